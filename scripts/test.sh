@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite: set-up, generated types in sync with the schema,
+# type check, then jest against a real FerretDB and redis-server (started by
+# the harness on free ports unless MONGODB_URI / REDIS_URL are set).
+# Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+
+failed_checks=0
+passed_checks=0
+if node scripts/codegen-check.mjs; then passed_checks=$((passed_checks + 1)); else failed_checks=$((failed_checks + 1)); fi
+if npx tsc -p tsconfig.json --noEmit; then passed_checks=$((passed_checks + 1)); else echo "typecheck failed" >&2; failed_checks=$((failed_checks + 1)); fi
+
+report=$(mktemp)
+NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}" npx jest --json --outputFile="$report" "$@"
+jest_status=$?
+read -r jp jf < <(node -e 'try{const r=require(process.argv[1]);console.log(r.numPassedTests,r.numFailedTests+r.numRuntimeErrorTestSuites)}catch{console.log(0,1)}' "$report")
+rm -f "$report"
+passed=$((jp + passed_checks))
+failed=$((jf + failed_checks))
+if [[ $jest_status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+echo "${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,119 @@
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { loadDevIssuer, type DevIssuer } from './auth/devIssuer.js';
+import { createVerifier, type TokenVerifier } from './auth/verifier.js';
+import type { Config } from './config.js';
+import { connectMongo } from './db/mongo.js';
+import { closeRedis, connectRedis } from './db/redis.js';
+import { startEmbedded, type EmbeddedBackends } from './embedded/launcher.js';
+import type { Logger } from './logger.js';
+import { buildSchema } from './schema.js';
+import { createHttpServer, type HttpServer } from './server.js';
+import type { Services } from './services/index.js';
+import { StatusService } from './services/status.js';
+
+/** One running service instance: backends, services and the HTTP/WebSocket server. */
+export interface App {
+  /** Base URL, e.g. http://127.0.0.1:4000 (GraphQL at /graphql). */
+  url: string;
+  config: Config;
+  mongo: Connection;
+  redis: Redis;
+  services: Services;
+  server: HttpServer;
+  /** Present in dev mode: signs tokens that this instance accepts. */
+  devIssuer?: DevIssuer;
+  /** The single shutdown path. Safe to call twice; bounded by config.shutdownTimeoutMs. */
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Database name; default: the one in MONGODB_URI, or "jobservice". Tests give each file its own. */
+  dbName?: string;
+}
+
+export async function startApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const runCleanups = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        logger.error({ err }, 'error during shutdown');
+      }
+    }
+  };
+
+  try {
+    let embedded: EmbeddedBackends | undefined;
+    if (!config.mongoUri || !config.redisUrl) {
+      if (config.env === 'production') throw new Error('production needs MONGODB_URI and REDIS_URL');
+      embedded = await startEmbedded({
+        dataDir: config.dataDir,
+        ferretdbBin: config.ferretdbBin,
+        redisServerBin: config.redisServerBin,
+        persistRedis: true,
+        logger,
+        needMongo: !config.mongoUri,
+        needRedis: !config.redisUrl,
+      });
+      const e = embedded;
+      cleanups.push(() => e.stop());
+    }
+    const mongoUri = config.mongoUri ?? embedded!.mongoUri!;
+    const redisUrl = config.redisUrl ?? embedded!.redisUrl!;
+
+    const mongo = await connectMongo(mongoUri, options.dbName ?? (hasDbName(mongoUri) ? undefined : 'jobservice'));
+    cleanups.push(() => mongo.close());
+    const redis = await connectRedis(redisUrl, 'job-service');
+    cleanups.push(() => closeRedis(redis));
+
+    const services: Services = {
+      status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl }),
+    };
+
+    const devIssuer = config.auth.devIssuer ? await loadDevIssuer(config.dataDir, config.auth.issuer, config.auth.audience) : undefined;
+    let verifier: TokenVerifier | undefined;
+    const server = await createHttpServer({
+      schema: buildSchema(),
+      services,
+      logger,
+      verifier: () => verifier!,
+      introspection: config.introspection,
+      jwks: devIssuer ? () => devIssuer.jwks() : undefined,
+    });
+    cleanups.push(() => server.close(Math.max(100, config.shutdownTimeoutMs / 2)));
+    const url = await server.listen(config.host, config.port);
+    // The dev issuer's JWKS is fetched from this very server, over HTTP, like any remote JWKS.
+    const loopback = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+    verifier = createVerifier(config.auth, config.auth.jwksUrl ?? `${loopback}/.well-known/jwks.json`);
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= withDeadline(runCleanups(), config.shutdownTimeoutMs, logger);
+      return closing;
+    };
+    return { url, config, mongo, redis, services, server, devIssuer, close };
+  } catch (err) {
+    await runCleanups();
+    throw err;
+  }
+}
+
+function hasDbName(uri: string): boolean {
+  const m = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]*)/.exec(uri);
+  return Boolean(m?.[1]);
+}
+
+async function withDeadline(p: Promise<void>, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`shutdown took longer than ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([p, timeout]);
+    logger.info('shutdown complete');
+  } finally {
+    clearTimeout(timer);
+  }
+}

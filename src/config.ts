@@ -1,0 +1,151 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Every option has a one-line doc and a
+ * default; `loadConfig` reports every problem at once and the caller exits 1.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+const envSchema = z.object({
+  /** development | test | production. Production refuses the embedded defaults. */
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Address the HTTP server binds. Default: 127.0.0.1 (0.0.0.0 in production). */
+  HOST: z.string().min(1).optional(),
+  /** HTTP port for /graphql, /healthz, /readyz. 0 picks a free port. Default 4000. */
+  PORT: int(0, 65535).default(4000),
+  /** MongoDB connection string. Unset (not production): embedded FerretDB under DATA_DIR. */
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
+  /** Redis connection string. Unset (not production): a redis-server child under DATA_DIR. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. Default "js:". */
+  REDIS_KEY_PREFIX: z.string().min(1).max(64).default('js:'),
+  /** JWKS endpoint used to verify bearer tokens. Unset (not production): the dev issuer's own JWKS. */
+  JWKS_URL: z.string().url().optional(),
+  /** Required "iss" claim. Default in dev: job-service-dev. */
+  JWT_ISSUER: z.string().min(1).optional(),
+  /** Required "aud" claim. Default in dev: job-service. */
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Accepted signature algorithms (asymmetric only). Default RS256,ES256,EdDSA. */
+  JWT_ALGORITHMS: csv.default(['RS256', 'ES256', 'EdDSA']),
+  /** Clock tolerance for exp/nbf/iat, in seconds. Default 5. */
+  JWT_CLOCK_TOLERANCE_SECONDS: int(0, 300).default(5),
+  /** Claim holding the caller's roles (array or space-separated string; dots walk into objects). Default "roles". */
+  JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /** Minimum time between two JWKS refetches caused by an unknown kid, in ms. Default 30000. */
+  JWKS_COOLDOWN_MS: int(0, 3_600_000).default(30_000),
+  /** Maximum age of the cached JWKS, in ms. Default 600000. */
+  JWKS_CACHE_MAX_AGE_MS: int(0, 86_400_000).default(600_000),
+  /** Folder for the embedded database, redis-server and dev issuer key. Default ./.data. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** FerretDB launcher binary built by scripts/build-ferretdb.sh. Default ./.tools/ferretdb. */
+  FERRETDB_BIN: z.string().min(1).default('.tools/ferretdb'),
+  /** redis-server binary for the embedded default. Default: redis-server on PATH. */
+  REDIS_SERVER_BIN: z.string().min(1).default('redis-server'),
+  /** pino log level. Default info. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Upper bound for graceful shutdown before the process gives up, in ms. Default 10000. */
+  SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Introspection on /graphql. Default: on outside production, off in production. */
+  GRAPHQL_INTROSPECTION: bool.optional(),
+});
+
+export type Role = 'VIEWER' | 'SUBMITTER' | 'OPERATOR' | 'ADMIN' | 'WORKER';
+
+export interface AuthConfig {
+  /** Set when the service signs its own dev tokens and serves their JWKS. */
+  devIssuer: boolean;
+  jwksUrl: string | undefined;
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  clockToleranceSeconds: number;
+  rolesClaim: string;
+  jwksCooldownMs: number;
+  jwksCacheMaxAgeMs: number;
+}
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  mongoUri: string | undefined;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  auth: AuthConfig;
+  dataDir: string;
+  ferretdbBin: string;
+  redisServerBin: string;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+  introspection: boolean;
+}
+
+export const DEV_ISSUER = 'job-service-dev';
+export const DEV_AUDIENCE = 'job-service';
+const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once. Throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+
+  if (production) {
+    for (const key of ['MONGODB_URI', 'REDIS_URL', 'JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+      if (!e[key]) problems.push(`${key} is required when NODE_ENV=production`);
+    }
+  }
+  const badAlgs = e.JWT_ALGORITHMS.filter((a) => !ASYMMETRIC.test(a));
+  if (badAlgs.length > 0) problems.push(`JWT_ALGORITHMS: only asymmetric algorithms are allowed, not ${badAlgs.join(', ')}`);
+  if (e.JWT_ALGORITHMS.length === 0) problems.push('JWT_ALGORITHMS: at least one algorithm is required');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const devIssuer = !e.JWKS_URL;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    port: e.PORT,
+    mongoUri: e.MONGODB_URI,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    auth: {
+      devIssuer,
+      jwksUrl: e.JWKS_URL,
+      issuer: e.JWT_ISSUER ?? DEV_ISSUER,
+      audience: e.JWT_AUDIENCE ?? DEV_AUDIENCE,
+      algorithms: e.JWT_ALGORITHMS,
+      clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
+      rolesClaim: e.JWT_ROLES_CLAIM,
+      jwksCooldownMs: e.JWKS_COOLDOWN_MS,
+      jwksCacheMaxAgeMs: e.JWKS_CACHE_MAX_AGE_MS,
+    },
+    dataDir: path.resolve(e.DATA_DIR),
+    ferretdbBin: path.resolve(e.FERRETDB_BIN),
+    redisServerBin: e.REDIS_SERVER_BIN,
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+  };
+}
