@@ -11,8 +11,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
-  globalSetup: '<rootDir>/test/harness/globalSetup.ts',
-  globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/harness/setup.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

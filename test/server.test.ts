@@ -1,0 +1,103 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { App } from '../src/app.js';
+import { gql, startTestApp } from './harness/app.js';
+import { makeKey, signToken, startJwksServer, type JwksServer, type TestKey } from './harness/jwks.js';
+
+let jwks: JwksServer;
+let key: TestKey;
+let app: App;
+
+beforeAll(async () => {
+  key = await makeKey('srv', 'ES256');
+  jwks = await startJwksServer([key]);
+  app = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await jwks?.close();
+});
+
+function wsClient(connectionParams: Record<string, unknown>): Client {
+  return createClient({ url: app.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+}
+
+function runOnce<T>(client: Client, query: string): Promise<{ data?: T; errors?: unknown[] }> {
+  return new Promise((resolve, reject) => {
+    let result: { data?: T; errors?: unknown[] } = {};
+    client.subscribe<T>({ query }, { next: (r) => (result = r as typeof result), error: reject, complete: () => resolve(result) });
+  });
+}
+
+test('/healthz answers 200 and /readyz 200 with both backends up', async () => {
+  const health = await fetch(`${app.url}/healthz`);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toEqual({ status: 'ok' });
+  const ready = await fetch(`${app.url}/readyz`);
+  expect(ready.status).toBe(200);
+  expect(await ready.json()).toEqual({ status: 'ok', backends: [{ name: 'mongodb', up: true }, { name: 'redis', up: true }] });
+  expect(ready.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test('a malformed GraphQL request is a 400 with a clear error, not a 500', async () => {
+  const token = await signToken(key);
+  const res = await gql(app.url, '{ viewer { id ', undefined, token);
+  expect(res.status).toBe(400);
+  expect(res.body.errors![0]!.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+  const unknownField = await gql(app.url, '{ viewer { password } }', undefined, token);
+  expect(unknownField.status).toBe(400);
+  expect(unknownField.body.errors![0]!.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+});
+
+test('CSRF prevention refuses a simple cross-site GET without a preflight header', async () => {
+  const res = await fetch(`${app.url}/graphql?query=${encodeURIComponent('{ viewer { id } }')}`);
+  expect(res.status).toBe(400);
+  expect(await res.text()).toMatch(/CSRF/);
+});
+
+test('graphql-ws on the same port: a token in connection_init authenticates the socket', async () => {
+  const client = wsClient({ authorization: `Bearer ${await signToken(key, { sub: 'ws-user', roles: ['SUBMITTER'] })}` });
+  try {
+    const result = await runOnce<{ viewer: { id: string; roles: string[] } }>(client, '{ viewer { id roles } }');
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.viewer).toEqual({ id: 'ws-user', roles: ['SUBMITTER'] });
+  } finally {
+    await client.dispose();
+  }
+});
+
+test('graphql-ws: an invalid token closes the socket with 4403 Forbidden', async () => {
+  const expired = await signToken(key, { expiresIn: -3600 });
+  const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+    const client = createClient({
+      url: app.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${expired}` },
+      retryAttempts: 0,
+      lazy: false,
+      on: { closed: (ev) => resolve(ev as { code: number; reason: string }) },
+      onNonLazyError: () => undefined,
+    });
+    void client;
+  });
+  expect(closed.code).toBe(4403);
+  expect(closed.reason).toMatch(/expired/);
+});
+
+test('graphql-ws: no token means UNAUTHENTICATED for guarded fields', async () => {
+  const client = wsClient({});
+  try {
+    const result = await runOnce(client, '{ viewer { id } }').catch((errors: unknown) => ({ errors: errors as unknown[] }));
+    const errors = result.errors as Array<{ extensions?: { code?: string } }>;
+    expect(errors[0]!.extensions?.code).toBe('UNAUTHENTICATED');
+  } finally {
+    await client.dispose();
+  }
+});
+
+test('graphql-ws: a socket that never sends connection_init is closed (4408)', async () => {
+  const ws = new WebSocket(app.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+  const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+  expect(code).toBe(4408);
+}, 15_000);
