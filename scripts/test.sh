@@ -17,7 +17,7 @@ npm run -s build || failed_checks=$((failed_checks + 1))
 report=$(mktemp)
 NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}" npx jest --json --outputFile="$report" "$@"
 jest_status=$?
-read -r jp jf < <(node -e 'try{const r=require(process.argv[1]);console.log(r.numPassedTests,r.numFailedTests+r.numRuntimeErrorTestSuites)}catch{console.log(0,1)}' "$report")
+read -r jp jf < <(node -e 'try{const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(r.numPassedTests,r.numFailedTests+r.numRuntimeErrorTestSuites)}catch{console.log(0,1)}' "$report")
 rm -f "$report"
 passed=$((jp + passed_checks))
 failed=$((jf + failed_checks))
