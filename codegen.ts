@@ -18,8 +18,17 @@ const config: CodegenConfig = {
         strictScalars: true,
         scalars: { DateTime: 'Date', JSON: 'unknown' },
         useIndexSignature: false,
+        // The stored model is the parent type; field resolvers turn it into schema fields.
         mappers: {
           Viewer: '../auth/principal.js#Principal',
+          Job: '../models/job.js#JobRecord',
+          JobParameters: '../models/job.js#JobRecord',
+          JobLogEntry: '../models/job.js#JobLogRecord',
+          BumpManifesto: '../models/job.js#BumpManifestoRecord',
+          Target: '../models/target.js#TargetRecord',
+          TargetAction: '../models/target.js#TargetActionRecord',
+          MaintenanceEvent: '../models/maintenance.js#MaintenanceEventRecord',
+          ModuleData: '../models/moduleData.js#ModuleDataRecord',
         },
       },
     },

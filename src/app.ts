@@ -10,7 +10,14 @@ import type { Logger } from './logger.js';
 import { buildSchema } from './schema.js';
 import { createHttpServer, type HttpServer } from './server.js';
 import type { Services } from './services/index.js';
+import { createModels, ensureIndexes } from './models/index.js';
+import { DatasetService } from './services/datasets.js';
+import { JobLock } from './services/jobLock.js';
+import { JobService } from './services/jobs.js';
+import { MaintenanceService } from './services/maintenance.js';
+import { ModuleDataService } from './services/moduleData.js';
 import { StatusService } from './services/status.js';
+import { TargetService } from './services/targets.js';
 
 /** One running service instance: backends, services and the HTTP/WebSocket server. */
 export interface App {
@@ -68,9 +75,18 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
     const redis = await connectRedis(redisUrl, 'job-service');
     cleanups.push(() => closeRedis(redis));
 
+    const models = createModels(mongo);
+    await ensureIndexes(models);
+    const targets = new TargetService(models);
     const services: Services = {
       status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl }),
+      targets,
+      jobs: new JobService(models, targets, new JobLock(redis, config.redisKeyPrefix), { bumpEnabled: config.bumpEnabled }),
+      datasets: new DatasetService(config.inputDir, logger),
+      maintenance: new MaintenanceService(models),
+      moduleData: new ModuleDataService(models),
     };
+    await services.maintenance.ensureInitial();
 
     const devIssuer = config.auth.devIssuer ? await loadDevIssuer(config.dataDir, config.auth.issuer, config.auth.audience) : undefined;
     let verifier: TokenVerifier | undefined;

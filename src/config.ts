@@ -58,6 +58,10 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Introspection on /graphql. Default: on outside production, off in production. */
   GRAPHQL_INTROSPECTION: bool.optional(),
+  /** Folder of importable `<NAME>.tar` files (and its archive/ subfolder). Default DATA_DIR/input. */
+  INPUT_DIR: z.string().min(1).optional(),
+  /** Whether BUMP jobs are accepted. Default false. */
+  BUMP_ENABLED: bool.default(false),
 });
 
 export type Role = 'VIEWER' | 'SUBMITTER' | 'OPERATOR' | 'ADMIN' | 'WORKER';
@@ -89,6 +93,8 @@ export interface Config {
   logLevel: string;
   shutdownTimeoutMs: number;
   introspection: boolean;
+  inputDir: string;
+  bumpEnabled: boolean;
 }
 
 export const DEV_ISSUER = 'job-service-dev';
@@ -147,5 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+    inputDir: path.resolve(e.INPUT_DIR ?? path.join(e.DATA_DIR, 'input')),
+    bumpEnabled: e.BUMP_ENABLED,
   };
 }

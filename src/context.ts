@@ -1,5 +1,6 @@
 import type { Logger } from './logger.js';
 import type { Principal } from './auth/principal.js';
+import type { Loaders } from './loaders.js';
 import type { Services } from './services/index.js';
 
 /** What every resolver receives. Built per HTTP request or per WebSocket operation. */
@@ -10,4 +11,6 @@ export interface GraphQLContext {
   /** The verified caller; null for an anonymous request. */
   principal: Principal | null;
   services: Services;
+  /** Per-request DataLoaders. */
+  loaders: Loaders;
 }

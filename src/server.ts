@@ -11,6 +11,7 @@ import { unauthenticated } from './auth/directive.js';
 import type { Principal } from './auth/principal.js';
 import { AuthenticationError, bearerToken, type TokenVerifier } from './auth/verifier.js';
 import type { GraphQLContext } from './context.js';
+import { createLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services/index.js';
 
@@ -133,7 +134,7 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
 
   const httpContext = async (request: FastifyRequest): Promise<GraphQLContext> => {
     const principal = await principalFromHeader(request.headers.authorization).catch(authError);
-    return { reqId: request.id, logger: logger.child({ reqId: request.id }), principal, services };
+    return { reqId: request.id, logger: logger.child({ reqId: request.id }), principal, services, loaders: createLoaders(services) };
   };
 
   fastify.route({
@@ -189,7 +190,7 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
       context: (ctx, id): GraphQLContext => {
         const extra = ctx.extra as Extra;
         const reqId = `${extra.socketId ?? 'ws'}:${id}`;
-        return { reqId, logger: logger.child({ reqId }), principal: extra.principal ?? null, services };
+        return { reqId, logger: logger.child({ reqId }), principal: extra.principal ?? null, services, loaders: createLoaders(services) };
       },
       onError: (_ctx, id, _payload, errors) => {
         logger.warn({ id, errors: errors.map((e) => e.message) }, 'websocket operation error');

@@ -11,9 +11,22 @@ export async function connectMongo(uri: string, dbName: string | undefined): Pro
     serverSelectionTimeoutMS: 10_000,
     autoIndex: false, // indexes are created explicitly at start-up (createIndexes, never syncIndexes)
     autoCreate: false,
+    monitorCommands: true,
   });
   await conn.asPromise();
+  const counter = { commands: 0 };
+  counters.set(conn, counter);
+  conn.getClient().on('commandStarted', () => {
+    counter.commands++;
+  });
   return conn;
+}
+
+const counters = new WeakMap<Connection, { commands: number }>();
+
+/** Database commands this connection has sent so far (tests assert round trips with it). */
+export function mongoCommandCount(conn: Connection): number {
+  return counters.get(conn)?.commands ?? 0;
 }
 
 /** Round trip to the database, in ms; throws when it does not answer. */

@@ -1,8 +1,14 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Principal } from '../auth/principal.js';
+import type { JobRecord, JobLogRecord, BumpManifestoRecord } from '../models/job.js';
+import type { TargetRecord, TargetActionRecord } from '../models/target.js';
+import type { MaintenanceEventRecord } from '../models/maintenance.js';
+import type { ModuleDataRecord } from '../models/moduleData.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string; }
@@ -29,6 +35,594 @@ export type BackendStatus = {
   up: Scalars['Boolean']['output'];
 };
 
+/** What a datastore bump releases. */
+export type BumpManifesto = {
+  __typename?: 'BumpManifesto';
+  /** The datasets that change. */
+  dataStructureUpdates: Array<DataStructureUpdate>;
+  /** Release notes. */
+  description: Scalars['String']['output'];
+  /** Language of the description, e.g. no or en. */
+  languageCode?: Maybe<Scalars['String']['output']>;
+  /** When the release takes effect; null if unspecified. */
+  releaseTime?: Maybe<Scalars['DateTime']['output']>;
+  /** MAJOR, MINOR or PATCH. */
+  updateType?: Maybe<Scalars['String']['output']>;
+  /** The datastore version being released. */
+  version: Scalars['String']['output'];
+};
+
+/** What a datastore bump releases. */
+export type BumpManifestoInput = {
+  /** The datasets that change (at most 1000). */
+  dataStructureUpdates: Array<DataStructureUpdateInput>;
+  /** Release notes. */
+  description: Scalars['String']['input'];
+  /** Language of the description. */
+  languageCode?: InputMaybe<Scalars['String']['input']>;
+  /** When the release takes effect. */
+  releaseTime?: InputMaybe<Scalars['DateTime']['input']>;
+  /** MAJOR, MINOR or PATCH. */
+  updateType?: InputMaybe<Scalars['String']['input']>;
+  /** The datastore version being released. */
+  version: Scalars['String']['input'];
+};
+
+/** One entry of a data-structure update in a bump manifesto. */
+export type DataStructureUpdate = {
+  __typename?: 'DataStructureUpdate';
+  /** What changed. */
+  description: Scalars['String']['output'];
+  /** The dataset. */
+  name: Scalars['String']['output'];
+  /** The operation applied to the dataset (ADD, CHANGE, PATCH_METADATA, REMOVE...). */
+  operation: Scalars['String']['output'];
+  /** The dataset's release status in this bump. */
+  releaseStatus: ReleaseStatus;
+};
+
+/** A data-structure update inside a bump manifesto. */
+export type DataStructureUpdateInput = {
+  /** What changed. */
+  description: Scalars['String']['input'];
+  /** The dataset name. */
+  name: Scalars['String']['input'];
+  /** The operation applied to the dataset. */
+  operation: Scalars['String']['input'];
+  /** Its release status in this bump. */
+  releaseStatus: ReleaseStatus;
+};
+
+/** A `<NAME>.tar` file waiting in the input directory (or its archive folder). */
+export type ImportableDataset = {
+  __typename?: 'ImportableDataset';
+  /** The tar has a `chunks` entry. */
+  hasData: Scalars['Boolean']['output'];
+  /** The tar has `<NAME>.json`. */
+  hasMetadata: Scalars['Boolean']['output'];
+  /** The file is in the archive folder. */
+  isArchived: Scalars['Boolean']['output'];
+  /** When the file last changed. */
+  modifiedAt: Scalars['DateTime']['output'];
+  /** The dataset name (the file name without .tar). */
+  name: Scalars['String']['output'];
+  /** Size of the tar file in bytes. */
+  sizeBytes: Scalars['Float']['output'];
+};
+
+/** Which importable dataset to delete. */
+export type ImportableDatasetDeleteInput = {
+  /** The dataset name; only the top-level `<NAME>.tar` is deleted, never the archive. */
+  name: Scalars['String']['input'];
+};
+
+/** Result of importableDatasetDelete. */
+export type ImportableDatasetDeletePayload = {
+  __typename?: 'ImportableDatasetDeletePayload';
+  /** The name deleted, when it was. */
+  deletedName?: Maybe<Scalars['String']['output']>;
+  /** INVALID_NAME, NOT_FOUND. */
+  userErrors: Array<UserError>;
+};
+
+/** A unit of work on one target. */
+export type Job = Node & {
+  __typename?: 'Job';
+  /** Attempts used so far. */
+  attempts: Scalars['Int']['output'];
+  /** Whether cancellation was requested while a worker held it. */
+  cancelRequested: Scalars['Boolean']['output'];
+  /** When it was submitted. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who submitted it (the token's subject). */
+  createdBy: Scalars['String']['output'];
+  /** The job's current description (editable with jobUpdate). */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Why it failed, when it did. */
+  failureReason?: Maybe<Scalars['String']['output']>;
+  /** When it reached a terminal status. */
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The job id (24-hex ObjectId). */
+  id: Scalars['ID']['output'];
+  /** The log, oldest first. */
+  log: Array<JobLogEntry>;
+  /** Attempts allowed before the job fails. */
+  maxAttempts: Scalars['Int']['output'];
+  /** The operation. */
+  operation: JobOperation;
+  /** The parameters it was submitted with. */
+  parameters: JobParameters;
+  /** Queue priority: higher runs first. */
+  priority: Scalars['Int']['output'];
+  /** The job that retried this one, if any. */
+  retriedBy?: Maybe<Job>;
+  /** The job this one retries, if any. */
+  retryOf?: Maybe<Job>;
+  /** Not claimed before this time. */
+  runAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where the job is in its life. */
+  status: JobStatus;
+  /** The target the job acts on. */
+  target: Target;
+  /** Whether the status is terminal (COMPLETED, FAILED, CANCELLED). */
+  terminal: Scalars['Boolean']['output'];
+  /** When it last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** Which job to cancel. */
+export type JobCancelInput = {
+  /** The job. */
+  id: Scalars['ID']['input'];
+  /** Why; written to the log. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of jobCancel. */
+export type JobCancelPayload = {
+  __typename?: 'JobCancelPayload';
+  /** The job after the change. */
+  job?: Maybe<Job>;
+  /** NOT_FOUND, JOB_TERMINAL. */
+  userErrors: Array<UserError>;
+};
+
+/** A page of jobs. */
+export type JobConnection = {
+  __typename?: 'JobConnection';
+  /** The jobs with their cursors. */
+  edges: Array<JobEdge>;
+  /** The jobs. */
+  nodes: Array<Job>;
+  /** Pagination state. */
+  pageInfo: PageInfo;
+  /** Number of jobs matching the filter (all pages). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One job to create. */
+export type JobCreateInput = {
+  /** BUMP: the current datastore version (required). */
+  bumpFromVersion?: InputMaybe<Scalars['String']['input']>;
+  /** BUMP: what is released (required). */
+  bumpManifesto?: InputMaybe<BumpManifestoInput>;
+  /** BUMP: the version after the bump (required). */
+  bumpToVersion?: InputMaybe<Scalars['String']['input']>;
+  /** REMOVE and BUMP: why (required for those). */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Attempts before the job fails, 1..20. Default 3. */
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  /** The operation. */
+  operation: JobOperation;
+  /** Free-form parameters for the worker (JSON, at most 64 KiB). */
+  payload?: InputMaybe<Scalars['JSON']['input']>;
+  /** Queue priority, -100..100; higher runs first. Default 0. */
+  priority?: InputMaybe<Scalars['Int']['input']>;
+  /** SET_STATUS: the release status to set (required). */
+  releaseStatus?: InputMaybe<ReleaseStatus>;
+  /** Do not start before this time. */
+  runAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Dataset name ([A-Z0-9_], not starting with a digit or _), or DATASTORE for BUMP. */
+  target: Scalars['String']['input'];
+};
+
+/** The outcome of one item of jobsCreate, at the item's index. */
+export type JobCreateResult = {
+  __typename?: 'JobCreateResult';
+  /** Why the item was rejected: INVALID_PARAMETERS, INVALID_TARGET, BUMP_DISABLED, DUPLICATE_IN_PROGRESS. */
+  error?: Maybe<UserError>;
+  /** DUPLICATE_IN_PROGRESS: the job already in progress for the target. */
+  existingJob?: Maybe<Job>;
+  /** Position of the item in the input. */
+  index: Scalars['Int']['output'];
+  /** The created job; null when the item was rejected. */
+  job?: Maybe<Job>;
+};
+
+/** An edge of a job connection. */
+export type JobEdge = {
+  __typename?: 'JobEdge';
+  /** Opaque cursor of this job. */
+  cursor: Scalars['String']['output'];
+  /** The job. */
+  node: Job;
+};
+
+/** Which jobs to return. Every condition given must hold. The same filter drives the `jobs` query and the `jobEvents` subscription. */
+export type JobFilter = {
+  /** true: only jobs that are not terminal; false: only terminal ones. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Jobs created at or after this time. */
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Jobs created before this time. */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Jobs created by this user (the token's subject). */
+  createdBy?: InputMaybe<Scalars['String']['input']>;
+  /** Jobs doing any of these operations. */
+  operations?: InputMaybe<Array<JobOperation>>;
+  /** Jobs in any of these statuses. */
+  statuses?: InputMaybe<Array<JobStatus>>;
+  /** Jobs for this target (exact name). */
+  target?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One line of a job's log. */
+export type JobLogEntry = {
+  __typename?: 'JobLogEntry';
+  /** Who wrote it: a user's subject, a worker id, or `system`. */
+  actor: Scalars['String']['output'];
+  /** When it was written. */
+  at: Scalars['DateTime']['output'];
+  /** The message. */
+  message: Scalars['String']['output'];
+  /** The status at that moment, when the entry records a status change. */
+  status?: Maybe<JobStatus>;
+};
+
+/** What a job does to its target. */
+export type JobOperation =
+  /** Add a new dataset. */
+  | 'ADD'
+  /** Bump the datastore version (needs description, bumpManifesto, bumpFromVersion, bumpToVersion; target DATASTORE). */
+  | 'BUMP'
+  /** Replace the data of a dataset. */
+  | 'CHANGE'
+  /** Delete an archived dataset. */
+  | 'DELETE_ARCHIVE'
+  /** Delete a draft dataset. */
+  | 'DELETE_DRAFT'
+  /** Patch a dataset's metadata. */
+  | 'PATCH_METADATA'
+  /** Remove a dataset (needs description). */
+  | 'REMOVE'
+  /** Undo a pending removal. */
+  | 'ROLLBACK_REMOVE'
+  /** Set a dataset's release status (needs releaseStatus). */
+  | 'SET_STATUS';
+
+/** How to sort jobs. */
+export type JobOrder = {
+  /** The direction; default DESC. */
+  direction?: InputMaybe<SortDirection>;
+  /** The field to sort by. */
+  field: JobOrderField;
+};
+
+/** Fields jobs can be sorted by. Ties are broken by id in the same direction. */
+export type JobOrderField =
+  /** Creation time. */
+  | 'CREATED_AT'
+  /** Queue priority. */
+  | 'PRIORITY'
+  /** Time of the last change. */
+  | 'UPDATED_AT';
+
+/** The parameters a job was submitted with. */
+export type JobParameters = {
+  __typename?: 'JobParameters';
+  /** BUMP: the current datastore version. */
+  bumpFromVersion?: Maybe<Scalars['String']['output']>;
+  /** BUMP: what is released. */
+  bumpManifesto?: Maybe<BumpManifesto>;
+  /** BUMP: the version after the bump. */
+  bumpToVersion?: Maybe<Scalars['String']['output']>;
+  /** REMOVE and BUMP: why. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** The operation. */
+  operation: JobOperation;
+  /** Free-form parameters for the worker. */
+  payload?: Maybe<Scalars['JSON']['output']>;
+  /** SET_STATUS: the release status to set. */
+  releaseStatus?: Maybe<ReleaseStatus>;
+  /** The target dataset name, or DATASTORE for bumps. */
+  target: Scalars['String']['output'];
+};
+
+/** Which job to retry. */
+export type JobRetryInput = {
+  /** A FAILED or CANCELLED job. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of jobRetry. */
+export type JobRetryPayload = {
+  __typename?: 'JobRetryPayload';
+  /** The new job (linked to the old one by retryOf). */
+  job?: Maybe<Job>;
+  /** The job that was retried. */
+  retriedJob?: Maybe<Job>;
+  /** NOT_FOUND, NOT_RETRYABLE, DUPLICATE_IN_PROGRESS, BUMP_DISABLED. */
+  userErrors: Array<UserError>;
+};
+
+/** Where a job is in its life. COMPLETED, FAILED and CANCELLED are terminal. */
+export type JobStatus =
+  /** Built, ready to import. */
+  | 'BUILT'
+  /** Cancelled before it finished (terminal). */
+  | 'CANCELLED'
+  /** Finished successfully (terminal). */
+  | 'COMPLETED'
+  /** Converting to the storage format. */
+  | 'CONVERTING'
+  /** Decrypting the input. */
+  | 'DECRYPTING'
+  /** Enriching with reference data. */
+  | 'ENRICHING'
+  /** Finished with an error (terminal). */
+  | 'FAILED'
+  /** Importing into the datastore. */
+  | 'IMPORTING'
+  /** Claimed by a worker, starting. */
+  | 'INITIATED'
+  /** Partitioning the data. */
+  | 'PARTITIONING'
+  /** Pseudonymizing identifiers. */
+  | 'PSEUDONYMIZING'
+  /** Waiting in the queue. */
+  | 'QUEUED'
+  /** Transforming the input. */
+  | 'TRANSFORMING'
+  /** Checking the input. */
+  | 'VALIDATING';
+
+/** Change a job's status, description or log. */
+export type JobUpdateInput = {
+  /** A new description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The job. */
+  id: Scalars['ID']['input'];
+  /** A line to append to the log. */
+  logMessage?: InputMaybe<Scalars['String']['input']>;
+  /** The new status; must be a legal transition. */
+  status?: InputMaybe<JobStatus>;
+};
+
+/** Result of jobUpdate. */
+export type JobUpdatePayload = {
+  __typename?: 'JobUpdatePayload';
+  /** The job after the change; null when it was not found. */
+  job?: Maybe<Job>;
+  /** NOT_FOUND, INVALID_TRANSITION, JOB_TERMINAL, INVALID_PARAMETERS. */
+  userErrors: Array<UserError>;
+};
+
+/** A batch of jobs to create (1 to 1000). */
+export type JobsCreateInput = {
+  /** The jobs, each validated and created on its own. */
+  items: Array<JobCreateInput>;
+};
+
+/** Result of jobsCreate. */
+export type JobsCreatePayload = {
+  __typename?: 'JobsCreatePayload';
+  /** The jobs created (in input order). */
+  jobs: Array<Job>;
+  /** One result per input item, in input order. */
+  results: Array<JobCreateResult>;
+  /** Problems with the batch as a whole (e.g. empty or too large). */
+  userErrors: Array<UserError>;
+};
+
+/** One switch of maintenance mode. */
+export type MaintenanceEvent = Node & {
+  __typename?: 'MaintenanceEvent';
+  /** When. */
+  at: Scalars['DateTime']['output'];
+  /** The global id: MaintenanceEvent:ID. */
+  id: Scalars['ID']['output'];
+  /** The operator's message. */
+  message: Scalars['String']['output'];
+  /** Whether the platform was paused. */
+  paused: Scalars['Boolean']['output'];
+  /** Who switched it (the token's subject, or `system` for the initial entry). */
+  setBy: Scalars['String']['output'];
+};
+
+/** A page of maintenance history, newest first. */
+export type MaintenanceEventConnection = {
+  __typename?: 'MaintenanceEventConnection';
+  /** Entries with cursors. */
+  edges: Array<MaintenanceEventEdge>;
+  /** The entries. */
+  nodes: Array<MaintenanceEvent>;
+  /** Pagination state. */
+  pageInfo: PageInfo;
+  /** Number of entries. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of the maintenance history. */
+export type MaintenanceEventEdge = {
+  __typename?: 'MaintenanceEventEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The entry. */
+  node: MaintenanceEvent;
+};
+
+/** Switch maintenance mode. */
+export type MaintenanceSetInput = {
+  /** Why (shown to users), at most 1000 characters. */
+  message: Scalars['String']['input'];
+  /** true pauses: no new claims; running jobs go on to the end. */
+  paused: Scalars['Boolean']['input'];
+};
+
+/** Result of maintenanceSet. */
+export type MaintenanceSetPayload = {
+  __typename?: 'MaintenanceSetPayload';
+  /** The status after the switch. */
+  status?: Maybe<MaintenanceStatus>;
+  /** INVALID_PARAMETERS. */
+  userErrors: Array<UserError>;
+};
+
+/** Maintenance mode now. */
+export type MaintenanceStatus = {
+  __typename?: 'MaintenanceStatus';
+  /** Paused and no job running: safe to deploy. */
+  drained: Scalars['Boolean']['output'];
+  /** The latest message. */
+  message: Scalars['String']['output'];
+  /** Whether the platform is paused: no queued job is claimed. */
+  paused: Scalars['Boolean']['output'];
+  /** Jobs waiting in the queue. */
+  queuedJobs: Scalars['Int']['output'];
+  /** Jobs running now (claimed and not terminal). */
+  runningJobs: Scalars['Int']['output'];
+  /** Who switched it last. */
+  setBy: Scalars['String']['output'];
+  /** When it was switched last. */
+  since: Scalars['DateTime']['output'];
+};
+
+/** A small JSON document kept for a platform module. */
+export type ModuleData = {
+  __typename?: 'ModuleData';
+  /** The document. */
+  data: Scalars['JSON']['output'];
+  /** The module. */
+  module: Scalars['String']['output'];
+  /** The document's name within the module. */
+  name: Scalars['String']['output'];
+  /** When it was last written. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Who wrote it last. */
+  updatedBy: Scalars['String']['output'];
+};
+
+/** Delete a module's document. */
+export type ModuleDataDeleteInput = {
+  /** The module. */
+  module: Scalars['String']['input'];
+  /** The name. */
+  name: Scalars['String']['input'];
+};
+
+/** Result of moduleDataDelete. */
+export type ModuleDataDeletePayload = {
+  __typename?: 'ModuleDataDeletePayload';
+  /** Whether a document was deleted. */
+  deleted: Scalars['Boolean']['output'];
+  /** NOT_FOUND. */
+  userErrors: Array<UserError>;
+};
+
+/** Write a module's document. */
+export type ModuleDataSetInput = {
+  /** The document (at most 64 KiB as JSON). */
+  data: Scalars['JSON']['input'];
+  /** The module ([A-Za-z0-9_.-], 1..64). */
+  module: Scalars['String']['input'];
+  /** The name ([A-Za-z0-9_.-], 1..128). */
+  name: Scalars['String']['input'];
+};
+
+/** Result of moduleDataSet. */
+export type ModuleDataSetPayload = {
+  __typename?: 'ModuleDataSetPayload';
+  /** The document as stored. */
+  moduleData?: Maybe<ModuleData>;
+  /** INVALID_NAME, TOO_LARGE. */
+  userErrors: Array<UserError>;
+};
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Delete a dataset's tar from the input directory. */
+  importableDatasetDelete: ImportableDatasetDeletePayload;
+  /** Cancel a job: at once when queued, through the worker when running. */
+  jobCancel: JobCancelPayload;
+  /** Queue a FAILED or CANCELLED job again, as a new job linked to the old one. */
+  jobRetry: JobRetryPayload;
+  /** Change a job's status (legal transitions only), description or log. */
+  jobUpdate: JobUpdatePayload;
+  /** Create a batch of jobs; each item succeeds or is rejected on its own. */
+  jobsCreate: JobsCreatePayload;
+  /** Pause or resume the platform; records who and when. */
+  maintenanceSet: MaintenanceSetPayload;
+  /** Delete a module's document. */
+  moduleDataDelete: ModuleDataDeletePayload;
+  /** Create or replace a module's document. */
+  moduleDataSet: ModuleDataSetPayload;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationImportableDatasetDeleteArgs = {
+  input: ImportableDatasetDeleteInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationJobCancelArgs = {
+  input: JobCancelInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationJobRetryArgs = {
+  input: JobRetryInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationJobUpdateArgs = {
+  input: JobUpdateInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationJobsCreateArgs = {
+  input: JobsCreateInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationMaintenanceSetArgs = {
+  input: MaintenanceSetInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationModuleDataDeleteArgs = {
+  input: ModuleDataDeleteInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationModuleDataSetArgs = {
+  input: ModuleDataSetInput;
+};
+
+/** An object with a global id, fetchable with `node(id)`. Job ids are 24-hex ObjectIds; other types prefix theirs (`Target:NAME`, `MaintenanceEvent:ID`). */
+export type Node = {
+  /** The global id. */
+  id: Scalars['ID']['output'];
+};
+
 /** Relay pagination state of a connection. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -45,11 +639,87 @@ export type PageInfo = {
 /** Entry points for reading. */
 export type Query = {
   __typename?: 'Query';
+  /** The datasets waiting in the input directory and its archive, by name. Unreadable tars are listed with both flags false. */
+  importableDatasets: Array<ImportableDataset>;
+  /** One job by id; null when there is none. */
+  job?: Maybe<Job>;
+  /** Jobs matching the filter, newest first unless ordered otherwise. `first` is 1..100 (default 20). */
+  jobs: JobConnection;
+  /** Every switch, newest first. `first` is 1..100 (default 20). */
+  maintenanceHistory: MaintenanceEventConnection;
+  /** Maintenance mode now, with the drained indicator. */
+  maintenanceStatus: MaintenanceStatus;
+  /** One module's document; null when there is none. */
+  moduleData?: Maybe<ModuleData>;
+  /** Any object by its global id. */
+  node?: Maybe<Node>;
   /** Version, uptime and backend health of the instance that answers. */
   serviceStatus: ServiceStatus;
+  /** One target by name. */
+  target?: Maybe<Target>;
+  /** Targets by name (ascending); `nameStartsWith` narrows them. `first` is 1..100 (default 20). */
+  targets: TargetConnection;
   /** Who the caller is, with the roles the token grants. */
   viewer: Viewer;
 };
+
+
+/** Entry points for reading. */
+export type QueryJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading. */
+export type QueryJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<JobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<JobOrder>;
+};
+
+
+/** Entry points for reading. */
+export type QueryMaintenanceHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points for reading. */
+export type QueryModuleDataArgs = {
+  module: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+/** Entry points for reading. */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading. */
+export type QueryTargetArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** Entry points for reading. */
+export type QueryTargetsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  nameStartsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A dataset's release status. */
+export type ReleaseStatus =
+  /** Not released. */
+  | 'DRAFT'
+  /** To be deleted with the next bump. */
+  | 'PENDING_DELETE'
+  /** To be released with the next bump. */
+  | 'PENDING_RELEASE';
 
 /** What a caller may do; read from the token's roles claim. */
 export type Role =
@@ -75,6 +745,79 @@ export type ServiceStatus = {
   uptimeSeconds: Scalars['Float']['output'];
   /** The service version. */
   version: Scalars['String']['output'];
+};
+
+/** Sort direction. */
+export type SortDirection =
+  /** Oldest / smallest first. */
+  | 'ASC'
+  /** Newest / largest first. */
+  | 'DESC';
+
+/** A dataset (or DATASTORE) that jobs act on; upserted whenever one of its jobs is created or changes status. */
+export type Target = Node & {
+  __typename?: 'Target';
+  /** The global id: Target:NAME. */
+  id: Scalars['ID']['output'];
+  /** Its jobs, newest first, including bump jobs that name it in their manifesto. */
+  jobs: JobConnection;
+  /** The last action. */
+  lastAction: TargetAction;
+  /** When it last changed. */
+  lastUpdatedAt: Scalars['DateTime']['output'];
+  /** Who caused the last change. */
+  lastUpdatedBy: Scalars['String']['output'];
+  /** The name. */
+  name: Scalars['String']['output'];
+  /** The status of its latest job. */
+  status: JobStatus;
+};
+
+
+/** A dataset (or DATASTORE) that jobs act on; upserted whenever one of its jobs is created or changes status. */
+export type TargetJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<JobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The last thing that happened to a target. */
+export type TargetAction = {
+  __typename?: 'TargetAction';
+  /** BUMP: the version before. */
+  bumpFromVersion?: Maybe<Scalars['String']['output']>;
+  /** BUMP: the version after. */
+  bumpToVersion?: Maybe<Scalars['String']['output']>;
+  /** The job. */
+  job?: Maybe<Job>;
+  /** The operation of the job. */
+  operation: JobOperation;
+  /** SET_STATUS (or a bump's data-structure update): the release status. */
+  releaseStatus?: Maybe<ReleaseStatus>;
+  /** The job's status at that moment. */
+  status: JobStatus;
+};
+
+/** A page of targets. */
+export type TargetConnection = {
+  __typename?: 'TargetConnection';
+  /** The targets with cursors. */
+  edges: Array<TargetEdge>;
+  /** The targets. */
+  nodes: Array<Target>;
+  /** Pagination state. */
+  pageInfo: PageInfo;
+  /** Number of targets matching. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a target connection. */
+export type TargetEdge = {
+  __typename?: 'TargetEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The target. */
+  node: Target;
 };
 
 /** A problem with the caller's input that the caller can fix. Returned as data, never as a top-level error. */
@@ -169,20 +912,75 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
+  Node:
+    | ( JobRecord )
+    | ( MaintenanceEventRecord )
+    | ( TargetRecord )
+  ;
+};
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   BackendStatus: ResolverTypeWrapper<BackendStatus>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  BumpManifesto: ResolverTypeWrapper<BumpManifestoRecord>;
+  BumpManifestoInput: BumpManifestoInput;
+  DataStructureUpdate: ResolverTypeWrapper<DataStructureUpdate>;
+  DataStructureUpdateInput: DataStructureUpdateInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ImportableDataset: ResolverTypeWrapper<ImportableDataset>;
+  ImportableDatasetDeleteInput: ImportableDatasetDeleteInput;
+  ImportableDatasetDeletePayload: ResolverTypeWrapper<ImportableDatasetDeletePayload>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Job: ResolverTypeWrapper<JobRecord>;
+  JobCancelInput: JobCancelInput;
+  JobCancelPayload: ResolverTypeWrapper<Omit<JobCancelPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  JobConnection: ResolverTypeWrapper<Omit<JobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['JobEdge']>, nodes: Array<ResolversTypes['Job']> }>;
+  JobCreateInput: JobCreateInput;
+  JobCreateResult: ResolverTypeWrapper<Omit<JobCreateResult, 'existingJob' | 'job'> & { existingJob?: Maybe<ResolversTypes['Job']>, job?: Maybe<ResolversTypes['Job']> }>;
+  JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
+  JobFilter: JobFilter;
+  JobLogEntry: ResolverTypeWrapper<JobLogRecord>;
+  JobOperation: JobOperation;
+  JobOrder: JobOrder;
+  JobOrderField: JobOrderField;
+  JobParameters: ResolverTypeWrapper<JobRecord>;
+  JobRetryInput: JobRetryInput;
+  JobRetryPayload: ResolverTypeWrapper<Omit<JobRetryPayload, 'job' | 'retriedJob'> & { job?: Maybe<ResolversTypes['Job']>, retriedJob?: Maybe<ResolversTypes['Job']> }>;
+  JobStatus: JobStatus;
+  JobUpdateInput: JobUpdateInput;
+  JobUpdatePayload: ResolverTypeWrapper<Omit<JobUpdatePayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  JobsCreateInput: JobsCreateInput;
+  JobsCreatePayload: ResolverTypeWrapper<Omit<JobsCreatePayload, 'jobs' | 'results'> & { jobs: Array<ResolversTypes['Job']>, results: Array<ResolversTypes['JobCreateResult']> }>;
+  MaintenanceEvent: ResolverTypeWrapper<MaintenanceEventRecord>;
+  MaintenanceEventConnection: ResolverTypeWrapper<Omit<MaintenanceEventConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['MaintenanceEventEdge']>, nodes: Array<ResolversTypes['MaintenanceEvent']> }>;
+  MaintenanceEventEdge: ResolverTypeWrapper<Omit<MaintenanceEventEdge, 'node'> & { node: ResolversTypes['MaintenanceEvent'] }>;
+  MaintenanceSetInput: MaintenanceSetInput;
+  MaintenanceSetPayload: ResolverTypeWrapper<MaintenanceSetPayload>;
+  MaintenanceStatus: ResolverTypeWrapper<MaintenanceStatus>;
+  ModuleData: ResolverTypeWrapper<ModuleDataRecord>;
+  ModuleDataDeleteInput: ModuleDataDeleteInput;
+  ModuleDataDeletePayload: ResolverTypeWrapper<ModuleDataDeletePayload>;
+  ModuleDataSetInput: ModuleDataSetInput;
+  ModuleDataSetPayload: ResolverTypeWrapper<Omit<ModuleDataSetPayload, 'moduleData'> & { moduleData?: Maybe<ResolversTypes['ModuleData']> }>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReleaseStatus: ReleaseStatus;
   Role: Role;
   ServiceStatus: ResolverTypeWrapper<ServiceStatus>;
+  SortDirection: SortDirection;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Target: ResolverTypeWrapper<TargetRecord>;
+  TargetAction: ResolverTypeWrapper<TargetActionRecord>;
+  TargetConnection: ResolverTypeWrapper<Omit<TargetConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['TargetEdge']>, nodes: Array<ResolversTypes['Target']> }>;
+  TargetEdge: ResolverTypeWrapper<Omit<TargetEdge, 'node'> & { node: ResolversTypes['Target'] }>;
   UserError: ResolverTypeWrapper<UserError>;
   Viewer: ResolverTypeWrapper<Principal>;
 };
@@ -191,14 +989,56 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   BackendStatus: BackendStatus;
   Boolean: Scalars['Boolean']['output'];
+  BumpManifesto: BumpManifestoRecord;
+  BumpManifestoInput: BumpManifestoInput;
+  DataStructureUpdate: DataStructureUpdate;
+  DataStructureUpdateInput: DataStructureUpdateInput;
   DateTime: Scalars['DateTime']['output'];
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
+  ImportableDataset: ImportableDataset;
+  ImportableDatasetDeleteInput: ImportableDatasetDeleteInput;
+  ImportableDatasetDeletePayload: ImportableDatasetDeletePayload;
+  Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  Job: JobRecord;
+  JobCancelInput: JobCancelInput;
+  JobCancelPayload: Omit<JobCancelPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  JobConnection: Omit<JobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['JobEdge']>, nodes: Array<ResolversParentTypes['Job']> };
+  JobCreateInput: JobCreateInput;
+  JobCreateResult: Omit<JobCreateResult, 'existingJob' | 'job'> & { existingJob?: Maybe<ResolversParentTypes['Job']>, job?: Maybe<ResolversParentTypes['Job']> };
+  JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
+  JobFilter: JobFilter;
+  JobLogEntry: JobLogRecord;
+  JobOrder: JobOrder;
+  JobParameters: JobRecord;
+  JobRetryInput: JobRetryInput;
+  JobRetryPayload: Omit<JobRetryPayload, 'job' | 'retriedJob'> & { job?: Maybe<ResolversParentTypes['Job']>, retriedJob?: Maybe<ResolversParentTypes['Job']> };
+  JobUpdateInput: JobUpdateInput;
+  JobUpdatePayload: Omit<JobUpdatePayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  JobsCreateInput: JobsCreateInput;
+  JobsCreatePayload: Omit<JobsCreatePayload, 'jobs' | 'results'> & { jobs: Array<ResolversParentTypes['Job']>, results: Array<ResolversParentTypes['JobCreateResult']> };
+  MaintenanceEvent: MaintenanceEventRecord;
+  MaintenanceEventConnection: Omit<MaintenanceEventConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['MaintenanceEventEdge']>, nodes: Array<ResolversParentTypes['MaintenanceEvent']> };
+  MaintenanceEventEdge: Omit<MaintenanceEventEdge, 'node'> & { node: ResolversParentTypes['MaintenanceEvent'] };
+  MaintenanceSetInput: MaintenanceSetInput;
+  MaintenanceSetPayload: MaintenanceSetPayload;
+  MaintenanceStatus: MaintenanceStatus;
+  ModuleData: ModuleDataRecord;
+  ModuleDataDeleteInput: ModuleDataDeleteInput;
+  ModuleDataDeletePayload: ModuleDataDeletePayload;
+  ModuleDataSetInput: ModuleDataSetInput;
+  ModuleDataSetPayload: Omit<ModuleDataSetPayload, 'moduleData'> & { moduleData?: Maybe<ResolversParentTypes['ModuleData']> };
+  Mutation: Record<PropertyKey, never>;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   ServiceStatus: ServiceStatus;
   String: Scalars['String']['output'];
+  Target: TargetRecord;
+  TargetAction: TargetActionRecord;
+  TargetConnection: Omit<TargetConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['TargetEdge']>, nodes: Array<ResolversParentTypes['Target']> };
+  TargetEdge: Omit<TargetEdge, 'node'> & { node: ResolversParentTypes['Target'] };
   UserError: UserError;
   Viewer: Principal;
 };
@@ -216,13 +1056,195 @@ export type BackendStatusResolvers<ContextType = GraphQLContext, ParentType exte
   up?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type BumpManifestoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BumpManifesto'] = ResolversParentTypes['BumpManifesto']> = {
+  dataStructureUpdates?: Resolver<Array<ResolversTypes['DataStructureUpdate']>, ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  languageCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  releaseTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  updateType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type DataStructureUpdateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DataStructureUpdate'] = ResolversParentTypes['DataStructureUpdate']> = {
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  releaseStatus?: Resolver<ResolversTypes['ReleaseStatus'], ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
 
+export type ImportableDatasetResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportableDataset'] = ResolversParentTypes['ImportableDataset']> = {
+  hasData?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasMetadata?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  isArchived?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  modifiedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type ImportableDatasetDeletePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportableDatasetDeletePayload'] = ResolversParentTypes['ImportableDatasetDeletePayload']> = {
+  deletedName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
+
+export type JobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  cancelRequested?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  log?: Resolver<Array<ResolversTypes['JobLogEntry']>, ParentType, ContextType>;
+  maxAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  parameters?: Resolver<ResolversTypes['JobParameters'], ParentType, ContextType>;
+  priority?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  retriedBy?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  retryOf?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  runAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['Target'], ParentType, ContextType>;
+  terminal?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type JobCancelPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobCancelPayload'] = ResolversParentTypes['JobCancelPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type JobConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobConnection'] = ResolversParentTypes['JobConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['JobEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Job']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type JobCreateResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobCreateResult'] = ResolversParentTypes['JobCreateResult']> = {
+  error?: Resolver<Maybe<ResolversTypes['UserError']>, ParentType, ContextType>;
+  existingJob?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+};
+
+export type JobEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobEdge'] = ResolversParentTypes['JobEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+};
+
+export type JobLogEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobLogEntry'] = ResolversParentTypes['JobLogEntry']> = {
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['JobStatus']>, ParentType, ContextType>;
+};
+
+export type JobParametersResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobParameters'] = ResolversParentTypes['JobParameters']> = {
+  bumpFromVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  bumpManifesto?: Resolver<Maybe<ResolversTypes['BumpManifesto']>, ParentType, ContextType>;
+  bumpToVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  payload?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  releaseStatus?: Resolver<Maybe<ResolversTypes['ReleaseStatus']>, ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type JobRetryPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobRetryPayload'] = ResolversParentTypes['JobRetryPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  retriedJob?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type JobUpdatePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobUpdatePayload'] = ResolversParentTypes['JobUpdatePayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type JobsCreatePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobsCreatePayload'] = ResolversParentTypes['JobsCreatePayload']> = {
+  jobs?: Resolver<Array<ResolversTypes['Job']>, ParentType, ContextType>;
+  results?: Resolver<Array<ResolversTypes['JobCreateResult']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type MaintenanceEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MaintenanceEvent'] = ResolversParentTypes['MaintenanceEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  paused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  setBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MaintenanceEventConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MaintenanceEventConnection'] = ResolversParentTypes['MaintenanceEventConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['MaintenanceEventEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['MaintenanceEvent']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type MaintenanceEventEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MaintenanceEventEdge'] = ResolversParentTypes['MaintenanceEventEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['MaintenanceEvent'], ParentType, ContextType>;
+};
+
+export type MaintenanceSetPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MaintenanceSetPayload'] = ResolversParentTypes['MaintenanceSetPayload']> = {
+  status?: Resolver<Maybe<ResolversTypes['MaintenanceStatus']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type MaintenanceStatusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MaintenanceStatus'] = ResolversParentTypes['MaintenanceStatus']> = {
+  drained?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  paused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  queuedJobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  runningJobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  setBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ModuleDataResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ModuleData'] = ResolversParentTypes['ModuleData']> = {
+  data?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  module?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ModuleDataDeletePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ModuleDataDeletePayload'] = ResolversParentTypes['ModuleDataDeletePayload']> = {
+  deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ModuleDataSetPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ModuleDataSetPayload'] = ResolversParentTypes['ModuleDataSetPayload']> = {
+  moduleData?: Resolver<Maybe<ResolversTypes['ModuleData']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  importableDatasetDelete?: Resolver<ResolversTypes['ImportableDatasetDeletePayload'], ParentType, ContextType, RequireFields<MutationImportableDatasetDeleteArgs, 'input'>>;
+  jobCancel?: Resolver<ResolversTypes['JobCancelPayload'], ParentType, ContextType, RequireFields<MutationJobCancelArgs, 'input'>>;
+  jobRetry?: Resolver<ResolversTypes['JobRetryPayload'], ParentType, ContextType, RequireFields<MutationJobRetryArgs, 'input'>>;
+  jobUpdate?: Resolver<ResolversTypes['JobUpdatePayload'], ParentType, ContextType, RequireFields<MutationJobUpdateArgs, 'input'>>;
+  jobsCreate?: Resolver<ResolversTypes['JobsCreatePayload'], ParentType, ContextType, RequireFields<MutationJobsCreateArgs, 'input'>>;
+  maintenanceSet?: Resolver<ResolversTypes['MaintenanceSetPayload'], ParentType, ContextType, RequireFields<MutationMaintenanceSetArgs, 'input'>>;
+  moduleDataDelete?: Resolver<ResolversTypes['ModuleDataDeletePayload'], ParentType, ContextType, RequireFields<MutationModuleDataDeleteArgs, 'input'>>;
+  moduleDataSet?: Resolver<ResolversTypes['ModuleDataSetPayload'], ParentType, ContextType, RequireFields<MutationModuleDataSetArgs, 'input'>>;
+};
+
+export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
+  __resolveType: TypeResolveFn<'Job' | 'MaintenanceEvent' | 'Target', ParentType, ContextType>;
+};
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -232,7 +1254,16 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  importableDatasets?: Resolver<Array<ResolversTypes['ImportableDataset']>, ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
+  jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<QueryJobsArgs>>;
+  maintenanceHistory?: Resolver<ResolversTypes['MaintenanceEventConnection'], ParentType, ContextType, Partial<QueryMaintenanceHistoryArgs>>;
+  maintenanceStatus?: Resolver<ResolversTypes['MaintenanceStatus'], ParentType, ContextType>;
+  moduleData?: Resolver<Maybe<ResolversTypes['ModuleData']>, ParentType, ContextType, RequireFields<QueryModuleDataArgs, 'module' | 'name'>>;
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   serviceStatus?: Resolver<ResolversTypes['ServiceStatus'], ParentType, ContextType>;
+  target?: Resolver<Maybe<ResolversTypes['Target']>, ParentType, ContextType, RequireFields<QueryTargetArgs, 'name'>>;
+  targets?: Resolver<ResolversTypes['TargetConnection'], ParentType, ContextType, Partial<QueryTargetsArgs>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 };
 
@@ -241,6 +1272,38 @@ export type ServiceStatusResolvers<ContextType = GraphQLContext, ParentType exte
   environment?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   uptimeSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type TargetResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Target'] = ResolversParentTypes['Target']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<TargetJobsArgs>>;
+  lastAction?: Resolver<ResolversTypes['TargetAction'], ParentType, ContextType>;
+  lastUpdatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  lastUpdatedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type TargetActionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TargetAction'] = ResolversParentTypes['TargetAction']> = {
+  bumpFromVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  bumpToVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  releaseStatus?: Resolver<Maybe<ResolversTypes['ReleaseStatus']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+};
+
+export type TargetConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TargetConnection'] = ResolversParentTypes['TargetConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['TargetEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Target']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TargetEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TargetEdge'] = ResolversParentTypes['TargetEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Target'], ParentType, ContextType>;
 };
 
 export type UserErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = {
@@ -257,11 +1320,39 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 
 export type Resolvers<ContextType = GraphQLContext> = {
   BackendStatus?: BackendStatusResolvers<ContextType>;
+  BumpManifesto?: BumpManifestoResolvers<ContextType>;
+  DataStructureUpdate?: DataStructureUpdateResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  ImportableDataset?: ImportableDatasetResolvers<ContextType>;
+  ImportableDatasetDeletePayload?: ImportableDatasetDeletePayloadResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  Job?: JobResolvers<ContextType>;
+  JobCancelPayload?: JobCancelPayloadResolvers<ContextType>;
+  JobConnection?: JobConnectionResolvers<ContextType>;
+  JobCreateResult?: JobCreateResultResolvers<ContextType>;
+  JobEdge?: JobEdgeResolvers<ContextType>;
+  JobLogEntry?: JobLogEntryResolvers<ContextType>;
+  JobParameters?: JobParametersResolvers<ContextType>;
+  JobRetryPayload?: JobRetryPayloadResolvers<ContextType>;
+  JobUpdatePayload?: JobUpdatePayloadResolvers<ContextType>;
+  JobsCreatePayload?: JobsCreatePayloadResolvers<ContextType>;
+  MaintenanceEvent?: MaintenanceEventResolvers<ContextType>;
+  MaintenanceEventConnection?: MaintenanceEventConnectionResolvers<ContextType>;
+  MaintenanceEventEdge?: MaintenanceEventEdgeResolvers<ContextType>;
+  MaintenanceSetPayload?: MaintenanceSetPayloadResolvers<ContextType>;
+  MaintenanceStatus?: MaintenanceStatusResolvers<ContextType>;
+  ModuleData?: ModuleDataResolvers<ContextType>;
+  ModuleDataDeletePayload?: ModuleDataDeletePayloadResolvers<ContextType>;
+  ModuleDataSetPayload?: ModuleDataSetPayloadResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ServiceStatus?: ServiceStatusResolvers<ContextType>;
+  Target?: TargetResolvers<ContextType>;
+  TargetAction?: TargetActionResolvers<ContextType>;
+  TargetConnection?: TargetConnectionResolvers<ContextType>;
+  TargetEdge?: TargetEdgeResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
 };

@@ -1,6 +1,21 @@
 import type { Resolvers } from '../generated/graphql.js';
 import { DateTime, JSONScalar } from './scalars.js';
+import { datasetResolvers } from './datasets.js';
+import { jobResolvers } from './jobs.js';
+import { maintenanceResolvers } from './maintenance.js';
+import { moduleDataResolvers } from './moduleData.js';
+import { nodeResolvers } from './node.js';
+import { targetResolvers } from './targets.js';
 import { viewerResolvers } from './viewer.js';
 
 /** Every resolver map, merged. Resolvers stay thin: read args, call a service or loader, map the result. */
-export const resolvers: Resolvers[] = [{ DateTime, JSON: JSONScalar }, viewerResolvers];
+export const resolvers: Resolvers[] = [
+  { DateTime, JSON: JSONScalar },
+  viewerResolvers,
+  nodeResolvers,
+  jobResolvers,
+  targetResolvers,
+  datasetResolvers,
+  maintenanceResolvers,
+  moduleDataResolvers,
+];

@@ -1,6 +1,16 @@
+import type { DatasetService } from './datasets.js';
+import type { JobService } from './jobs.js';
+import type { MaintenanceService } from './maintenance.js';
+import type { ModuleDataService } from './moduleData.js';
 import type { StatusService } from './status.js';
+import type { TargetService } from './targets.js';
 
 /** The services resolvers call; one instance each per service instance. */
 export interface Services {
   status: StatusService;
+  jobs: JobService;
+  targets: TargetService;
+  datasets: DatasetService;
+  maintenance: MaintenanceService;
+  moduleData: ModuleDataService;
 }

@@ -1,0 +1,37 @@
+import type { Connection, Model } from 'mongoose';
+import { jobModel, type JobModel } from './job.js';
+import { maintenanceEventModel, type MaintenanceEventModel } from './maintenance.js';
+import { moduleDataModel, type ModuleDataModel } from './moduleData.js';
+import { targetModel, type TargetModel } from './target.js';
+
+export interface Models {
+  Job: JobModel;
+  Target: TargetModel;
+  MaintenanceEvent: MaintenanceEventModel;
+  ModuleData: ModuleDataModel;
+}
+
+/** The models bound to one connection (each service instance has its own). */
+export function createModels(conn: Connection): Models {
+  return { Job: jobModel(conn), Target: targetModel(conn), MaintenanceEvent: maintenanceEventModel(conn), ModuleData: moduleDataModel(conn) };
+}
+
+/**
+ * Creates collections and indexes at start-up with createIndexes (never
+ * syncIndexes: against FerretDB it drops and recreates sparse indexes).
+ */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models) as Model<unknown>[]) {
+    try {
+      await model.createCollection();
+    } catch (err) {
+      if ((err as { code?: number }).code !== 48) throw err; // NamespaceExists
+    }
+    await model.createIndexes();
+  }
+}
+
+/** Duplicate key (E11000). Detected by code only: FerretDB sends no keyPattern/keyValue (DESIGN.md rule 1). */
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}

@@ -1,0 +1,136 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { JobOperation, JobStatus, ReleaseStatus } from '../generated/graphql.js';
+
+/**
+ * Jobs. The in-progress guard `activeTarget` is written only when the job is
+ * inserted and unset when it reaches a terminal status (DESIGN.md rules 1–2):
+ * its unique sparse index makes "one job in progress per target" atomic on
+ * FerretDB and MongoDB alike. Free-form JSON is stored as a string (rule 6).
+ */
+export interface DataStructureUpdateRecord {
+  name: string;
+  description: string;
+  operation: string;
+  releaseStatus: ReleaseStatus;
+}
+
+export interface BumpManifestoRecord {
+  version: string;
+  description: string;
+  releaseTime?: Date | null;
+  languageCode?: string | null;
+  updateType?: string | null;
+  dataStructureUpdates: DataStructureUpdateRecord[];
+}
+
+export interface JobLogRecord {
+  at: Date;
+  actor: string;
+  message: string;
+  status?: JobStatus | null;
+}
+
+export interface JobRecord {
+  _id: Types.ObjectId;
+  target: string;
+  operation: JobOperation;
+  status: JobStatus;
+  /** The in-progress guard: equals `target` while the job is not terminal. */
+  activeTarget?: string | null;
+  /** `target` plus every dataset a bump manifesto names: what `target.jobs` matches. */
+  relatedTargets: string[];
+  releaseStatus?: ReleaseStatus | null;
+  description?: string | null;
+  bumpManifesto?: BumpManifestoRecord | null;
+  bumpFromVersion?: string | null;
+  bumpToVersion?: string | null;
+  /** JSON text. */
+  payload?: string | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt?: Date | null;
+  priority: number;
+  runAt?: Date | null;
+  attempts: number;
+  maxAttempts: number;
+  cancelRequested: boolean;
+  failureReason?: string | null;
+  log: JobLogRecord[];
+  retryOf?: Types.ObjectId | null;
+  retriedBy?: Types.ObjectId | null;
+}
+
+/** Longest log kept per job; older entries are dropped (FerretDB ignores $push $slice, so we trim on write). */
+export const JOB_LOG_LIMIT = 500;
+
+const dataStructureUpdateSchema = new Schema<DataStructureUpdateRecord>(
+  {
+    name: { type: String, required: true },
+    description: { type: String, required: true },
+    operation: { type: String, required: true },
+    releaseStatus: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+const bumpManifestoSchema = new Schema<BumpManifestoRecord>(
+  {
+    version: { type: String, required: true },
+    description: { type: String, required: true },
+    releaseTime: Date,
+    languageCode: String,
+    updateType: String,
+    dataStructureUpdates: { type: [dataStructureUpdateSchema], default: [] },
+  },
+  { _id: false },
+);
+
+const logSchema = new Schema<JobLogRecord>(
+  { at: { type: Date, required: true }, actor: { type: String, required: true }, message: { type: String, required: true }, status: String },
+  { _id: false },
+);
+
+export const jobSchema = new Schema<JobRecord>(
+  {
+    target: { type: String, required: true },
+    operation: { type: String, required: true },
+    status: { type: String, required: true },
+    activeTarget: { type: String },
+    relatedTargets: { type: [String], default: [] },
+    releaseStatus: String,
+    description: String,
+    bumpManifesto: bumpManifestoSchema,
+    bumpFromVersion: String,
+    bumpToVersion: String,
+    payload: String,
+    createdBy: { type: String, required: true },
+    finishedAt: Date,
+    priority: { type: Number, default: 0 },
+    runAt: Date,
+    attempts: { type: Number, default: 0 },
+    maxAttempts: { type: Number, default: 3 },
+    cancelRequested: { type: Boolean, default: false },
+    failureReason: String,
+    log: { type: [logSchema], default: [] },
+    retryOf: Schema.Types.ObjectId,
+    retriedBy: Schema.Types.ObjectId,
+  },
+  { collection: 'jobs', timestamps: true, versionKey: false, autoIndex: false, strict: 'throw' },
+);
+
+// Explicit names; key, name, unique and sparse only (DESIGN.md rule 4).
+jobSchema.index({ activeTarget: 1 }, { name: 'job_activeTarget_unique', unique: true, sparse: true });
+jobSchema.index({ createdAt: -1, _id: -1 }, { name: 'job_createdAt' });
+jobSchema.index({ updatedAt: -1, _id: -1 }, { name: 'job_updatedAt' });
+jobSchema.index({ status: 1, createdAt: -1, _id: -1 }, { name: 'job_status_createdAt' });
+jobSchema.index({ relatedTargets: 1, createdAt: -1, _id: -1 }, { name: 'job_relatedTargets_createdAt' });
+jobSchema.index({ target: 1, createdAt: -1, _id: -1 }, { name: 'job_target_createdAt' });
+jobSchema.index({ createdBy: 1, createdAt: -1, _id: -1 }, { name: 'job_createdBy_createdAt' });
+jobSchema.index({ priority: -1, _id: -1 }, { name: 'job_priority' });
+
+export type JobModel = Model<JobRecord>;
+
+export function jobModel(conn: Connection): JobModel {
+  return conn.models.Job ?? conn.model<JobRecord>('Job', jobSchema);
+}

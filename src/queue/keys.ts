@@ -1,0 +1,85 @@
+/**
+ * The Redis key layout of the queue; every key and the wake channel start with
+ * the configured prefix, so deployments (and test files) sharing one Redis stay apart.
+ * The Lua scripts derive job keys from the prefix too, so a change here is a
+ * change in lua/*.lua as well.
+ *
+ *   <prefix>q:job:<id>        hash   op, priority, runAt, score, maxAttempts, attempt (used so far),
+ *                                    avoid, enqueuedAt, state (ready|delayed|leased);
+ *                                    while leased: token, worker, expires, leasedAt, cancel
+ *   <prefix>q:ready:<op>      zset   ready jobs of one operation, score = readyScore(priority, runAt),
+ *                                    ties in member (id) order
+ *   <prefix>q:waiting         zset   every ready job, score = runAt (oldest waiting, counts, clear)
+ *   <prefix>q:delayed         zset   jobs not due yet, score = runAt
+ *   <prefix>q:leases          zset   leased jobs, score = lease expiry
+ *   <prefix>q:tried:<id>      set    workers that claimed a job enqueued with avoidWorkers
+ *   <prefix>q:token           string fencing token counter (INCR)
+ *   <prefix>q:flags           hash   maintenance, paused ('1' = on)
+ *   <prefix>q:disabled        set    disabled worker ids
+ *   <prefix>wake              channel  an operation name when a job of it becomes ready; '*' when
+ *                                    a switch turns off (maintenance, pause, worker disabled)
+ */
+
+/** The job operations of the contract; the default set of ready queues. */
+export const OPERATIONS = [
+  'ADD',
+  'CHANGE',
+  'PATCH_METADATA',
+  'SET_STATUS',
+  'BUMP',
+  'DELETE_DRAFT',
+  'REMOVE',
+  'ROLLBACK_REMOVE',
+  'DELETE_ARCHIVE',
+] as const;
+
+export type JobOperation = (typeof OPERATIONS)[number];
+
+export interface QueueKeys {
+  flags: string;
+  disabled: string;
+  delayed: string;
+  waiting: string;
+  leases: string;
+  token: string;
+  wake: string;
+  ready(op: string): string;
+  job(id: string): string;
+  tried(id: string): string;
+}
+
+export function queueKeys(prefix: string): QueueKeys {
+  const q = `${prefix}q:`;
+  return {
+    flags: `${q}flags`,
+    disabled: `${q}disabled`,
+    delayed: `${q}delayed`,
+    waiting: `${q}waiting`,
+    leases: `${q}leases`,
+    token: `${q}token`,
+    wake: `${prefix}wake`,
+    ready: (op) => `${q}ready:${op}`,
+    job: (id) => `${q}job:${id}`,
+    tried: (id) => `${q}tried:${id}`,
+  };
+}
+
+export const PRIORITY_MIN = -1000;
+export const PRIORITY_MAX = 1000;
+/** runAt must stay below 2^42 ms (year 2109) so that priority and runAt share one exact double. */
+export const RUN_AT_LIMIT = 2 ** 42;
+
+/**
+ * Score of a ready job: lower is claimed first. Higher priority gives a lower
+ * band; inside a band the earlier runAt wins; Redis orders equal scores by
+ * member, i.e. by id (ObjectIds sort by creation). At most 2001 * 2^42 < 2^53,
+ * so the score is an exact integer in a double.
+ */
+export function readyScore(priority: number, runAt: number): number {
+  return (PRIORITY_MAX - priority) * RUN_AT_LIMIT + runAt;
+}
+
+/** Creation time of an ObjectId (its first 4 bytes, seconds), or undefined for other ids. */
+export function objectIdTime(id: string): number | undefined {
+  return /^[0-9a-f]{24}$/i.test(id) ? parseInt(id.slice(0, 8), 16) * 1000 : undefined;
+}

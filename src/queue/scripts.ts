@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { QueueError } from './codes.js';
+
+/** The queue's Lua scripts, one per atomic transition (lua/<name>.lua). */
+export const SCRIPT_NAMES = ['enqueue', 'claim', 'extend', 'complete', 'fail', 'reap', 'remove', 'cancel', 'clear'] as const;
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+interface LoadedScript {
+  source: string;
+  sha: string;
+}
+
+/**
+ * The folder holding the .lua files. Next to this module when running the
+ * TypeScript sources; the compiler does not copy .lua files, so the build
+ * (dist/src/queue) walks up to the project and uses src/queue/lua.
+ */
+function luaDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  if (existsSync(path.join(here, 'lua', 'claim.lua'))) return path.join(here, 'lua');
+  for (let dir = here; ; ) {
+    const candidate = path.join(dir, 'src', 'queue', 'lua');
+    if (existsSync(path.join(candidate, 'claim.lua'))) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new QueueError(`queue Lua scripts not found above ${here}`);
+    dir = parent;
+  }
+}
+
+let loaded: Map<ScriptName, LoadedScript> | undefined;
+
+function scripts(): Map<ScriptName, LoadedScript> {
+  if (!loaded) {
+    const dir = luaDir();
+    loaded = new Map(
+      SCRIPT_NAMES.map((name) => {
+        const source = readFileSync(path.join(dir, `${name}.lua`), 'utf8');
+        return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
+      }),
+    );
+  }
+  return loaded;
+}
+
+/**
+ * Runs a script by EVALSHA, sending the source once with EVAL when this Redis
+ * has not cached it yet (first use, restart, SCRIPT FLUSH). Both are atomic.
+ */
+export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
+  const script = scripts().get(name);
+  if (!script) throw new QueueError(`unknown queue script ${name}`);
+  try {
+    return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return redis.eval(script.source, keys.length, ...keys, ...args);
+  }
+}

@@ -1,0 +1,124 @@
+import type { Redis } from 'ioredis';
+import type { WaitOutcome } from './types.js';
+
+/** What a waiter learns from Redis right after it subscribed. */
+export interface WorkHint {
+  /** Something is claimable already (or became so between the caller's claim and now). */
+  now: boolean;
+  /** A delayed job falls due in this many ms: wake then, since nobody publishes for it. */
+  dueInMs?: number;
+}
+
+interface Waiter {
+  operations: ReadonlySet<string>;
+  settle(outcome: WaitOutcome): void;
+}
+
+/**
+ * Long-poll support: one subscriber connection per queue instance (duplicated
+ * lazily from the command client, since a subscribed connection can run no
+ * other command) serving every waiter of that instance.
+ */
+export class WakeListener {
+  private subscriber: Redis | undefined;
+  private subscribed: Promise<void> | undefined;
+  private readonly waiters = new Set<Waiter>();
+  private closed = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly channel: string,
+  ) {}
+
+  private ensureSubscribed(): Promise<void> {
+    if (!this.subscribed) {
+      const sub = this.redis.duplicate();
+      this.subscriber = sub;
+      sub.on('message', (channel: string, message: string) => {
+        if (channel === this.channel) this.notify(message);
+      });
+      // ioredis reconnects and resubscribes by itself; meanwhile waiters end by timeout.
+      sub.on('error', () => undefined);
+      this.subscribed = sub.subscribe(this.channel).then(
+        () => undefined,
+        (err: unknown) => {
+          this.subscribed = undefined;
+          this.subscriber = undefined;
+          sub.disconnect();
+          throw err;
+        },
+      );
+    }
+    return this.subscribed;
+  }
+
+  private notify(message: string): void {
+    for (const waiter of [...this.waiters]) {
+      if (message === '*' || waiter.operations.has(message)) waiter.settle('WORK');
+    }
+  }
+
+  /**
+   * Resolves with WORK on a wake message for one of `operations` (or '*'), when
+   * `hint` finds work or a due time, with TIMEOUT after timeoutMs, ABORTED on
+   * the signal, CLOSED on close(). The waiter is registered before `hint` runs,
+   * so a job enqueued in between is not missed.
+   */
+  async wait(operations: readonly string[], timeoutMs: number, signal: AbortSignal | undefined, hint: () => Promise<WorkHint>): Promise<WaitOutcome> {
+    if (this.closed) return 'CLOSED';
+    if (signal?.aborted) return 'ABORTED';
+    try {
+      await this.ensureSubscribed();
+    } catch (err) {
+      if (this.closed) return 'CLOSED';
+      throw err;
+    }
+    if (this.closed) return 'CLOSED';
+    return new Promise<WaitOutcome>((resolve) => {
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => waiter.settle('ABORTED');
+      const waiter: Waiter = {
+        operations: new Set(operations),
+        settle: (outcome) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          this.waiters.delete(waiter);
+          resolve(outcome);
+        },
+      };
+      this.waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => waiter.settle('TIMEOUT'), Math.max(0, timeoutMs));
+      hint().then(
+        (h) => {
+          if (done) return;
+          if (h.now) return waiter.settle('WORK');
+          if (h.dueInMs !== undefined && h.dueInMs < timeoutMs) {
+            clearTimeout(timer);
+            timer = setTimeout(() => waiter.settle('WORK'), Math.max(0, h.dueInMs));
+          }
+        },
+        // Without a hint the wait still ends by message or timeout.
+        () => undefined,
+      );
+    });
+  }
+
+  /** Ends every wait with CLOSED and closes the subscriber connection. Safe to call twice. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of [...this.waiters]) waiter.settle('CLOSED');
+    const sub = this.subscriber;
+    this.subscriber = undefined;
+    this.subscribed = undefined;
+    if (!sub || sub.status === 'end') return;
+    try {
+      await sub.quit();
+    } catch {
+      sub.disconnect();
+    }
+  }
+}

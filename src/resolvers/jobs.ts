@@ -1,0 +1,28 @@
+import type { Resolvers } from '../generated/graphql.js';
+import { isTerminal } from '../services/jobRules.js';
+import { parseJson } from './json.js';
+
+export const jobResolvers: Resolvers = {
+  Query: {
+    job: (_r, { id }, ctx) => ctx.loaders.jobById.load(id),
+    jobs: (_r, args, ctx) => ctx.services.jobs.list(args),
+  },
+  Mutation: {
+    jobsCreate: (_r, { input }, ctx) => ctx.services.jobs.createMany(input.items, ctx.principal!.id),
+    jobUpdate: (_r, { input }, ctx) => ctx.services.jobs.update(input, ctx.principal!.id),
+    jobCancel: (_r, { input }, ctx) => ctx.services.jobs.cancel(input.id, input.reason, ctx.principal!.id),
+    jobRetry: (_r, { input }, ctx) => ctx.services.jobs.retry(input.id, ctx.principal!.id),
+  },
+  Job: {
+    id: (j) => j._id.toHexString(),
+    target: async (j, _a, ctx) => (await ctx.loaders.targetByName.load(j.target)) ?? ctx.services.targets.placeholder(j),
+    terminal: (j) => isTerminal(j.status),
+    parameters: (j) => j,
+    log: (j) => j.log,
+    retryOf: (j, _a, ctx) => (j.retryOf ? ctx.loaders.jobById.load(j.retryOf.toHexString()) : null),
+    retriedBy: (j, _a, ctx) => (j.retriedBy ? ctx.loaders.jobById.load(j.retriedBy.toHexString()) : null),
+  },
+  JobParameters: {
+    payload: (j) => parseJson(j.payload),
+  },
+};

@@ -1,0 +1,123 @@
+import type { JobStatus } from '../generated/graphql.js';
+import type { JobRecord } from '../models/job.js';
+import { isDuplicateKey, type Models } from '../models/index.js';
+import type { TargetActionRecord, TargetRecord } from '../models/target.js';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination.js';
+
+/** Targets: upserted whenever one of their jobs is created or changes status. */
+export class TargetService {
+  constructor(private readonly models: Models) {}
+
+  /** Records a job's creation or status change on its target, and a completed bump's effect on the datasets it names. */
+  async recordJob(job: JobRecord, actor: string, at: Date): Promise<void> {
+    const action: TargetActionRecord = {
+      operation: job.operation,
+      status: job.status,
+      releaseStatus: job.releaseStatus ?? null,
+      bumpFromVersion: job.bumpFromVersion ?? null,
+      bumpToVersion: job.bumpToVersion ?? null,
+      jobId: job._id,
+    };
+    const updates = [{ name: job.target, status: job.status, action }];
+    if (job.operation === 'BUMP' && job.status === 'COMPLETED') {
+      for (const u of job.bumpManifesto?.dataStructureUpdates ?? []) {
+        if (u.releaseStatus === 'DRAFT') continue;
+        updates.push({ name: u.name, status: job.status, action: { ...action, releaseStatus: u.releaseStatus } });
+      }
+    }
+    await this.upsertMany(updates, actor, at);
+  }
+
+  /** Records many created jobs at once (jobsCreate). */
+  async recordCreated(jobs: JobRecord[], actor: string, at: Date): Promise<void> {
+    await this.upsertMany(
+      jobs.map((job) => ({
+        name: job.target,
+        status: job.status,
+        action: {
+          operation: job.operation,
+          status: job.status,
+          releaseStatus: job.releaseStatus ?? null,
+          bumpFromVersion: job.bumpFromVersion ?? null,
+          bumpToVersion: job.bumpToVersion ?? null,
+          jobId: job._id,
+        },
+      })),
+      actor,
+      at,
+    );
+  }
+
+  private async upsertMany(updates: Array<{ name: string; status: JobStatus; action: TargetActionRecord }>, actor: string, at: Date): Promise<void> {
+    if (updates.length === 0) return;
+    const ops = updates.map((u) => ({
+      updateOne: {
+        filter: { name: u.name },
+        update: { $set: { lastUpdatedAt: at, lastUpdatedBy: actor, status: u.status, lastAction: u.action } },
+        upsert: true,
+      },
+    }));
+    // Two first writers of one name race on the unique index; MongoDB retries that
+    // internally, FerretDB does not (DESIGN.md rule 3): retry once.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.models.Target.collection.bulkWrite(ops, { ordered: false });
+        return;
+      } catch (err) {
+        if (attempt > 0 || !(isDuplicateKey(err) || hasOnlyDuplicateWriteErrors(err))) throw err;
+      }
+    }
+  }
+
+  /** What a job's target looks like before its first upsert landed (never stored). */
+  placeholder(job: JobRecord): TargetRecord {
+    return {
+      _id: job._id,
+      name: job.target,
+      lastUpdatedAt: job.updatedAt,
+      lastUpdatedBy: job.createdBy,
+      status: job.status,
+      lastAction: { operation: job.operation, status: job.status, releaseStatus: job.releaseStatus ?? null, jobId: job._id },
+    };
+  }
+
+  async byNames(names: readonly string[]): Promise<Array<TargetRecord | null>> {
+    const found = await this.models.Target.find({ name: { $in: [...new Set(names)] } }).lean<TargetRecord[]>();
+    const byName = new Map(found.map((t) => [t.name, t]));
+    return names.map((n) => byName.get(n) ?? null);
+  }
+
+  async byName(name: string): Promise<TargetRecord | null> {
+    return this.models.Target.findOne({ name: String(name) }).lean<TargetRecord>();
+  }
+
+  async list(args: { nameStartsWith?: string | null; first?: number | null; after?: string | null }): Promise<Connection<TargetRecord>> {
+    const first = pageSize(args.first);
+    const filter: Record<string, unknown> = {};
+    if (args.nameStartsWith) filter.name = { $regex: `^${escapeRegex(args.nameStartsWith)}` };
+    const page: Record<string, unknown> = { ...filter };
+    if (args.after) {
+      const [name] = decodeCursor(args.after, 1);
+      page.name = { ...(filter.name as object | undefined), $gt: String(name) };
+    }
+    const [items, totalCount] = await Promise.all([
+      this.models.Target.find(page).sort({ name: 1, _id: 1 }).limit(first + 1).lean<TargetRecord[]>(),
+      this.models.Target.countDocuments(filter),
+    ]);
+    return toConnection(items, first, args.after, (t) => encodeCursor([t.name]), totalCount);
+  }
+}
+
+export function targetGlobalId(name: string): string {
+  return `Target:${name}`;
+}
+
+/** RE2-compatible literal (DESIGN.md rule 7). */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function hasOnlyDuplicateWriteErrors(err: unknown): boolean {
+  const writeErrors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors;
+  return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((e) => e.code === 11000);
+}

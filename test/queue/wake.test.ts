@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import { closeRedis, connectRedis } from '../../src/db/redis.js';
+import type { RedisQueue } from '../../src/queue/index.js';
+import { backends } from '../harness/backends.js';
+import { FakeClock, makeQueue, oid, T0, testPrefix } from './helpers.js';
+
+/** Long poll: the only tests here that wait on real time, each bounded well under 2 s. */
+describe('RedisQueue.waitForWork', () => {
+  let workerConn: Redis;
+  let producerConn: Redis;
+  let clock: FakeClock;
+  let worker: RedisQueue;
+  let producer: RedisQueue;
+
+  beforeAll(async () => {
+    const { redisUrl } = await backends();
+    workerConn = await connectRedis(redisUrl, 'queue-wake-worker');
+    producerConn = await connectRedis(redisUrl, 'queue-wake-producer');
+  });
+  afterAll(async () => {
+    await closeRedis(workerConn);
+    await closeRedis(producerConn);
+  });
+  beforeEach(() => {
+    clock = new FakeClock(T0 + 3_600_000);
+    const prefix = testPrefix();
+    worker = makeQueue(workerConn, prefix, clock);
+    producer = makeQueue(producerConn, prefix, clock);
+  });
+  afterEach(async () => {
+    await worker.close();
+    await producer.close();
+  });
+
+  test('wakes on an enqueue from another connection well before the timeout', async () => {
+    const started = performance.now();
+    const waiting = worker.waitForWork(['ADD'], 1_500);
+    setTimeout(() => void producer.enqueue({ id: oid(1), operation: 'ADD', maxAttempts: 1 }), 100);
+    expect(await waiting).toBe('WORK');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect((await worker.claim({ workerId: 'w1', operations: ['ADD'] })).job?.id).toBe(oid(1));
+  });
+
+  test('ignores other operations and times out', async () => {
+    const started = performance.now();
+    const waiting = worker.waitForWork(['ADD'], 300);
+    setTimeout(() => void producer.enqueue({ id: oid(1), operation: 'CHANGE', maxAttempts: 1 }), 50);
+    expect(await waiting).toBe('TIMEOUT');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  test('returns at once when a job is already ready or a delayed one is due', async () => {
+    await producer.enqueue({ id: oid(1), operation: 'ADD', runAt: clock.now + 5_000, maxAttempts: 1 });
+    clock.advance(5_000);
+    expect(await worker.waitForWork(['ADD'], 1_500)).toBe('WORK');
+    await producer.enqueue({ id: oid(2), operation: 'CHANGE', maxAttempts: 1 });
+    expect(await worker.waitForWork(['CHANGE'], 1_500)).toBe('WORK');
+  });
+
+  test('while paused only resuming ends the wait; many waiters share one subscriber', async () => {
+    await producer.enqueue({ id: oid(1), operation: 'ADD', maxAttempts: 1 });
+    await producer.setPaused(true);
+    let settled = 0;
+    const waits = [worker.waitForWork(['ADD'], 1_500), worker.waitForWork(['CHANGE'], 1_500), worker.waitForWork(['ADD'], 1_500)];
+    for (const w of waits) void w.then(() => settled++);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(settled).toBe(0);
+    const clients = (await producerConn.client('LIST')) as string;
+    const subscribers = clients.split('\n').filter((line) => line.includes(' name=queue-wake-worker ') && / sub=1 /.test(line));
+    expect(subscribers).toHaveLength(1);
+    await producer.setPaused(false);
+    expect(await Promise.all(waits)).toEqual(['WORK', 'WORK', 'WORK']);
+  });
+
+  test('abort and close end waits; close is safe twice', async () => {
+    const controller = new AbortController();
+    const aborted = worker.waitForWork(['ADD'], 1_500, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    expect(await aborted).toBe('ABORTED');
+    const closing = worker.waitForWork(['ADD'], 1_500);
+    await new Promise((r) => setTimeout(r, 50));
+    await worker.close();
+    await worker.close();
+    expect(await closing).toBe('CLOSED');
+    expect(await worker.waitForWork(['ADD'], 1_500)).toBe('CLOSED');
+  });
+});
