@@ -79,14 +79,14 @@ export async function listTarEntries(file: string, maxEntries = 1_000_000): Prom
         longName = type === 'L' ? field(data, 0, entrySize) : (paxPath(data.toString('utf8')) ?? longName);
         continue;
       }
-      if (type === 'g') continue;
+      if (type === 'g' || type === 'K') continue; // pax global header; GNU long link target (not an entry)
       const magic = field(header, 257, 6);
-      const prefix = magic.startsWith('ustar') ? field(header, 345, 155) : '';
+      const prefix = magic === 'ustar' ? field(header, 345, 155) : ''; // POSIX "ustar\0" only: old GNU "ustar " keeps atime/ctime there
       const name = longName ?? (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100));
       longName = undefined;
       names.push(name);
     }
-    if (names.length === 0 && size > 0 && pos === 0) throw new TarError('not a tar file');
+    if (size > 0 && size < BLOCK) throw new TarError('not a tar file'); // shorter than one header; a zero-filled file is an empty archive
     return names;
   } finally {
     await fh.close();

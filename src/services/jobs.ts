@@ -136,10 +136,10 @@ export class JobService {
       }
       const dupes = todo.filter((_, i) => failed.has(i));
       for (const [i, p] of todo.entries()) if (!failed.has(i)) created.push(p.doc);
+      todo = [];
       if (dupes.length === 0) break;
       const existing = await this.models.Job.find({ activeTarget: { $in: [...new Set(dupes.map((d) => d.doc.target))] } }).lean<JobRecord[]>();
       const byTarget = new Map(existing.map((j) => [j.target, j]));
-      todo = [];
       for (const d of dupes) {
         const holder = byTarget.get(d.doc.target);
         if (holder) {

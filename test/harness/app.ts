@@ -3,7 +3,7 @@ import path from 'node:path';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { backends } from './backends.js';
+import { backends, onFileEnd } from './backends.js';
 import { TEST_AUDIENCE, TEST_ISSUER } from './jwks.js';
 
 /** A name unique to this test file and run: database name and Redis key prefix. */
@@ -44,6 +44,7 @@ export async function startTestApp(opts: TestAppOptions): Promise<App & { name: 
     ...opts.env,
   });
   const app = await startApp(config, createLogger(config.logLevel, name), { dbName: name });
+  onFileEnd(() => app.close());
   return Object.assign(app, { name });
 }
 

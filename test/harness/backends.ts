@@ -43,8 +43,16 @@ export async function backends(): Promise<Backends> {
   return (await started).backends;
 }
 
-/** Stops what backends() started for this file. */
+const cleanups: Array<() => Promise<unknown>> = [];
+
+/** Runs `fn` at the end of the file, before the backends stop (jest runs afterAll hooks in declaration order). */
+export function onFileEnd(fn: () => Promise<unknown>): void {
+  cleanups.push(fn);
+}
+
+/** Closes what the file left open (apps are closed twice safely), then stops what backends() started. */
 export async function stopBackends(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
   if (!started) return;
   const s = await started.catch(() => undefined);
   started = undefined;
