@@ -195,6 +195,15 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
       onError: (_ctx, id, _payload, errors) => {
         logger.warn({ id, errors: errors.map((e) => e.message) }, 'websocket operation error');
       },
+      // Same masking as HTTP: faults are logged with a correlation id and hidden from the client.
+      onNext: (ctx, id, _payload, _args, result) => {
+        if (!('errors' in result) || !result.errors?.length) return undefined;
+        const correlationId = `${(ctx.extra as Extra).socketId ?? 'ws'}:${id}`;
+        for (const err of result.errors) {
+          if (err instanceof GraphQLError && isFault(err)) logger.error({ err: err.originalError ?? err, correlationId }, 'resolver fault');
+        }
+        return { ...result, errors: result.errors.map((e) => maskError(e instanceof GraphQLError ? e.toJSON() : e, correlationId)) };
+      },
     },
     wss,
   );

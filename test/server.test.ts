@@ -101,3 +101,22 @@ test('graphql-ws: a socket that never sends connection_init is closed (4408)', a
   const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
   expect(code).toBe(4408);
 }, 15_000);
+
+test('a backend fault is masked with a correlation id (the request id), readiness turns 503', async () => {
+  const token = await signToken(key, { roles: ['VIEWER'] });
+  await app.mongo.close(); // the database goes away under the running service
+  const res = await fetch(`${app.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ jobs(first: 1) { totalCount } }' }),
+  });
+  const text = await res.text();
+  const body = JSON.parse(text) as { errors: Array<{ message: string; extensions: { code: string; correlationId: string } }> };
+  const requestId = res.headers.get('x-request-id')!;
+  expect(body.errors[0]!.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+  expect(body.errors[0]!.extensions.correlationId).toBe(requestId);
+  expect(body.errors[0]!.message).toBe(`Internal server error (correlation id ${requestId})`);
+  expect(text).not.toMatch(/mongodb:\/\/|stack|at .*\.(js|ts):\d+/);
+  const ready = await fetch(`${app.url}/readyz`);
+  expect(ready.status).toBe(503);
+});

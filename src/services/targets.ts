@@ -10,14 +10,7 @@ export class TargetService {
 
   /** Records a job's creation or status change on its target, and a completed bump's effect on the datasets it names. */
   async recordJob(job: JobRecord, actor: string, at: Date): Promise<void> {
-    const action: TargetActionRecord = {
-      operation: job.operation,
-      status: job.status,
-      releaseStatus: job.releaseStatus ?? null,
-      bumpFromVersion: job.bumpFromVersion ?? null,
-      bumpToVersion: job.bumpToVersion ?? null,
-      jobId: job._id,
-    };
+    const action = actionOf(job);
     const updates = [{ name: job.target, status: job.status, action }];
     if (job.operation === 'BUMP' && job.status === 'COMPLETED') {
       for (const u of job.bumpManifesto?.dataStructureUpdates ?? []) {
@@ -31,18 +24,7 @@ export class TargetService {
   /** Records many created jobs at once (jobsCreate). */
   async recordCreated(jobs: JobRecord[], actor: string, at: Date): Promise<void> {
     await this.upsertMany(
-      jobs.map((job) => ({
-        name: job.target,
-        status: job.status,
-        action: {
-          operation: job.operation,
-          status: job.status,
-          releaseStatus: job.releaseStatus ?? null,
-          bumpFromVersion: job.bumpFromVersion ?? null,
-          bumpToVersion: job.bumpToVersion ?? null,
-          jobId: job._id,
-        },
-      })),
+      jobs.map((job) => ({ name: job.target, status: job.status, action: actionOf(job) })),
       actor,
       at,
     );
@@ -77,7 +59,7 @@ export class TargetService {
       lastUpdatedAt: job.updatedAt,
       lastUpdatedBy: job.createdBy,
       status: job.status,
-      lastAction: { operation: job.operation, status: job.status, releaseStatus: job.releaseStatus ?? null, jobId: job._id },
+      lastAction: actionOf(job),
     };
   }
 
@@ -106,6 +88,17 @@ export class TargetService {
     ]);
     return toConnection(items, first, args.after, (t) => encodeCursor([t.name]), totalCount);
   }
+}
+
+function actionOf(job: JobRecord): TargetActionRecord {
+  return {
+    operation: job.operation,
+    status: job.status,
+    releaseStatus: job.releaseStatus ?? null,
+    bumpFromVersion: job.bumpFromVersion ?? null,
+    bumpToVersion: job.bumpToVersion ?? null,
+    jobId: job._id,
+  };
 }
 
 export function targetGlobalId(name: string): string {
