@@ -41,7 +41,7 @@ function checksumOk(header: Buffer): boolean {
 }
 
 function paxPath(data: string): string | undefined {
-  // Records: "<len> <key>=<value>\n"
+  // Records: "<len> <key>=<value>\n"; <len> counts bytes, so the text arrives as latin1 (one char per byte).
   let rest = data;
   let found: string | undefined;
   while (rest.length > 0) {
@@ -50,7 +50,7 @@ function paxPath(data: string): string | undefined {
     if (!Number.isFinite(len) || len <= 0) break;
     const record = rest.slice(sp + 1, len - 1);
     const eq = record.indexOf('=');
-    if (record.slice(0, eq) === 'path') found = record.slice(eq + 1);
+    if (record.slice(0, eq) === 'path') found = Buffer.from(record.slice(eq + 1), 'latin1').toString('utf8');
     rest = rest.slice(len);
   }
   return found;
@@ -76,7 +76,7 @@ export async function listTarEntries(file: string, maxEntries = 1_000_000): Prom
         if (entrySize > 1024 * 1024) throw new TarError('oversized extended header');
         const data = Buffer.alloc(entrySize);
         await fh.read(data, 0, entrySize, dataStart);
-        longName = type === 'L' ? field(data, 0, entrySize) : (paxPath(data.toString('utf8')) ?? longName);
+        longName = type === 'L' ? field(data, 0, entrySize) : (paxPath(data.toString('latin1')) ?? longName);
         continue;
       }
       if (type === 'g' || type === 'K') continue; // pax global header; GNU long link target (not an entry)
