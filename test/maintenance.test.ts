@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { App } from '../src/app.js';
-import { gql, startTestApp } from './harness/app.js';
-import { makeKey, signToken, startJwksServer, type JwksServer, type TestKey } from './harness/jwks.js';
+import { gql, startAppWithIssuer, startTestApp } from './harness/app.js';
 
 interface MaintenanceEvent {
   id: string;
@@ -45,30 +41,23 @@ const SET = `mutation($i: MaintenanceSetInput!){ maintenanceSet(input:$i){ statu
 const CREATE = 'mutation($i: JobsCreateInput!){ jobsCreate(input:$i){ results { index job { id status } error { code message field } } userErrors { code } } }';
 const UPDATE = 'mutation($i: JobUpdateInput!){ jobUpdate(input:$i){ job { status } userErrors { code message } } }';
 
-let jwks: JwksServer;
-let key: TestKey;
 let app: App & { name: string };
-let inputDir: string;
+let jwksUrl: string;
 let viewer: string;
 let submitter: string;
 let operator: string;
 let admin: string;
+let token: (roles: string[], sub?: string) => Promise<string>;
 
 beforeAll(async () => {
-  inputDir = mkdtempSync(path.join(os.tmpdir(), 'maintenance-test-'));
-  key = await makeKey('mnt', 'RS256');
-  jwks = await startJwksServer([key]);
-  app = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url, env: { INPUT_DIR: inputDir } });
-  viewer = await signToken(key, { sub: 'vic', roles: ['VIEWER'] });
-  submitter = await signToken(key, { sub: 'sue', roles: ['SUBMITTER'] });
-  operator = await signToken(key, { sub: 'olga', roles: ['OPERATOR'] });
-  admin = await signToken(key, { sub: 'alice', roles: ['ADMIN'] });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await jwks?.close();
-  if (inputDir) rmSync(inputDir, { recursive: true, force: true });
+  const started = await startAppWithIssuer({ file: import.meta.url });
+  app = started.app;
+  token = started.token;
+  jwksUrl = started.jwks.url;
+  viewer = await started.token(['VIEWER'], 'vic');
+  submitter = await started.token(['SUBMITTER'], 'sue');
+  operator = await started.token(['OPERATOR'], 'olga');
+  admin = await started.token(['ADMIN'], 'alice');
 });
 
 async function history(vars: { first?: number; after?: string | null } = {}, token = viewer): Promise<HistoryPage> {
@@ -131,7 +120,7 @@ describe('initial state', () => {
 
   test('a second instance on the same database does not add another initial entry', async () => {
     const before = await history();
-    const second = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url, env: { INPUT_DIR: inputDir }, name: app.name });
+    const second = await startTestApp({ file: import.meta.url, jwksUrl, name: app.name });
     try {
       const res = await gql<{ maintenanceHistory: HistoryPage }>(second.url, HISTORY, {}, viewer);
       expect(res.body.errors).toBeUndefined();
@@ -215,7 +204,7 @@ describe('maintenanceSet', () => {
   });
 
   test('resuming: not paused, so not drained; setBy is the resuming admin', async () => {
-    const bob = await signToken(key, { sub: 'bob', roles: ['ADMIN'] });
+    const bob = await token(['ADMIN'], 'bob');
     const res = await set(false, 'done', bob);
     expect(res.body.data!.maintenanceSet.status).toMatchObject({ paused: false, message: 'done', setBy: 'bob', drained: false });
   });

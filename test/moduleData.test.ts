@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { App } from '../src/app.js';
-import { gql, startTestApp } from './harness/app.js';
-import { makeKey, signToken, startJwksServer, type JwksServer, type TestKey } from './harness/jwks.js';
+import { gql, startAppWithIssuer } from './harness/app.js';
 
 interface ModuleData {
   module: string;
@@ -24,28 +20,19 @@ const GET = `query($m: String!, $n: String!){ moduleData(module: $m, name: $n){ 
 const SET = `mutation($i: ModuleDataSetInput!){ moduleDataSet(input:$i){ moduleData { ${FIELDS} } userErrors { code message field } } }`;
 const DELETE = 'mutation($i: ModuleDataDeleteInput!){ moduleDataDelete(input:$i){ deleted userErrors { code message field } } }';
 
-let jwks: JwksServer;
-let key: TestKey;
 let app: App;
-let inputDir: string;
 let viewer: string;
 let operator: string;
 let admin: string;
+let token: (roles: string[], sub?: string) => Promise<string>;
 
 beforeAll(async () => {
-  inputDir = mkdtempSync(path.join(os.tmpdir(), 'module-data-test-'));
-  key = await makeKey('md', 'ES256');
-  jwks = await startJwksServer([key]);
-  app = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url, env: { INPUT_DIR: inputDir } });
-  viewer = await signToken(key, { sub: 'vic', roles: ['VIEWER'] });
-  operator = await signToken(key, { sub: 'olga', roles: ['OPERATOR'] });
-  admin = await signToken(key, { sub: 'alice', roles: ['ADMIN'] });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await jwks?.close();
-  if (inputDir) rmSync(inputDir, { recursive: true, force: true });
+  const started = await startAppWithIssuer({ file: import.meta.url });
+  app = started.app;
+  token = started.token;
+  viewer = await started.token(['VIEWER'], 'vic');
+  operator = await started.token(['OPERATOR'], 'olga');
+  admin = await started.token(['ADMIN'], 'alice');
 });
 
 async function get(module: string, name: string, token = viewer): Promise<ModuleData | null> {
@@ -119,7 +106,7 @@ describe('round trip', () => {
     await set('cfg', 'settings', { a: 1, b: { c: 2 } });
     const first = (await get('cfg', 'settings'))!;
     await new Promise((r) => setTimeout(r, 5));
-    const other = await signToken(key, { sub: 'bob', roles: ['ADMIN'] });
+    const other = await token(['ADMIN'], 'bob');
     const res = await set('cfg', 'settings', { b: { d: 3 } }, other);
     expect(res.body.data!.moduleDataSet.userErrors).toEqual([]);
     const second = (await get('cfg', 'settings'))!;

@@ -4,7 +4,7 @@ import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { backends, onFileEnd } from './backends.js';
-import { TEST_AUDIENCE, TEST_ISSUER } from './jwks.js';
+import { makeKey, signToken, startJwksServer, TEST_AUDIENCE, TEST_ISSUER } from './jwks.js';
 
 /** A name unique to this test file and run: database name and Redis key prefix. */
 export function uniqueName(file: string): string {
@@ -64,4 +64,13 @@ export async function gql<T = Record<string, unknown>>(
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return { status: res.status, body: (await res.json()) as GqlResponse<T>['body'] };
+}
+
+/** A test app with its own JWKS issuer; `token(roles, sub)` signs real tokens it accepts. Both close at the end of the file. */
+export async function startAppWithIssuer(opts: { file: string; env?: Record<string, string>; name?: string }) {
+  const key = await makeKey('test-key', 'ES256');
+  const jwks = await startJwksServer([key]);
+  onFileEnd(() => jwks.close());
+  const app = await startTestApp({ file: opts.file, jwksUrl: jwks.url, env: opts.env, name: opts.name });
+  return { app, jwks, key, token: (roles: string[], sub?: string) => signToken(key, { roles, sub }) };
 }
