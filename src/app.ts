@@ -3,21 +3,16 @@ import type { Connection } from 'mongoose';
 import { loadDevIssuer, type DevIssuer } from './auth/devIssuer.js';
 import { createVerifier, type TokenVerifier } from './auth/verifier.js';
 import type { Config } from './config.js';
-import { connectMongo } from './db/mongo.js';
+import { connectDatabase } from './db/mongo.js';
 import { closeRedis, connectRedis } from './db/redis.js';
 import { startEmbedded, type EmbeddedBackends } from './embedded/launcher.js';
 import type { Logger } from './logger.js';
 import { buildSchema } from './schema.js';
 import { createHttpServer, type HttpServer } from './server.js';
 import type { Services } from './services/index.js';
-import { createModels, ensureIndexes } from './models/index.js';
-import { DatasetService } from './services/datasets.js';
-import { JobLock } from './services/jobLock.js';
-import { JobService } from './services/jobs.js';
-import { MaintenanceService } from './services/maintenance.js';
-import { ModuleDataService } from './services/moduleData.js';
-import { StatusService } from './services/status.js';
-import { TargetService } from './services/targets.js';
+import type { RedisQueue } from './queue/index.js';
+import { createServices, type ServiceClock } from './services/create.js';
+import type { QueueRecovery } from './services/recovery.js';
 
 /** One running service instance: backends, services and the HTTP/WebSocket server. */
 export interface App {
@@ -30,6 +25,10 @@ export interface App {
   server: HttpServer;
   /** Present in dev mode: signs tokens that this instance accepts. */
   devIssuer?: DevIssuer;
+  /** The reaper and reconciler. */
+  recovery: QueueRecovery;
+  /** The Redis queue (tests look inside it). */
+  queue: RedisQueue;
   /** The single shutdown path. Safe to call twice; bounded by config.shutdownTimeoutMs. */
   close(): Promise<void>;
 }
@@ -37,6 +36,10 @@ export interface App {
 export interface AppOptions {
   /** Database name; default: the one in MONGODB_URI, or "jobservice". Tests give each file its own. */
   dbName?: string;
+  /** Time and randomness for the services and queue scripts (tests inject them). */
+  clock?: ServiceClock;
+  /** Run the reaper and reconciler loops. Default true; tests drive them with recovery.reapOnce(). */
+  background?: boolean;
 }
 
 export async function startApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
@@ -70,23 +73,19 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
     const mongoUri = config.mongoUri ?? embedded!.mongoUri!;
     const redisUrl = config.redisUrl ?? embedded!.redisUrl!;
 
-    const mongo = await connectMongo(mongoUri, options.dbName ?? (hasDbName(mongoUri) ? undefined : 'jobservice'));
+    const { conn: mongo, ferret } = await connectDatabase(mongoUri, options.dbName ?? (hasDbName(mongoUri) ? undefined : 'jobservice'));
     cleanups.push(() => mongo.close());
     const redis = await connectRedis(redisUrl, 'job-service');
     cleanups.push(() => closeRedis(redis));
 
-    const models = createModels(mongo);
-    await ensureIndexes(models);
-    const targets = new TargetService(models);
-    const services: Services = {
-      status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl }),
-      targets,
-      jobs: new JobService(models, targets, new JobLock(redis, config.redisKeyPrefix), { bumpEnabled: config.bumpEnabled }),
-      datasets: new DatasetService(config.inputDir, logger),
-      maintenance: new MaintenanceService(models),
-      moduleData: new ModuleDataService(models),
-    };
-    await services.maintenance.ensureInitial();
+    const { services, recovery, queue } = await createServices(config, mongo, redis, logger, { ...options.clock, ferret });
+    cleanups.push(() => queue.close());
+    if (options.background !== false) {
+      await recovery.start();
+      cleanups.push(() => recovery.stop());
+    } else {
+      await recovery.reconcileOnce();
+    }
 
     const devIssuer = config.auth.devIssuer ? await loadDevIssuer(config.dataDir, config.auth.issuer, config.auth.audience) : undefined;
     let verifier: TokenVerifier | undefined;
@@ -109,7 +108,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       closing ??= withDeadline(runCleanups(), config.shutdownTimeoutMs, logger);
       return closing;
     };
-    return { url, config, mongo, redis, services, server, devIssuer, close };
+    return { url, config, mongo, redis, services, server, devIssuer, recovery, queue, close };
   } catch (err) {
     await runCleanups();
     throw err;

@@ -62,6 +62,26 @@ const envSchema = z.object({
   INPUT_DIR: z.string().min(1).optional(),
   /** Whether BUMP jobs are accepted. Default false. */
   BUMP_ENABLED: bool.default(false),
+  /** Lease length of a claimed job; each progress report extends it by this much. Default 30. */
+  LEASE_SECONDS: int(1, 3600).default(30),
+  /** A worker without a heartbeat for this long is no longer alive. Default 60. */
+  CLIENT_EXPIRY_SECONDS: int(2, 86_400).default(60),
+  /** Heartbeat interval the service asks workers for. Default 10. */
+  HEARTBEAT_INTERVAL_SECONDS: int(1, 3600).default(10),
+  /** Longest long-poll wait a jobClaim may ask for. Default 30. */
+  CLAIM_MAX_WAIT_SECONDS: int(0, 300).default(30),
+  /** How often expired leases are reaped, in ms. Default 1000. */
+  REAPER_INTERVAL_MS: int(10, 600_000).default(1000),
+  /** How often Mongo and Redis are reconciled (and time limits enforced), in ms. Default 30000. */
+  RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(30_000),
+  /** First retry delay; it doubles per attempt, with ±20% jitter. Default 1000. */
+  RETRY_BACKOFF_BASE_MS: int(0, 3_600_000).default(1000),
+  /** Longest retry delay. Default 300000. */
+  RETRY_BACKOFF_MAX_MS: int(0, 86_400_000).default(300_000),
+  /** Never give a retry to a worker that already tried the job. Default false. */
+  RETRY_AVOID_SAME_WORKER: bool.default(false),
+  /** Hard time limit of one attempt; a job running longer is failed and its worker told to stop. Default 86400. */
+  JOB_TIME_LIMIT_SECONDS: int(1, 30 * 86_400).default(86_400),
 });
 
 export type Role = 'VIEWER' | 'SUBMITTER' | 'OPERATOR' | 'ADMIN' | 'WORKER';
@@ -95,6 +115,20 @@ export interface Config {
   introspection: boolean;
   inputDir: string;
   bumpEnabled: boolean;
+  queue: QueueConfig;
+}
+
+export interface QueueConfig {
+  leaseMs: number;
+  clientExpirySeconds: number;
+  heartbeatIntervalSeconds: number;
+  claimMaxWaitSeconds: number;
+  reaperIntervalMs: number;
+  reconcileIntervalMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  avoidSameWorker: boolean;
+  jobTimeLimitMs: number;
 }
 
 export const DEV_ISSUER = 'job-service-dev';
@@ -155,5 +189,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.GRAPHQL_INTROSPECTION ?? !production,
     inputDir: path.resolve(e.INPUT_DIR ?? path.join(e.DATA_DIR, 'input')),
     bumpEnabled: e.BUMP_ENABLED,
+    queue: {
+      leaseMs: e.LEASE_SECONDS * 1000,
+      clientExpirySeconds: e.CLIENT_EXPIRY_SECONDS,
+      heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,
+      claimMaxWaitSeconds: e.CLAIM_MAX_WAIT_SECONDS,
+      reaperIntervalMs: e.REAPER_INTERVAL_MS,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+      backoffBaseMs: e.RETRY_BACKOFF_BASE_MS,
+      backoffMaxMs: e.RETRY_BACKOFF_MAX_MS,
+      avoidSameWorker: e.RETRY_AVOID_SAME_WORKER,
+      jobTimeLimitMs: e.JOB_TIME_LIMIT_SECONDS * 1000,
+    },
   };
 }

@@ -13,4 +13,6 @@ export interface GraphQLContext {
   services: Services;
   /** Per-request DataLoaders. */
   loaders: Loaders;
+  /** Aborted when the client goes away or the service shuts down (ends long polls). */
+  signal: AbortSignal;
 }

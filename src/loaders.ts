@@ -2,16 +2,19 @@ import DataLoader from 'dataloader';
 import type { JobRecord } from './models/job.js';
 import type { TargetRecord } from './models/target.js';
 import type { Services } from './services/index.js';
+import type { WorkerView } from './services/workers.js';
 
 /** Per-request DataLoaders: a list of jobs resolves its targets and linked jobs in one query each. */
 export interface Loaders {
   jobById: DataLoader<string, JobRecord | null>;
   targetByName: DataLoader<string, TargetRecord | null>;
+  workerById: DataLoader<string, WorkerView | null>;
 }
 
 export function createLoaders(services: Services): Loaders {
   return {
     jobById: new DataLoader((ids) => services.jobs.byIds(ids)),
     targetByName: new DataLoader((names) => services.targets.byNames(names)),
+    workerById: new DataLoader((ids) => services.workers.byIds(ids)),
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -132,9 +132,15 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
   });
   await apollo.start();
 
-  const httpContext = async (request: FastifyRequest): Promise<GraphQLContext> => {
+  // Aborted at shutdown so long polls end at once instead of holding the drain.
+  const shutdown = new AbortController();
+
+  const httpContext = async (request: FastifyRequest, reply: FastifyReply): Promise<GraphQLContext> => {
     const principal = await principalFromHeader(request.headers.authorization).catch(authError);
-    return { reqId: request.id, logger: logger.child({ reqId: request.id }), principal, services, loaders: createLoaders(services) };
+    const gone = new AbortController();
+    reply.raw.once('close', () => gone.abort());
+    const signal = AbortSignal.any([gone.signal, shutdown.signal]);
+    return { reqId: request.id, logger: logger.child({ reqId: request.id }), principal, services, loaders: createLoaders(services), signal };
   };
 
   fastify.route({
@@ -190,7 +196,7 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
       context: (ctx, id): GraphQLContext => {
         const extra = ctx.extra as Extra;
         const reqId = `${extra.socketId ?? 'ws'}:${id}`;
-        return { reqId, logger: logger.child({ reqId }), principal: extra.principal ?? null, services, loaders: createLoaders(services) };
+        return { reqId, logger: logger.child({ reqId }), principal: extra.principal ?? null, services, loaders: createLoaders(services), signal: shutdown.signal };
       },
       onError: (_ctx, id, _payload, errors) => {
         logger.warn({ id, errors: errors.map((e) => e.message) }, 'websocket operation error');
@@ -220,6 +226,7 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
     close(graceMs) {
       closing ??= (async () => {
         ready = false;
+        shutdown.abort();
         await wsServer.dispose();
         const force = setTimeout(() => fastify.server.closeAllConnections(), graceMs);
         try {

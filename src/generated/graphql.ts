@@ -4,6 +4,8 @@ import type { JobRecord, JobLogRecord, BumpManifestoRecord } from '../models/job
 import type { TargetRecord, TargetActionRecord } from '../models/target.js';
 import type { MaintenanceEventRecord } from '../models/maintenance.js';
 import type { ModuleDataRecord } from '../models/moduleData.js';
+import type { WorkerView } from '../services/workers.js';
+import type { LeaseView, QueueView } from '../services/queue.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -144,6 +146,8 @@ export type Job = Node & {
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The job id (24-hex ObjectId). */
   id: Scalars['ID']['output'];
+  /** When the current lease ends. */
+  leaseExpiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** The log, oldest first. */
   log: Array<JobLogEntry>;
   /** Attempts allowed before the job fails. */
@@ -154,12 +158,16 @@ export type Job = Node & {
   parameters: JobParameters;
   /** Queue priority: higher runs first. */
   priority: Scalars['Int']['output'];
+  /** Progress reported by the worker, 0..1. */
+  progress?: Maybe<Scalars['Float']['output']>;
   /** The job that retried this one, if any. */
   retriedBy?: Maybe<Job>;
   /** The job this one retries, if any. */
   retryOf?: Maybe<Job>;
   /** Not claimed before this time. */
   runAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the current attempt started. */
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Where the job is in its life. */
   status: JobStatus;
   /** The target the job acts on. */
@@ -168,6 +176,8 @@ export type Job = Node & {
   terminal: Scalars['Boolean']['output'];
   /** When it last changed. */
   updatedAt: Scalars['DateTime']['output'];
+  /** The worker that holds (or last held) the job. */
+  worker?: Maybe<Worker>;
 };
 
 /** Which job to cancel. */
@@ -184,6 +194,46 @@ export type JobCancelPayload = {
   /** The job after the change. */
   job?: Maybe<Job>;
   /** NOT_FOUND, JOB_TERMINAL. */
+  userErrors: Array<UserError>;
+};
+
+/** Ask for a job. */
+export type JobClaimInput = {
+  /** Operations it accepts (at least one). */
+  operations: Array<JobOperation>;
+  /** Long poll: wait up to this many seconds for work (0..30; default 0). Woken by new work, not by polling. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** The worker's id. */
+  workerId: Scalars['String']['input'];
+};
+
+/** Result of jobClaim. */
+export type JobClaimPayload = {
+  __typename?: 'JobClaimPayload';
+  /** The lease; null when no job was handed out. */
+  lease?: Maybe<JobLease>;
+  /** Why no job was handed out: EMPTY, MAINTENANCE, PAUSED, WORKER_DISABLED. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** INVALID_PARAMETERS. */
+  userErrors: Array<UserError>;
+};
+
+/** Finish a leased job successfully. */
+export type JobCompleteInput = {
+  /** The job. */
+  id: Scalars['ID']['input'];
+  /** The lease token from jobClaim. */
+  leaseToken: Scalars['String']['input'];
+  /** A last line for the log. */
+  message?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of jobComplete. */
+export type JobCompletePayload = {
+  __typename?: 'JobCompletePayload';
+  /** The job, now COMPLETED. */
+  job?: Maybe<Job>;
+  /** LEASE_LOST. */
   userErrors: Array<UserError>;
 };
 
@@ -248,6 +298,29 @@ export type JobEdge = {
   node: Job;
 };
 
+/** Report that a leased job failed. */
+export type JobFailInput = {
+  /** The job. */
+  id: Scalars['ID']['input'];
+  /** The lease token from jobClaim. */
+  leaseToken: Scalars['String']['input'];
+  /** What went wrong. */
+  reason: Scalars['String']['input'];
+  /** Whether another attempt could succeed (default true). Retries back off exponentially until maxAttempts. */
+  retryable?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Result of jobFail. */
+export type JobFailPayload = {
+  __typename?: 'JobFailPayload';
+  /** The job: QUEUED again for a retry, or FAILED (CANCELLED when cancellation was requested). */
+  job?: Maybe<Job>;
+  /** When the retry becomes claimable; null when there is none. */
+  retryAt?: Maybe<Scalars['DateTime']['output']>;
+  /** LEASE_LOST, INVALID_PARAMETERS. */
+  userErrors: Array<UserError>;
+};
+
 /** Which jobs to return. Every condition given must hold. The same filter drives the `jobs` query and the `jobEvents` subscription. */
 export type JobFilter = {
   /** true: only jobs that are not terminal; false: only terminal ones. */
@@ -264,6 +337,19 @@ export type JobFilter = {
   statuses?: InputMaybe<Array<JobStatus>>;
   /** Jobs for this target (exact name). */
   target?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A claimed job and the lease that entitles the worker to it. */
+export type JobLease = {
+  __typename?: 'JobLease';
+  /** Which attempt this is (1-based). */
+  attempt: Scalars['Int']['output'];
+  /** When the lease ends unless extended by jobReportProgress. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The job, now INITIATED. */
+  job: Job;
+  /** The fencing token: pass it to jobReportProgress, jobComplete and jobFail. */
+  token: Scalars['String']['output'];
 };
 
 /** One line of a job's log. */
@@ -338,6 +424,33 @@ export type JobParameters = {
   target: Scalars['String']['output'];
 };
 
+/** Report progress on a leased job; extends the lease. */
+export type JobReportProgressInput = {
+  /** The job. */
+  id: Scalars['ID']['input'];
+  /** The lease token from jobClaim. */
+  leaseToken: Scalars['String']['input'];
+  /** A line for the job's log. */
+  message?: InputMaybe<Scalars['String']['input']>;
+  /** Progress, 0..1. */
+  progress?: InputMaybe<Scalars['Float']['input']>;
+  /** The stage the job entered (forward only). */
+  status?: InputMaybe<JobStatus>;
+};
+
+/** Result of jobReportProgress. */
+export type JobReportProgressPayload = {
+  __typename?: 'JobReportProgressPayload';
+  /** An operator asked to cancel: stop and call jobFail with retryable false. */
+  cancelRequested: Scalars['Boolean']['output'];
+  /** The job after the report. */
+  job?: Maybe<Job>;
+  /** The lease's new end. */
+  leaseExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** LEASE_LOST (stop working on it), INVALID_TRANSITION, INVALID_PARAMETERS. */
+  userErrors: Array<UserError>;
+};
+
 /** Which job to retry. */
 export type JobRetryInput = {
   /** A FAILED or CANCELLED job. */
@@ -385,6 +498,15 @@ export type JobStatus =
   | 'TRANSFORMING'
   /** Checking the input. */
   | 'VALIDATING';
+
+/** How many jobs have one status. */
+export type JobStatusCount = {
+  __typename?: 'JobStatusCount';
+  /** Jobs in it. */
+  count: Scalars['Int']['output'];
+  /** The status. */
+  status: JobStatus;
+};
 
 /** Change a job's status, description or log. */
 export type JobUpdateInput = {
@@ -555,6 +677,14 @@ export type Mutation = {
   importableDatasetDelete: ImportableDatasetDeletePayload;
   /** Cancel a job: at once when queued, through the worker when running. */
   jobCancel: JobCancelPayload;
+  /** Claim the next job this worker accepts, under a lease. */
+  jobClaim: JobClaimPayload;
+  /** Finish a leased job successfully. */
+  jobComplete: JobCompletePayload;
+  /** Report a failed attempt: retried with backoff when retryable and attempts remain, else FAILED. */
+  jobFail: JobFailPayload;
+  /** Report a stage, progress or a message; extends the lease; tells whether cancellation was requested. */
+  jobReportProgress: JobReportProgressPayload;
   /** Queue a FAILED or CANCELLED job again, as a new job linked to the old one. */
   jobRetry: JobRetryPayload;
   /** Change a job's status (legal transitions only), description or log. */
@@ -567,6 +697,18 @@ export type Mutation = {
   moduleDataDelete: ModuleDataDeletePayload;
   /** Create or replace a module's document. */
   moduleDataSet: ModuleDataSetPayload;
+  /** Cancel every waiting job; their history is kept. */
+  queueClear: QueueClearPayload;
+  /** Stop handing out jobs (enforced in the claim, atomically); running jobs go on. */
+  queuePause: QueuePayload;
+  /** Hand out jobs again. */
+  queueResume: QueuePayload;
+  /** Register or keep alive a worker. */
+  workerHeartbeat: WorkerHeartbeatPayload;
+  /** Forget a worker (it registers again with its next heartbeat). */
+  workerRemove: WorkerRemovePayload;
+  /** Disable or enable a worker. */
+  workerSetDisabled: WorkerSetDisabledPayload;
 };
 
 
@@ -579,6 +721,30 @@ export type MutationImportableDatasetDeleteArgs = {
 /** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
 export type MutationJobCancelArgs = {
   input: JobCancelInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationJobClaimArgs = {
+  input: JobClaimInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationJobCompleteArgs = {
+  input: JobCompleteInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationJobFailArgs = {
+  input: JobFailInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationJobReportProgressArgs = {
+  input: JobReportProgressInput;
 };
 
 
@@ -617,6 +783,42 @@ export type MutationModuleDataSetArgs = {
   input: ModuleDataSetInput;
 };
 
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationQueueClearArgs = {
+  input: QueueClearInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationQueuePauseArgs = {
+  input: QueuePauseInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationQueueResumeArgs = {
+  input: QueueResumeInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationWorkerHeartbeatArgs = {
+  input: WorkerHeartbeatInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationWorkerRemoveArgs = {
+  input: WorkerRemoveInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationWorkerSetDisabledArgs = {
+  input: WorkerSetDisabledInput;
+};
+
 /** An object with a global id, fetchable with `node(id)`. Job ids are 24-hex ObjectIds; other types prefix theirs (`Target:NAME`, `MaintenanceEvent:ID`). */
 export type Node = {
   /** The global id. */
@@ -653,6 +855,8 @@ export type Query = {
   moduleData?: Maybe<ModuleData>;
   /** Any object by its global id. */
   node?: Maybe<Node>;
+  /** The job queue. */
+  queue: Queue;
   /** Version, uptime and backend health of the instance that answers. */
   serviceStatus: ServiceStatus;
   /** One target by name. */
@@ -661,6 +865,10 @@ export type Query = {
   targets: TargetConnection;
   /** Who the caller is, with the roles the token grants. */
   viewer: Viewer;
+  /** One worker by its workerId. */
+  worker?: Maybe<Worker>;
+  /** Registered workers by workerId; `alive` narrows to live or expired ones. `first` is 1..100. */
+  workers: WorkerConnection;
 };
 
 
@@ -710,6 +918,87 @@ export type QueryTargetsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   nameStartsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Entry points for reading. */
+export type QueryWorkerArgs = {
+  workerId: Scalars['String']['input'];
+};
+
+
+/** Entry points for reading. */
+export type QueryWorkersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  alive?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The job queue: its switches, its counts and its jobs in claim order. */
+export type Queue = {
+  __typename?: 'Queue';
+  /** Jobs per status (every status, zero included). */
+  counts: Array<JobStatusCount>;
+  /** Jobs waiting for their run-at time or a retry backoff. */
+  delayed: Scalars['Int']['output'];
+  /** Waiting jobs in the order workers will get them (ready by priority, run-at, creation; then delayed by run-at). `first` is 1..100. */
+  jobs: JobConnection;
+  /** Jobs under a lease now. */
+  leased: Scalars['Int']['output'];
+  /** Whether maintenance mode is on (it stops claims too). */
+  maintenance: Scalars['Boolean']['output'];
+  /** Seconds the oldest ready job has waited; null when none waits. */
+  oldestWaitingSeconds?: Maybe<Scalars['Float']['output']>;
+  /** Whether the queue is paused: no job is claimed (running ones go on). */
+  paused: Scalars['Boolean']['output'];
+  /** Jobs ready to be claimed now. */
+  ready: Scalars['Int']['output'];
+};
+
+
+/** The job queue: its switches, its counts and its jobs in claim order. */
+export type QueueJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  operations?: InputMaybe<Array<JobOperation>>;
+};
+
+/** Cancel every waiting job. */
+export type QueueClearInput = {
+  /** Why; written to each cancelled job's log. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of queueClear. */
+export type QueueClearPayload = {
+  __typename?: 'QueueClearPayload';
+  /** Jobs cancelled (their history is kept). */
+  cancelledCount: Scalars['Int']['output'];
+  /** The queue after the change. */
+  queue?: Maybe<Queue>;
+  /** Problems with the input. */
+  userErrors: Array<UserError>;
+};
+
+/** Pause the queue. */
+export type QueuePauseInput = {
+  /** Why; recorded in the log. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of queuePause and queueResume. */
+export type QueuePayload = {
+  __typename?: 'QueuePayload';
+  /** The queue after the change. */
+  queue?: Maybe<Queue>;
+  /** Problems with the input. */
+  userErrors: Array<UserError>;
+};
+
+/** Resume the queue. */
+export type QueueResumeInput = {
+  /** Why; recorded in the log. */
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A dataset's release status. */
@@ -842,6 +1131,137 @@ export type Viewer = {
   tokenExpiresAt: Scalars['DateTime']['output'];
 };
 
+/** A worker process: registered by its first heartbeat, alive while its heartbeats keep coming. */
+export type Worker = Node & {
+  __typename?: 'Worker';
+  /** Whether a heartbeat came within CLIENT_EXPIRY_SECONDS. */
+  alive: Scalars['Boolean']['output'];
+  /** The job it last said it was running. */
+  currentJob?: Maybe<Job>;
+  /** Whether operators disabled it: it gets no new jobs. */
+  disabled: Scalars['Boolean']['output'];
+  /** When it first registered. */
+  firstSeenAt: Scalars['DateTime']['output'];
+  /** Its host name. */
+  hostname?: Maybe<Scalars['String']['output']>;
+  /** The global id: Worker:WORKER_ID. */
+  id: Scalars['ID']['output'];
+  /** Anything else it reported. */
+  info?: Maybe<Scalars['JSON']['output']>;
+  /** Its last heartbeat. */
+  lastHeartbeatAt: Scalars['DateTime']['output'];
+  /** Operations it accepts. */
+  operations: Array<JobOperation>;
+  /** Progress of that job, 0..1. */
+  progress?: Maybe<Scalars['Float']['output']>;
+  /** What it last said it was doing; null once it is no longer alive. */
+  status?: Maybe<WorkerStatus>;
+  /** Its software version. */
+  version?: Maybe<Scalars['String']['output']>;
+  /** The id the worker chose (e.g. host-pid). */
+  workerId: Scalars['String']['output'];
+};
+
+/** A page of workers, by workerId. */
+export type WorkerConnection = {
+  __typename?: 'WorkerConnection';
+  /** Workers with cursors. */
+  edges: Array<WorkerEdge>;
+  /** The workers. */
+  nodes: Array<Worker>;
+  /** Pagination state. */
+  pageInfo: PageInfo;
+  /** Number of registered workers matching. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a worker connection. */
+export type WorkerEdge = {
+  __typename?: 'WorkerEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The worker. */
+  node: Worker;
+};
+
+/** A heartbeat: registers the worker on first use and keeps it alive. */
+export type WorkerHeartbeatInput = {
+  /** The job it is running. */
+  currentJobId?: InputMaybe<Scalars['ID']['input']>;
+  /** Its host name. */
+  hostname?: InputMaybe<Scalars['String']['input']>;
+  /** Anything else (JSON, at most 16 KiB). */
+  info?: InputMaybe<Scalars['JSON']['input']>;
+  /** Operations it accepts. */
+  operations?: InputMaybe<Array<JobOperation>>;
+  /** Progress of that job, 0..1. */
+  progress?: InputMaybe<Scalars['Float']['input']>;
+  /** What it is doing. */
+  status: WorkerStatus;
+  /** Its software version. */
+  version?: InputMaybe<Scalars['String']['input']>;
+  /** The worker's id: 1..128 of [A-Za-z0-9_.:-]. */
+  workerId: Scalars['String']['input'];
+};
+
+/** What the service tells a worker on each heartbeat. */
+export type WorkerHeartbeatPayload = {
+  __typename?: 'WorkerHeartbeatPayload';
+  /** Operators disabled this worker: it gets no new jobs. */
+  disabled: Scalars['Boolean']['output'];
+  /** The worker is expired after this many seconds without a heartbeat. */
+  expirySeconds: Scalars['Int']['output'];
+  /** Send the next heartbeat within this many seconds. */
+  heartbeatIntervalSeconds: Scalars['Int']['output'];
+  /** Maintenance mode is on: no new jobs for anyone. */
+  maintenance: Scalars['Boolean']['output'];
+  /** The queue is paused: no new jobs for anyone. */
+  queuePaused: Scalars['Boolean']['output'];
+  /** INVALID_PARAMETERS. */
+  userErrors: Array<UserError>;
+};
+
+/** Forget a worker. */
+export type WorkerRemoveInput = {
+  /** The worker's id. */
+  workerId: Scalars['String']['input'];
+};
+
+/** Result of workerRemove. */
+export type WorkerRemovePayload = {
+  __typename?: 'WorkerRemovePayload';
+  /** Whether a worker was removed. */
+  removed: Scalars['Boolean']['output'];
+  /** NOT_FOUND. */
+  userErrors: Array<UserError>;
+};
+
+/** Disable or enable a worker. */
+export type WorkerSetDisabledInput = {
+  /** true: it gets no new jobs (enforced in the claim); its running jobs go on. */
+  disabled: Scalars['Boolean']['input'];
+  /** The worker's id. */
+  workerId: Scalars['String']['input'];
+};
+
+/** Result of workerSetDisabled. */
+export type WorkerSetDisabledPayload = {
+  __typename?: 'WorkerSetDisabledPayload';
+  /** NOT_FOUND. */
+  userErrors: Array<UserError>;
+  /** The worker after the change. */
+  worker?: Maybe<Worker>;
+};
+
+/** What a worker says it is doing. */
+export type WorkerStatus =
+  /** Running a job. */
+  | 'BUSY'
+  /** Waiting for work. */
+  | 'IDLE'
+  /** Finishing its jobs before it stops. */
+  | 'STOPPING';
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -918,6 +1338,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( JobRecord )
     | ( MaintenanceEventRecord )
     | ( TargetRecord )
+    | ( WorkerView )
   ;
 };
 
@@ -940,19 +1361,29 @@ export type ResolversTypes = {
   Job: ResolverTypeWrapper<JobRecord>;
   JobCancelInput: JobCancelInput;
   JobCancelPayload: ResolverTypeWrapper<Omit<JobCancelPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  JobClaimInput: JobClaimInput;
+  JobClaimPayload: ResolverTypeWrapper<Omit<JobClaimPayload, 'lease'> & { lease?: Maybe<ResolversTypes['JobLease']> }>;
+  JobCompleteInput: JobCompleteInput;
+  JobCompletePayload: ResolverTypeWrapper<Omit<JobCompletePayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   JobConnection: ResolverTypeWrapper<Omit<JobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['JobEdge']>, nodes: Array<ResolversTypes['Job']> }>;
   JobCreateInput: JobCreateInput;
   JobCreateResult: ResolverTypeWrapper<Omit<JobCreateResult, 'existingJob' | 'job'> & { existingJob?: Maybe<ResolversTypes['Job']>, job?: Maybe<ResolversTypes['Job']> }>;
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
+  JobFailInput: JobFailInput;
+  JobFailPayload: ResolverTypeWrapper<Omit<JobFailPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   JobFilter: JobFilter;
+  JobLease: ResolverTypeWrapper<LeaseView>;
   JobLogEntry: ResolverTypeWrapper<JobLogRecord>;
   JobOperation: JobOperation;
   JobOrder: JobOrder;
   JobOrderField: JobOrderField;
   JobParameters: ResolverTypeWrapper<JobRecord>;
+  JobReportProgressInput: JobReportProgressInput;
+  JobReportProgressPayload: ResolverTypeWrapper<Omit<JobReportProgressPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   JobRetryInput: JobRetryInput;
   JobRetryPayload: ResolverTypeWrapper<Omit<JobRetryPayload, 'job' | 'retriedJob'> & { job?: Maybe<ResolversTypes['Job']>, retriedJob?: Maybe<ResolversTypes['Job']> }>;
   JobStatus: JobStatus;
+  JobStatusCount: ResolverTypeWrapper<JobStatusCount>;
   JobUpdateInput: JobUpdateInput;
   JobUpdatePayload: ResolverTypeWrapper<Omit<JobUpdatePayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   JobsCreateInput: JobsCreateInput;
@@ -972,6 +1403,12 @@ export type ResolversTypes = {
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Queue: ResolverTypeWrapper<QueueView>;
+  QueueClearInput: QueueClearInput;
+  QueueClearPayload: ResolverTypeWrapper<Omit<QueueClearPayload, 'queue'> & { queue?: Maybe<ResolversTypes['Queue']> }>;
+  QueuePauseInput: QueuePauseInput;
+  QueuePayload: ResolverTypeWrapper<Omit<QueuePayload, 'queue'> & { queue?: Maybe<ResolversTypes['Queue']> }>;
+  QueueResumeInput: QueueResumeInput;
   ReleaseStatus: ReleaseStatus;
   Role: Role;
   ServiceStatus: ResolverTypeWrapper<ServiceStatus>;
@@ -983,6 +1420,16 @@ export type ResolversTypes = {
   TargetEdge: ResolverTypeWrapper<Omit<TargetEdge, 'node'> & { node: ResolversTypes['Target'] }>;
   UserError: ResolverTypeWrapper<UserError>;
   Viewer: ResolverTypeWrapper<Principal>;
+  Worker: ResolverTypeWrapper<WorkerView>;
+  WorkerConnection: ResolverTypeWrapper<Omit<WorkerConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['WorkerEdge']>, nodes: Array<ResolversTypes['Worker']> }>;
+  WorkerEdge: ResolverTypeWrapper<Omit<WorkerEdge, 'node'> & { node: ResolversTypes['Worker'] }>;
+  WorkerHeartbeatInput: WorkerHeartbeatInput;
+  WorkerHeartbeatPayload: ResolverTypeWrapper<WorkerHeartbeatPayload>;
+  WorkerRemoveInput: WorkerRemoveInput;
+  WorkerRemovePayload: ResolverTypeWrapper<WorkerRemovePayload>;
+  WorkerSetDisabledInput: WorkerSetDisabledInput;
+  WorkerSetDisabledPayload: ResolverTypeWrapper<Omit<WorkerSetDisabledPayload, 'worker'> & { worker?: Maybe<ResolversTypes['Worker']> }>;
+  WorkerStatus: WorkerStatus;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1004,16 +1451,26 @@ export type ResolversParentTypes = {
   Job: JobRecord;
   JobCancelInput: JobCancelInput;
   JobCancelPayload: Omit<JobCancelPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  JobClaimInput: JobClaimInput;
+  JobClaimPayload: Omit<JobClaimPayload, 'lease'> & { lease?: Maybe<ResolversParentTypes['JobLease']> };
+  JobCompleteInput: JobCompleteInput;
+  JobCompletePayload: Omit<JobCompletePayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   JobConnection: Omit<JobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['JobEdge']>, nodes: Array<ResolversParentTypes['Job']> };
   JobCreateInput: JobCreateInput;
   JobCreateResult: Omit<JobCreateResult, 'existingJob' | 'job'> & { existingJob?: Maybe<ResolversParentTypes['Job']>, job?: Maybe<ResolversParentTypes['Job']> };
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
+  JobFailInput: JobFailInput;
+  JobFailPayload: Omit<JobFailPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   JobFilter: JobFilter;
+  JobLease: LeaseView;
   JobLogEntry: JobLogRecord;
   JobOrder: JobOrder;
   JobParameters: JobRecord;
+  JobReportProgressInput: JobReportProgressInput;
+  JobReportProgressPayload: Omit<JobReportProgressPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   JobRetryInput: JobRetryInput;
   JobRetryPayload: Omit<JobRetryPayload, 'job' | 'retriedJob'> & { job?: Maybe<ResolversParentTypes['Job']>, retriedJob?: Maybe<ResolversParentTypes['Job']> };
+  JobStatusCount: JobStatusCount;
   JobUpdateInput: JobUpdateInput;
   JobUpdatePayload: Omit<JobUpdatePayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   JobsCreateInput: JobsCreateInput;
@@ -1033,6 +1490,12 @@ export type ResolversParentTypes = {
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Queue: QueueView;
+  QueueClearInput: QueueClearInput;
+  QueueClearPayload: Omit<QueueClearPayload, 'queue'> & { queue?: Maybe<ResolversParentTypes['Queue']> };
+  QueuePauseInput: QueuePauseInput;
+  QueuePayload: Omit<QueuePayload, 'queue'> & { queue?: Maybe<ResolversParentTypes['Queue']> };
+  QueueResumeInput: QueueResumeInput;
   ServiceStatus: ServiceStatus;
   String: Scalars['String']['output'];
   Target: TargetRecord;
@@ -1041,6 +1504,15 @@ export type ResolversParentTypes = {
   TargetEdge: Omit<TargetEdge, 'node'> & { node: ResolversParentTypes['Target'] };
   UserError: UserError;
   Viewer: Principal;
+  Worker: WorkerView;
+  WorkerConnection: Omit<WorkerConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['WorkerEdge']>, nodes: Array<ResolversParentTypes['Worker']> };
+  WorkerEdge: Omit<WorkerEdge, 'node'> & { node: ResolversParentTypes['Worker'] };
+  WorkerHeartbeatInput: WorkerHeartbeatInput;
+  WorkerHeartbeatPayload: WorkerHeartbeatPayload;
+  WorkerRemoveInput: WorkerRemoveInput;
+  WorkerRemovePayload: WorkerRemovePayload;
+  WorkerSetDisabledInput: WorkerSetDisabledInput;
+  WorkerSetDisabledPayload: Omit<WorkerSetDisabledPayload, 'worker'> & { worker?: Maybe<ResolversParentTypes['Worker']> };
 };
 
 export type AuthDirectiveArgs = {
@@ -1103,22 +1575,37 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  leaseExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   log?: Resolver<Array<ResolversTypes['JobLogEntry']>, ParentType, ContextType>;
   maxAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
   parameters?: Resolver<ResolversTypes['JobParameters'], ParentType, ContextType>;
   priority?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   retriedBy?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   retryOf?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   runAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
   target?: Resolver<ResolversTypes['Target'], ParentType, ContextType>;
   terminal?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  worker?: Resolver<Maybe<ResolversTypes['Worker']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type JobCancelPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobCancelPayload'] = ResolversParentTypes['JobCancelPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type JobClaimPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobClaimPayload'] = ResolversParentTypes['JobClaimPayload']> = {
+  lease?: Resolver<Maybe<ResolversTypes['JobLease']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type JobCompletePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobCompletePayload'] = ResolversParentTypes['JobCompletePayload']> = {
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
@@ -1142,6 +1629,19 @@ export type JobEdgeResolvers<ContextType = GraphQLContext, ParentType extends Re
   node?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
 };
 
+export type JobFailPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobFailPayload'] = ResolversParentTypes['JobFailPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  retryAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type JobLeaseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobLease'] = ResolversParentTypes['JobLease']> = {
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type JobLogEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobLogEntry'] = ResolversParentTypes['JobLogEntry']> = {
   actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1160,10 +1660,22 @@ export type JobParametersResolvers<ContextType = GraphQLContext, ParentType exte
   target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type JobReportProgressPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobReportProgressPayload'] = ResolversParentTypes['JobReportProgressPayload']> = {
+  cancelRequested?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  leaseExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export type JobRetryPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobRetryPayload'] = ResolversParentTypes['JobRetryPayload']> = {
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   retriedJob?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type JobStatusCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobStatusCount'] = ResolversParentTypes['JobStatusCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
 };
 
 export type JobUpdatePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobUpdatePayload'] = ResolversParentTypes['JobUpdatePayload']> = {
@@ -1234,16 +1746,26 @@ export type ModuleDataSetPayloadResolvers<ContextType = GraphQLContext, ParentTy
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   importableDatasetDelete?: Resolver<ResolversTypes['ImportableDatasetDeletePayload'], ParentType, ContextType, RequireFields<MutationImportableDatasetDeleteArgs, 'input'>>;
   jobCancel?: Resolver<ResolversTypes['JobCancelPayload'], ParentType, ContextType, RequireFields<MutationJobCancelArgs, 'input'>>;
+  jobClaim?: Resolver<ResolversTypes['JobClaimPayload'], ParentType, ContextType, RequireFields<MutationJobClaimArgs, 'input'>>;
+  jobComplete?: Resolver<ResolversTypes['JobCompletePayload'], ParentType, ContextType, RequireFields<MutationJobCompleteArgs, 'input'>>;
+  jobFail?: Resolver<ResolversTypes['JobFailPayload'], ParentType, ContextType, RequireFields<MutationJobFailArgs, 'input'>>;
+  jobReportProgress?: Resolver<ResolversTypes['JobReportProgressPayload'], ParentType, ContextType, RequireFields<MutationJobReportProgressArgs, 'input'>>;
   jobRetry?: Resolver<ResolversTypes['JobRetryPayload'], ParentType, ContextType, RequireFields<MutationJobRetryArgs, 'input'>>;
   jobUpdate?: Resolver<ResolversTypes['JobUpdatePayload'], ParentType, ContextType, RequireFields<MutationJobUpdateArgs, 'input'>>;
   jobsCreate?: Resolver<ResolversTypes['JobsCreatePayload'], ParentType, ContextType, RequireFields<MutationJobsCreateArgs, 'input'>>;
   maintenanceSet?: Resolver<ResolversTypes['MaintenanceSetPayload'], ParentType, ContextType, RequireFields<MutationMaintenanceSetArgs, 'input'>>;
   moduleDataDelete?: Resolver<ResolversTypes['ModuleDataDeletePayload'], ParentType, ContextType, RequireFields<MutationModuleDataDeleteArgs, 'input'>>;
   moduleDataSet?: Resolver<ResolversTypes['ModuleDataSetPayload'], ParentType, ContextType, RequireFields<MutationModuleDataSetArgs, 'input'>>;
+  queueClear?: Resolver<ResolversTypes['QueueClearPayload'], ParentType, ContextType, RequireFields<MutationQueueClearArgs, 'input'>>;
+  queuePause?: Resolver<ResolversTypes['QueuePayload'], ParentType, ContextType, RequireFields<MutationQueuePauseArgs, 'input'>>;
+  queueResume?: Resolver<ResolversTypes['QueuePayload'], ParentType, ContextType, RequireFields<MutationQueueResumeArgs, 'input'>>;
+  workerHeartbeat?: Resolver<ResolversTypes['WorkerHeartbeatPayload'], ParentType, ContextType, RequireFields<MutationWorkerHeartbeatArgs, 'input'>>;
+  workerRemove?: Resolver<ResolversTypes['WorkerRemovePayload'], ParentType, ContextType, RequireFields<MutationWorkerRemoveArgs, 'input'>>;
+  workerSetDisabled?: Resolver<ResolversTypes['WorkerSetDisabledPayload'], ParentType, ContextType, RequireFields<MutationWorkerSetDisabledArgs, 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'Job' | 'MaintenanceEvent' | 'Target', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'Job' | 'MaintenanceEvent' | 'Target' | 'Worker', ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1261,10 +1783,35 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   maintenanceStatus?: Resolver<ResolversTypes['MaintenanceStatus'], ParentType, ContextType>;
   moduleData?: Resolver<Maybe<ResolversTypes['ModuleData']>, ParentType, ContextType, RequireFields<QueryModuleDataArgs, 'module' | 'name'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  queue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType>;
   serviceStatus?: Resolver<ResolversTypes['ServiceStatus'], ParentType, ContextType>;
   target?: Resolver<Maybe<ResolversTypes['Target']>, ParentType, ContextType, RequireFields<QueryTargetArgs, 'name'>>;
   targets?: Resolver<ResolversTypes['TargetConnection'], ParentType, ContextType, Partial<QueryTargetsArgs>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+  worker?: Resolver<Maybe<ResolversTypes['Worker']>, ParentType, ContextType, RequireFields<QueryWorkerArgs, 'workerId'>>;
+  workers?: Resolver<ResolversTypes['WorkerConnection'], ParentType, ContextType, Partial<QueryWorkersArgs>>;
+};
+
+export type QueueResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Queue'] = ResolversParentTypes['Queue']> = {
+  counts?: Resolver<Array<ResolversTypes['JobStatusCount']>, ParentType, ContextType>;
+  delayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<QueueJobsArgs>>;
+  leased?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maintenance?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  oldestWaitingSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  paused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  ready?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type QueueClearPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['QueueClearPayload'] = ResolversParentTypes['QueueClearPayload']> = {
+  cancelledCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  queue?: Resolver<Maybe<ResolversTypes['Queue']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type QueuePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['QueuePayload'] = ResolversParentTypes['QueuePayload']> = {
+  queue?: Resolver<Maybe<ResolversTypes['Queue']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type ServiceStatusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceStatus'] = ResolversParentTypes['ServiceStatus']> = {
@@ -1318,6 +1865,54 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
   tokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type WorkerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Worker'] = ResolversParentTypes['Worker']> = {
+  alive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  currentJob?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  disabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  firstSeenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  hostname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  info?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  lastHeartbeatAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  operations?: Resolver<Array<ResolversTypes['JobOperation']>, ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['WorkerStatus']>, ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  workerId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WorkerConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkerConnection'] = ResolversParentTypes['WorkerConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WorkerEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Worker']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WorkerEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkerEdge'] = ResolversParentTypes['WorkerEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Worker'], ParentType, ContextType>;
+};
+
+export type WorkerHeartbeatPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkerHeartbeatPayload'] = ResolversParentTypes['WorkerHeartbeatPayload']> = {
+  disabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  expirySeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  heartbeatIntervalSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maintenance?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  queuePaused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type WorkerRemovePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkerRemovePayload'] = ResolversParentTypes['WorkerRemovePayload']> = {
+  removed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type WorkerSetDisabledPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkerSetDisabledPayload'] = ResolversParentTypes['WorkerSetDisabledPayload']> = {
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  worker?: Resolver<Maybe<ResolversTypes['Worker']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
   BackendStatus?: BackendStatusResolvers<ContextType>;
   BumpManifesto?: BumpManifestoResolvers<ContextType>;
@@ -1328,12 +1923,18 @@ export type Resolvers<ContextType = GraphQLContext> = {
   JSON?: GraphQLScalarType;
   Job?: JobResolvers<ContextType>;
   JobCancelPayload?: JobCancelPayloadResolvers<ContextType>;
+  JobClaimPayload?: JobClaimPayloadResolvers<ContextType>;
+  JobCompletePayload?: JobCompletePayloadResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobCreateResult?: JobCreateResultResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
+  JobFailPayload?: JobFailPayloadResolvers<ContextType>;
+  JobLease?: JobLeaseResolvers<ContextType>;
   JobLogEntry?: JobLogEntryResolvers<ContextType>;
   JobParameters?: JobParametersResolvers<ContextType>;
+  JobReportProgressPayload?: JobReportProgressPayloadResolvers<ContextType>;
   JobRetryPayload?: JobRetryPayloadResolvers<ContextType>;
+  JobStatusCount?: JobStatusCountResolvers<ContextType>;
   JobUpdatePayload?: JobUpdatePayloadResolvers<ContextType>;
   JobsCreatePayload?: JobsCreatePayloadResolvers<ContextType>;
   MaintenanceEvent?: MaintenanceEventResolvers<ContextType>;
@@ -1348,6 +1949,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Queue?: QueueResolvers<ContextType>;
+  QueueClearPayload?: QueueClearPayloadResolvers<ContextType>;
+  QueuePayload?: QueuePayloadResolvers<ContextType>;
   ServiceStatus?: ServiceStatusResolvers<ContextType>;
   Target?: TargetResolvers<ContextType>;
   TargetAction?: TargetActionResolvers<ContextType>;
@@ -1355,6 +1959,12 @@ export type Resolvers<ContextType = GraphQLContext> = {
   TargetEdge?: TargetEdgeResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
+  Worker?: WorkerResolvers<ContextType>;
+  WorkerConnection?: WorkerConnectionResolvers<ContextType>;
+  WorkerEdge?: WorkerEdgeResolvers<ContextType>;
+  WorkerHeartbeatPayload?: WorkerHeartbeatPayloadResolvers<ContextType>;
+  WorkerRemovePayload?: WorkerRemovePayloadResolvers<ContextType>;
+  WorkerSetDisabledPayload?: WorkerSetDisabledPayloadResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = GraphQLContext> = {

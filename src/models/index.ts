@@ -3,17 +3,27 @@ import { jobModel, type JobModel } from './job.js';
 import { maintenanceEventModel, type MaintenanceEventModel } from './maintenance.js';
 import { moduleDataModel, type ModuleDataModel } from './moduleData.js';
 import { targetModel, type TargetModel } from './target.js';
+import { settingModel, workerModel, type SettingModel, type WorkerModel } from './worker.js';
 
 export interface Models {
   Job: JobModel;
   Target: TargetModel;
   MaintenanceEvent: MaintenanceEventModel;
   ModuleData: ModuleDataModel;
+  Worker: WorkerModel;
+  Setting: SettingModel;
 }
 
 /** The models bound to one connection (each service instance has its own). */
 export function createModels(conn: Connection): Models {
-  return { Job: jobModel(conn), Target: targetModel(conn), MaintenanceEvent: maintenanceEventModel(conn), ModuleData: moduleDataModel(conn) };
+  return {
+    Job: jobModel(conn),
+    Target: targetModel(conn),
+    MaintenanceEvent: maintenanceEventModel(conn),
+    ModuleData: moduleDataModel(conn),
+    Worker: workerModel(conn),
+    Setting: settingModel(conn),
+  };
 }
 
 /**

@@ -59,6 +59,15 @@ export interface JobRecord {
   log: JobLogRecord[];
   retryOf?: Types.ObjectId | null;
   retriedBy?: Types.ObjectId | null;
+  /** The worker holding (or that last held) the job. */
+  workerId?: string | null;
+  /** Fencing token of the current lease (the queue in Redis decides; this is its record for recovery). */
+  leaseToken?: string | null;
+  leaseExpiresAt?: Date | null;
+  /** When the current attempt started. */
+  startedAt?: Date | null;
+  /** 0..1 as reported by the worker. */
+  progress?: number | null;
 }
 
 /** Longest log kept per job; older entries are dropped (FerretDB ignores $push $slice, so we trim on write). */
@@ -115,6 +124,11 @@ export const jobSchema = new Schema<JobRecord>(
     log: { type: [logSchema], default: [] },
     retryOf: Schema.Types.ObjectId,
     retriedBy: Schema.Types.ObjectId,
+    workerId: String,
+    leaseToken: String,
+    leaseExpiresAt: Date,
+    startedAt: Date,
+    progress: Number,
   },
   { collection: 'jobs', timestamps: true, versionKey: false, autoIndex: false, strict: 'throw' },
 );

@@ -10,9 +10,13 @@ export interface TargetActionRecord {
   jobId: Types.ObjectId;
 }
 
-/** A dataset (or DATASTORE): upserted by name whenever one of its jobs is created or changes status. */
+/**
+ * A dataset (or DATASTORE): upserted by name whenever one of its jobs is
+ * created or changes status. The name is the _id: FerretDB pushes down only
+ * _id equality (DESIGN.md rule 7), and targets are written on every status change.
+ */
 export interface TargetRecord {
-  _id: Types.ObjectId;
+  _id: string;
   name: string;
   lastUpdatedAt: Date;
   lastUpdatedBy: string;
@@ -34,6 +38,7 @@ const actionSchema = new Schema<TargetActionRecord>(
 
 export const targetSchema = new Schema<TargetRecord>(
   {
+    _id: { type: String, required: true },
     name: { type: String, required: true },
     lastUpdatedAt: { type: Date, required: true },
     lastUpdatedBy: { type: String, required: true },
@@ -42,7 +47,7 @@ export const targetSchema = new Schema<TargetRecord>(
   },
   { collection: 'targets', versionKey: false, autoIndex: false, strict: 'throw' },
 );
-targetSchema.index({ name: 1 }, { name: 'target_name_unique', unique: true });
+targetSchema.index({ name: 1, _id: 1 }, { name: 'target_name' });
 
 export type TargetModel = Model<TargetRecord>;
 

@@ -5,8 +5,10 @@ import { jobResolvers } from './jobs.js';
 import { maintenanceResolvers } from './maintenance.js';
 import { moduleDataResolvers } from './moduleData.js';
 import { nodeResolvers } from './node.js';
+import { queueResolvers } from './queue.js';
 import { targetResolvers } from './targets.js';
 import { viewerResolvers } from './viewer.js';
+import { workerResolvers } from './workers.js';
 
 /** Every resolver map, merged. Resolvers stay thin: read args, call a service or loader, map the result. */
 export const resolvers: Resolvers[] = [
@@ -18,4 +20,6 @@ export const resolvers: Resolvers[] = [
   datasetResolvers,
   maintenanceResolvers,
   moduleDataResolvers,
+  queueResolvers,
+  workerResolvers,
 ];

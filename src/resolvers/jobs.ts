@@ -21,6 +21,7 @@ export const jobResolvers: Resolvers = {
     log: (j) => j.log,
     retryOf: (j, _a, ctx) => (j.retryOf ? ctx.loaders.jobById.load(j.retryOf.toHexString()) : null),
     retriedBy: (j, _a, ctx) => (j.retriedBy ? ctx.loaders.jobById.load(j.retriedBy.toHexString()) : null),
+    worker: (j, _a, ctx) => (j.workerId ? ctx.loaders.workerById.load(j.workerId) : null),
   },
   JobParameters: {
     payload: (j) => parseJson(j.payload),

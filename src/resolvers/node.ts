@@ -2,7 +2,7 @@ import type { Resolvers } from '../generated/graphql.js';
 
 /**
  * node(id): job ids are bare 24-hex ObjectIds (what workers and scripts pass
- * around); other types carry a prefix: Target:NAME, MaintenanceEvent:ID.
+ * around); other types carry a prefix: Target:NAME, Worker:WORKER_ID, MaintenanceEvent:ID.
  */
 export const nodeResolvers: Resolvers = {
   Query: {
@@ -16,6 +16,10 @@ export const nodeResolvers: Resolvers = {
         const target = await ctx.loaders.targetByName.load(key);
         return target ? { __typename: 'Target' as const, ...target } : null;
       }
+      if (type === 'Worker') {
+        const worker = await ctx.loaders.workerById.load(key);
+        return worker ? { __typename: 'Worker' as const, ...worker } : null;
+      }
       if (type === 'MaintenanceEvent') {
         const event = await ctx.services.maintenance.byId(key);
         return event ? { __typename: 'MaintenanceEvent' as const, ...event } : null;
@@ -24,6 +28,6 @@ export const nodeResolvers: Resolvers = {
     },
   },
   Node: {
-    __resolveType: (n) => (n as unknown as { __typename: 'Job' | 'Target' | 'MaintenanceEvent' }).__typename,
+    __resolveType: (n) => (n as unknown as { __typename: 'Job' | 'Target' | 'MaintenanceEvent' | 'Worker' }).__typename,
   },
 };

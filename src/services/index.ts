@@ -2,8 +2,10 @@ import type { DatasetService } from './datasets.js';
 import type { JobService } from './jobs.js';
 import type { MaintenanceService } from './maintenance.js';
 import type { ModuleDataService } from './moduleData.js';
+import type { QueueService } from './queue.js';
 import type { StatusService } from './status.js';
 import type { TargetService } from './targets.js';
+import type { WorkerService } from './workers.js';
 
 /** The services resolvers call; one instance each per service instance. */
 export interface Services {
@@ -13,4 +15,6 @@ export interface Services {
   datasets: DatasetService;
   maintenance: MaintenanceService;
   moduleData: ModuleDataService;
+  queue: QueueService;
+  workers: WorkerService;
 }

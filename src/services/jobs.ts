@@ -29,8 +29,24 @@ export interface JobListener {
   changed?(job: JobRecord, previous: JobStatus): Promise<void> | void;
 }
 
+/** A change decided under the job's lock. `status` equal to the current one changes no status. */
+export interface JobChange {
+  status: JobStatus;
+  set: Partial<JobRecord>;
+  unset?: Array<keyof JobRecord>;
+  log: JobLogRecord[];
+}
+
+/** What a job change may ask of the queue (set by the queue service; absent in a service without one). */
+export interface JobQueuePort {
+  /** Takes a waiting job out of the queue. LEASED: a worker holds it, and cancellation was requested from it. */
+  withdraw(id: string): Promise<'WITHDRAWN' | 'LEASED'>;
+}
+
 export interface JobServiceOptions {
   bumpEnabled: boolean;
+  /** Keep the expected status in update filters (MongoDB). Off on FerretDB, where it forces a full scan and the job lock already serializes writes. */
+  conditionalFilters: boolean;
   clock?: () => Date;
 }
 
@@ -47,6 +63,7 @@ export function parseJobId(id: string): Types.ObjectId | null {
 export class JobService {
   private readonly listeners: JobListener[] = [];
   private readonly clock: () => Date;
+  private queue: JobQueuePort | undefined;
 
   constructor(
     private readonly models: Models,
@@ -59,6 +76,10 @@ export class JobService {
 
   listen(listener: JobListener): void {
     this.listeners.push(listener);
+  }
+
+  attachQueue(queue: JobQueuePort): void {
+    this.queue = queue;
   }
 
   // ---- reads
@@ -212,7 +233,7 @@ export class JobService {
     if (input.logMessage != null && (!message || message.length > 10_000)) errors.push(userError('INVALID_PARAMETERS', 'logMessage: 1 to 10000 characters', ['input', 'logMessage']));
     if (errors.length) return { job: null, userErrors: errors };
 
-    return this.change(input.id, actor, (job) => {
+    return this.transition(input.id, actor, async (job) => {
       const to = input.status ?? job.status;
       const illegal = checkTransition(job.status, to);
       if (illegal) return illegal;
@@ -226,10 +247,15 @@ export class JobService {
 
   async cancel(id: string, reason: string | null | undefined, actor: string): Promise<JobResult> {
     const why = reason?.trim().slice(0, 1000);
-    return this.change(id, actor, (job) => {
+    return this.transition(id, actor, async (job) => {
       if (isTerminal(job.status)) return userError('JOB_TERMINAL', `the job is already ${job.status}`, ['input', 'id']);
+      // A job a worker holds is cancelled through the worker (it hears of it on its next progress report).
+      if ((await this.queue?.withdraw(id)) === 'LEASED') {
+        const message = why ? `cancellation requested: ${why}` : 'cancellation requested';
+        return { status: job.status, set: { cancelRequested: true }, log: [{ at: this.clock(), actor, message }] };
+      }
       const message = why ? `cancelled: ${why}` : 'cancelled';
-      return { status: 'CANCELLED', set: {}, log: [{ at: this.clock(), actor, message, status: 'CANCELLED' }] };
+      return { status: 'CANCELLED', set: {}, unset: ['leaseToken', 'leaseExpiresAt'], log: [{ at: this.clock(), actor, message, status: 'CANCELLED' }] };
     });
   }
 
@@ -268,7 +294,7 @@ export class JobService {
         return { job: r.existingJob, retriedJob: old, userErrors: [{ ...r.error!, field: ['input', 'id'] }] };
       }
       const log = trimLog(old.log, [{ at: now, actor, message: `retried as ${created._id.toHexString()}` }]);
-      await this.models.Job.collection.updateOne({ _id: old._id, retriedBy: null }, { $set: { retriedBy: created._id, updatedAt: now, log } });
+      await this.models.Job.collection.updateOne(this.guarded(old._id, { retriedBy: null }), { $set: { retriedBy: created._id, updatedAt: now, log } });
       await this.targets.recordCreated([created], actor, now);
       await this.notifyCreated([created]);
       return { job: created, retriedJob: { ...old, retriedBy: created._id, updatedAt: now, log }, userErrors: [] };
@@ -277,41 +303,47 @@ export class JobService {
 
   /**
    * One change of one job under its lock: read, let `decide` check it against
-   * the rules, write with the expected status in the filter, record it on the
-   * target, tell the listeners.
+   * the rules (it may also consult the queue, still under the lock), write with
+   * the expected status in the filter, record it on the target, tell the
+   * listeners. `decide` returns null to change nothing. The queue service uses
+   * this for the transitions the state machine leaves to the system (claims,
+   * requeues after a lost lease).
    */
-  private async change(
-    id: string,
-    actor: string,
-    decide: (job: JobRecord) => UserError | { status: JobStatus; set: Partial<JobRecord>; log: JobLogRecord[] },
-  ): Promise<JobResult> {
+  async transition(id: string, actor: string, decide: (job: JobRecord) => Promise<UserError | JobChange | null>): Promise<JobResult> {
     const oid = parseJobId(id);
     if (!oid) return { job: null, userErrors: [notFound()] };
     return this.lock.withLock(oid.toHexString(), async () => {
       const job = await this.models.Job.findOne({ _id: oid }).lean<JobRecord>();
       if (!job) return { job: null, userErrors: [notFound()] };
-      const decision = decide(job);
+      const decision = await decide(job);
+      if (decision === null) return { job, userErrors: [] };
       if ('code' in decision) return { job, userErrors: [decision] };
       const now = this.clock();
       const set: Partial<JobRecord> = { ...decision.set, status: decision.status, updatedAt: now, log: trimLog(job.log, decision.log) };
       const unset: Record<string, 1> = {};
+      for (const field of decision.unset ?? []) unset[field] = 1;
       if (isTerminal(decision.status) && !isTerminal(job.status)) {
         set.finishedAt = now;
         unset.activeTarget = 1;
       }
       const res = await this.models.Job.collection.updateOne(
-        { _id: job._id, status: job.status },
+        this.guarded(job._id, { status: job.status }),
         Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set },
       );
       if (res.matchedCount !== 1) throw new Error(`job ${id} changed under its lock`);
       const after: JobRecord = { ...job, ...set };
-      if (isTerminal(decision.status)) delete after.activeTarget;
+      for (const field of Object.keys(unset)) delete (after as unknown as Record<string, unknown>)[field];
       if (decision.status !== job.status) {
         await this.targets.recordJob(after, actor, now);
         for (const l of this.listeners) await l.changed?.(after, job.status);
       }
       return { job: after, userErrors: [] };
     });
+  }
+
+  /** The filter of a write to one job: its id, plus the expected state where that costs nothing (see conditionalFilters). */
+  private guarded(id: Types.ObjectId, expected: Record<string, unknown>): Record<string, unknown> {
+    return this.opts.conditionalFilters ? { _id: id, ...expected } : { _id: id };
   }
 
   private async notifyCreated(jobs: JobRecord[]): Promise<void> {

@@ -34,8 +34,8 @@ export class TargetService {
     if (updates.length === 0) return;
     const ops = updates.map((u) => ({
       updateOne: {
-        filter: { name: u.name },
-        update: { $set: { lastUpdatedAt: at, lastUpdatedBy: actor, status: u.status, lastAction: u.action } },
+        filter: { _id: u.name },
+        update: { $set: { name: u.name, lastUpdatedAt: at, lastUpdatedBy: actor, status: u.status, lastAction: u.action } },
         upsert: true,
       },
     }));
@@ -43,7 +43,7 @@ export class TargetService {
     // internally, FerretDB does not (DESIGN.md rule 3): retry once.
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.models.Target.collection.bulkWrite(ops, { ordered: false });
+        await this.models.Target.bulkWrite(ops, { ordered: false });
         return;
       } catch (err) {
         if (attempt > 0 || !(isDuplicateKey(err) || hasOnlyDuplicateWriteErrors(err))) throw err;
@@ -54,7 +54,7 @@ export class TargetService {
   /** What a job's target looks like before its first upsert landed (never stored). */
   placeholder(job: JobRecord): TargetRecord {
     return {
-      _id: job._id,
+      _id: job.target,
       name: job.target,
       lastUpdatedAt: job.updatedAt,
       lastUpdatedBy: job.createdBy,
@@ -64,13 +64,13 @@ export class TargetService {
   }
 
   async byNames(names: readonly string[]): Promise<Array<TargetRecord | null>> {
-    const found = await this.models.Target.find({ name: { $in: [...new Set(names)] } }).lean<TargetRecord[]>();
+    const found = await this.models.Target.find({ _id: { $in: [...new Set(names.map(String))] } }).lean<TargetRecord[]>();
     const byName = new Map(found.map((t) => [t.name, t]));
     return names.map((n) => byName.get(n) ?? null);
   }
 
   async byName(name: string): Promise<TargetRecord | null> {
-    return this.models.Target.findOne({ name: String(name) }).lean<TargetRecord>();
+    return this.models.Target.findOne({ _id: String(name) }).lean<TargetRecord>();
   }
 
   async list(args: { nameStartsWith?: string | null; first?: number | null; after?: string | null }): Promise<Connection<TargetRecord>> {

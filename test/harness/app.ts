@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startApp, type App } from '../../src/app.js';
+import { startApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { backends, onFileEnd } from './backends.js';
@@ -21,6 +21,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Share a database and prefix with another instance (multi-instance tests). */
   name?: string;
+  /** Injected clock, background loops on or off. */
+  appOptions?: Omit<AppOptions, 'dbName'>;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startTestApp(opts: TestAppOptions): Promise<App & { name: 
     SHUTDOWN_TIMEOUT_MS: '5000',
     ...opts.env,
   });
-  const app = await startApp(config, createLogger(config.logLevel, name), { dbName: name });
+  const app = await startApp(config, createLogger(config.logLevel, name), { ...opts.appOptions, dbName: name });
   onFileEnd(() => app.close());
   return Object.assign(app, { name });
 }
@@ -67,10 +69,10 @@ export async function gql<T = Record<string, unknown>>(
 }
 
 /** A test app with its own JWKS issuer; `token(roles, sub)` signs real tokens it accepts. Both close at the end of the file. */
-export async function startAppWithIssuer(opts: { file: string; env?: Record<string, string>; name?: string }) {
+export async function startAppWithIssuer(opts: Omit<TestAppOptions, 'jwksUrl'>) {
   const key = await makeKey('test-key', 'ES256');
   const jwks = await startJwksServer([key]);
   onFileEnd(() => jwks.close());
-  const app = await startTestApp({ file: opts.file, jwksUrl: jwks.url, env: opts.env, name: opts.name });
+  const app = await startTestApp({ ...opts, jwksUrl: jwks.url });
   return { app, jwks, key, token: (roles: string[], sub?: string) => signToken(key, { roles, sub }) };
 }

@@ -3,7 +3,7 @@
 // `go install .../cmd/ferretdb`, because that binary panics without a generated
 // build/version/version.txt (FerretDB issue #2982).
 //
-// Usage: ferretdb -port 27018 -data ./.data/ferretdb [-host 127.0.0.1] [-log warn] [-parent-pid N]
+// Usage: ferretdb -port 27018 -data ./.data/ferretdb [-host 127.0.0.1] [-log warn] [-parent-pid N] [-synchronous normal|full]
 //
 // It prints "ready <mongodb-uri>" on stdout once it listens, and exits 0 on
 // SIGTERM or SIGINT after closing its listener and the SQLite backend.
@@ -31,6 +31,7 @@ func main() {
 	dataDir := flag.String("data", "", "directory for the SQLite databases (required)")
 	logLevel := flag.String("log", "warn", "log level: debug, info, warn or error")
 	parentPID := flag.Int("parent-pid", 0, "exit when this process is no longer our parent (0: never)")
+	synchronous := flag.String("synchronous", "normal", "SQLite synchronous pragma: normal (WAL, no fsync per commit; survives a process crash, not a power loss) or full")
 	flag.Parse()
 
 	if *dataDir == "" {
@@ -51,12 +52,16 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	if *synchronous != "normal" && *synchronous != "full" {
+		fail(fmt.Errorf("-synchronous must be normal or full, not %q", *synchronous))
+	}
+
 	addr := net.JoinHostPort(*host, strconv.Itoa(*port))
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + *synchronous + ")",
 	})
 	if err != nil {
 		fail(err)

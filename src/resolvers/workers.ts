@@ -1,0 +1,27 @@
+import type { Resolvers } from '../generated/graphql.js';
+import { parseJson } from './json.js';
+
+export const workerResolvers: Resolvers = {
+  Query: {
+    workers: (_r, args, ctx) => ctx.services.workers.list(args),
+    worker: (_r, { workerId }, ctx) => ctx.loaders.workerById.load(workerId),
+  },
+  Mutation: {
+    workerHeartbeat: (_r, { input }, ctx) => ctx.services.workers.heartbeat(input),
+    jobClaim: (_r, { input }, ctx) => ctx.services.queue.claim(input, ctx.signal),
+    jobReportProgress: (_r, { input }, ctx) => ctx.services.queue.reportProgress(input, ctx.principal!.id),
+    jobComplete: (_r, { input }, ctx) => ctx.services.queue.complete(input, ctx.principal!.id),
+    jobFail: (_r, { input }, ctx) => ctx.services.queue.fail(input, ctx.principal!.id),
+    workerSetDisabled: (_r, { input }, ctx) => ctx.services.workers.setDisabled(input.workerId, input.disabled),
+    workerRemove: (_r, { input }, ctx) => ctx.services.workers.remove(input.workerId),
+  },
+  Worker: {
+    id: (w) => `Worker:${w.workerId}`,
+    status: (w) => (w.alive ? w.status : null),
+    currentJob: (w, _a, ctx) => (w.currentJobId ? ctx.loaders.jobById.load(w.currentJobId) : null),
+    info: (w) => parseJson(w.info),
+  },
+  JobLease: {
+    expiresAt: (l) => l.expiresAt,
+  },
+};

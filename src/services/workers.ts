@@ -1,0 +1,114 @@
+import type { QueueConfig } from '../config.js';
+import type { JobOperation, WorkerHeartbeatInput } from '../generated/graphql.js';
+import { isDuplicateKey, type Models } from '../models/index.js';
+import type { WorkerRecord } from '../models/worker.js';
+import type { RedisQueue } from '../queue/index.js';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination.js';
+import { userError, type UserError } from './userErrors.js';
+
+export const WORKER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const MAX_INFO_BYTES = 16 * 1024;
+
+/** A worker as the API shows it: its record plus whether it is alive now. */
+export type WorkerView = WorkerRecord & { alive: boolean };
+
+/**
+ * Workers register with their first heartbeat and stay alive while heartbeats
+ * keep coming within CLIENT_EXPIRY_SECONDS. The disabled flag lives in Mongo
+ * (source of truth) and in Redis, where the claim script reads it atomically.
+ */
+export class WorkerService {
+  constructor(
+    private readonly models: Models,
+    private readonly queue: RedisQueue,
+    private readonly cfg: QueueConfig,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private view(w: WorkerRecord): WorkerView {
+    return { ...w, alive: this.clock().getTime() - w.lastHeartbeatAt.getTime() < this.cfg.clientExpirySeconds * 1000 };
+  }
+
+  async heartbeat(input: WorkerHeartbeatInput) {
+    const errors: UserError[] = [];
+    if (!WORKER_ID.test(input.workerId)) errors.push(userError('INVALID_PARAMETERS', 'workerId: 1 to 128 of [A-Za-z0-9_.:-]', ['input', 'workerId']));
+    const info = input.info === undefined || input.info === null ? null : JSON.stringify(input.info);
+    if (info && Buffer.byteLength(info) > MAX_INFO_BYTES) errors.push(userError('INVALID_PARAMETERS', `info is larger than ${MAX_INFO_BYTES} bytes`, ['input', 'info']));
+    if (input.progress !== null && input.progress !== undefined && !(input.progress >= 0 && input.progress <= 1)) {
+      errors.push(userError('INVALID_PARAMETERS', 'progress is a fraction from 0 to 1', ['input', 'progress']));
+    }
+    for (const [field, value] of [['hostname', input.hostname], ['version', input.version]] as const) {
+      if (value && value.length > 256) errors.push(userError('INVALID_PARAMETERS', `${field}: at most 256 characters`, ['input', field]));
+    }
+    if (errors.length) return { ...this.intervals(), disabled: false, maintenance: false, queuePaused: false, userErrors: errors };
+
+    const now = this.clock();
+    const set: Partial<WorkerRecord> = {
+      lastHeartbeatAt: now,
+      status: input.status,
+      hostname: input.hostname ?? null,
+      version: input.version ?? null,
+      currentJobId: input.currentJobId ?? null,
+      progress: input.progress ?? null,
+      info,
+    };
+    if (input.operations) set.operations = input.operations as JobOperation[];
+    const update = { $set: { ...set, workerId: input.workerId }, $setOnInsert: { disabled: false, firstSeenAt: now, ...(input.operations ? {} : { operations: [] }) } };
+    // Upsert on a unique key: retry once on E11000 (DESIGN.md rule 3).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.models.Worker.updateOne({ _id: input.workerId }, update, { upsert: true });
+        break;
+      } catch (err) {
+        if (attempt > 0 || !isDuplicateKey(err)) throw err;
+      }
+    }
+    const [flags, disabled] = await Promise.all([this.queue.flags(), this.queue.isWorkerDisabled(input.workerId)]);
+    return { ...this.intervals(), disabled, maintenance: flags.maintenance, queuePaused: flags.paused, userErrors: [] };
+  }
+
+  private intervals() {
+    return { heartbeatIntervalSeconds: this.cfg.heartbeatIntervalSeconds, expirySeconds: this.cfg.clientExpirySeconds };
+  }
+
+  async byIds(ids: readonly string[]): Promise<Array<WorkerView | null>> {
+    const found = await this.models.Worker.find({ _id: { $in: ids.map(String) } }).lean<WorkerRecord[]>();
+    const byId = new Map(found.map((w) => [w.workerId, this.view(w)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async list(args: { alive?: boolean | null; first?: number | null; after?: string | null }): Promise<Connection<WorkerView>> {
+    const first = pageSize(args.first);
+    const cutoff = new Date(this.clock().getTime() - this.cfg.clientExpirySeconds * 1000);
+    const filter: Record<string, unknown> = {};
+    if (args.alive === true) filter.lastHeartbeatAt = { $gt: cutoff };
+    if (args.alive === false) filter.lastHeartbeatAt = { $lte: cutoff };
+    const page = { ...filter };
+    if (args.after) page._id = { $gt: String(decodeCursor(args.after, 1)[0]) };
+    const [items, totalCount] = await Promise.all([
+      this.models.Worker.find(page).sort({ _id: 1 }).limit(first + 1).lean<WorkerRecord[]>(),
+      this.models.Worker.countDocuments(filter),
+    ]);
+    return toConnection(items.map((w) => this.view(w)), first, args.after, (w) => encodeCursor([w.workerId]), totalCount);
+  }
+
+  async setDisabled(workerId: string, disabled: boolean): Promise<{ worker: WorkerView | null; userErrors: UserError[] }> {
+    const res = await this.models.Worker.updateOne({ _id: String(workerId) }, { $set: { disabled } });
+    if (res.matchedCount === 0) return { worker: null, userErrors: [userError('NOT_FOUND', 'no worker with this id', ['input', 'workerId'])] };
+    await this.queue.setWorkerDisabled(workerId, disabled);
+    const [worker] = await this.byIds([workerId]);
+    return { worker: worker ?? null, userErrors: [] };
+  }
+
+  async remove(workerId: string): Promise<{ removed: boolean; userErrors: UserError[] }> {
+    const res = await this.models.Worker.deleteOne({ _id: String(workerId) });
+    if (res.deletedCount === 0) return { removed: false, userErrors: [userError('NOT_FOUND', 'no worker with this id', ['input', 'workerId'])] };
+    await this.queue.setWorkerDisabled(workerId, false);
+    return { removed: true, userErrors: [] };
+  }
+
+  /** Disabled worker ids per Mongo (the reconciler copies them to Redis). */
+  async disabledIds(): Promise<string[]> {
+    return (await this.models.Worker.find({ disabled: true }, { workerId: 1 }).lean<Array<Pick<WorkerRecord, 'workerId'>>>()).map((w) => w.workerId);
+  }
+}

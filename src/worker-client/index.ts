@@ -1,0 +1,36 @@
+export {
+  WorkerClient,
+  findUserError,
+  type ClaimEmptyReason,
+  type ClaimInput,
+  type ClaimResult,
+  type CallOptions,
+  type CompleteInput,
+  type CompleteResult,
+  type FailInput,
+  type FailResult,
+  type HeartbeatInput,
+  type HeartbeatResult,
+  type JobLease,
+  type JobOperation,
+  type JobRef,
+  type JobStatus,
+  type LeasedJob,
+  type LeasedJobParameters,
+  type ReportProgressInput,
+  type ReportProgressResult,
+  type UserError,
+  type WorkerClientOptions,
+  type WorkerStatus,
+} from './client.js';
+export { LeaseLostError, NonRetryableError, WorkerClientError } from './errors.js';
+export { JobWorker } from './worker.js';
+export type {
+  JobContext,
+  JobHandler,
+  JobWorkerOptions,
+  ProgressUpdate,
+  StopOptions,
+  WorkerEvent,
+  WorkerLogger,
+} from './types.js';
