@@ -120,6 +120,7 @@ describe('switches that really stop new work', () => {
     } finally {
       release();
       await w.stop();
+      await gql(app.url, MAINT, { i: { paused: false, message: 'test cleanup' } }, admin);
     }
   });
 

@@ -27,17 +27,23 @@ export function createModels(conn: Connection): Models {
 }
 
 /**
- * Creates collections and indexes at start-up with createIndexes (never
+ * Creates collections and indexes at start-up with createIndex (never
  * syncIndexes: against FerretDB it drops and recreates sparse indexes).
+ * On FerretDB only the unique indexes are created: it never uses an index to
+ * answer a query (it pushes down nothing but _id equality), so the others
+ * would only make every write slower; the unique ones enforce the guards.
  */
-export async function ensureIndexes(models: Models): Promise<void> {
+export async function ensureIndexes(models: Models, opts: { uniqueOnly?: boolean } = {}): Promise<void> {
   for (const model of Object.values(models) as Model<unknown>[]) {
     try {
       await model.createCollection();
     } catch (err) {
       if ((err as { code?: number }).code !== 48) throw err; // NamespaceExists
     }
-    await model.createIndexes();
+    for (const [keys, options] of model.schema.indexes()) {
+      if (opts.uniqueOnly && !options.unique) continue;
+      await model.collection.createIndex(keys as Record<string, 1 | -1>, options as Record<string, unknown>);
+    }
   }
 }
 

@@ -33,7 +33,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const now = opts.now ?? Date.now;
   const date = () => new Date(now());
   const models = createModels(mongo);
-  await ensureIndexes(models);
+  await ensureIndexes(models, { uniqueOnly: opts.ferret });
   const queue = new RedisQueue({
     redis,
     prefix: config.redisKeyPrefix,

@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	_ "net/http/pprof" // served only with -pprof, for profiling the embedded database
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -31,6 +33,7 @@ func main() {
 	dataDir := flag.String("data", "", "directory for the SQLite databases (required)")
 	logLevel := flag.String("log", "warn", "log level: debug, info, warn or error")
 	parentPID := flag.Int("parent-pid", 0, "exit when this process is no longer our parent (0: never)")
+	pprofAddr := flag.String("pprof", "", "serve Go pprof on this loopback address (empty: off)")
 	synchronous := flag.String("synchronous", "normal", "SQLite synchronous pragma: normal (WAL, no fsync per commit; survives a process crash, not a power loss) or full")
 	flag.Parse()
 
@@ -67,6 +70,10 @@ func main() {
 		fail(err)
 	}
 
+	if *pprofAddr != "" {
+		go func() { _ = http.ListenAndServe(*pprofAddr, nil) }()
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
@@ -82,6 +89,8 @@ func main() {
 			}
 		}()
 	}
+
+	go keepIDIndexes(ctx, abs, logger)
 
 	done := make(chan struct{})
 	go func() {

@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { App } from '../src/app.js';
+import { JobWorker, type JobHandler } from '../src/worker-client/index.js';
+import { gql, startAppWithIssuer } from './harness/app.js';
+
+/**
+ * Failure modes with real processes: a worker killed with SIGKILL while it
+ * holds jobs, and Redis losing everything (FLUSHALL) in the middle of a run.
+ * Nothing may be lost, and no job may run twice while a lease on it is live.
+ */
+const CLI = path.resolve('dist/src/worker-client/cli.js');
+const CREATE = `mutation($i: JobsCreateInput!) { jobsCreate(input: $i) { results { job { id } error { code } } } }`;
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function createJobs(app: App, submitter: string, prefix: string, count: number): Promise<string[]> {
+  const items = Array.from({ length: count }, (_, i) => ({ target: `${prefix}_${i}`, operation: 'ADD' }));
+  const res = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(app.url, CREATE, { i: { items } }, submitter);
+  return res.body.data!.jobsCreate.results.map((r) => r.job.id);
+}
+
+test('a worker killed with SIGKILL while holding 50 jobs: all 50 completed by others after the lease, attempts counted, its late calls get LEASE_LOST', async () => {
+  if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (scripts/test.sh does)');
+  const { app, token } = await startAppWithIssuer({
+    file: import.meta.url,
+    env: { LEASE_SECONDS: '2', REAPER_INTERVAL_MS: '200', RETRY_BACKOFF_BASE_MS: '100', RETRY_BACKOFF_MAX_MS: '400' },
+  });
+  const submitter = await token(['SUBMITTER'], 'sue');
+  const workerToken = await token(['WORKER'], 'bot');
+  const ids = await createJobs(app, submitter, 'KILL', 50);
+
+  const child = spawn(process.execPath, [CLI, '--url', app.url, '--worker-id', 'doomed', '--operations', 'ADD', '--concurrency', '50', '--mode', 'hang', '--wait-seconds', '1', '--progress-every-ms', '500'], {
+    env: { PATH: process.env.PATH, WORKER_TOKEN: workerToken },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tokens = new Map<string, string>();
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const event = JSON.parse(line) as { event: string; id?: string; token?: string };
+    if (event.event === 'claimed') tokens.set(event.id!, event.token!);
+  });
+  try {
+    await until('the doomed worker holds 50 jobs', () => tokens.size === 50, 60_000);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  await new Promise((r) => child.once('exit', r));
+  expect(new Set(tokens.keys())).toEqual(new Set(ids));
+
+  const handled: string[] = [];
+  const handler: JobHandler = async (job) => {
+    handled.push(job.id);
+  };
+  const rescuers = Array.from({ length: 4 }, (_, i) => new JobWorker({ url: app.url, token: workerToken, workerId: `rescuer-${i}`, operations: ['ADD'], handler, waitSeconds: 1 }));
+  rescuers.forEach((w) => w.start());
+  try {
+    await until('the rescuers completed all 50', () => rescuers.reduce((n, w) => n + w.stats.completed, 0) === 50);
+  } finally {
+    await Promise.all(rescuers.map((w) => w.stop()));
+  }
+  expect(new Set(handled)).toEqual(new Set(ids));
+  for (const id of ids) {
+    const job = (await app.services.jobs.byId(id))!;
+    expect(job.status).toBe('COMPLETED');
+    expect(job.attempts).toBe(2);
+    expect(job.log.some((l) => /lease expired \(worker doomed, attempt 1/.test(l.message))).toBe(true);
+  }
+  // The killed worker's tokens are dead: a late call changes nothing.
+  const [someId, staleToken] = [...tokens.entries()][0]!;
+  const late = await gql<{ jobComplete: { job: { status: string }; userErrors: Array<{ code: string }> } }>(
+    app.url,
+    'mutation($i: JobCompleteInput!) { jobComplete(input: $i) { job { status } userErrors { code } } }',
+    { i: { id: someId, leaseToken: staleToken } },
+    workerToken,
+  );
+  expect(late.body.data!.jobComplete.userErrors[0]!.code).toBe('LEASE_LOST');
+  const lateProgress = await gql<{ jobReportProgress: { userErrors: Array<{ code: string }> } }>(
+    app.url,
+    'mutation($i: JobReportProgressInput!) { jobReportProgress(input: $i) { userErrors { code } } }',
+    { i: { id: someId, leaseToken: staleToken, progress: 0.5 } },
+    workerToken,
+  );
+  expect(lateProgress.body.data!.jobReportProgress.userErrors[0]!.code).toBe('LEASE_LOST');
+  await app.close();
+}, 240_000);
+
+test('Redis loses everything (FLUSHALL) mid-run: the reconciler restores queued and running jobs; nothing lost, none run twice while a lease is live', async () => {
+  const { app, token } = await startAppWithIssuer({
+    file: import.meta.url,
+    env: { LEASE_SECONDS: '5', REAPER_INTERVAL_MS: '200', RECONCILE_INTERVAL_MS: '300', RETRY_BACKOFF_BASE_MS: '100', RETRY_BACKOFF_MAX_MS: '400' },
+  });
+  const submitter = await token(['SUBMITTER'], 'sue');
+  const workerToken = await token(['WORKER'], 'bot');
+  const ids = await createJobs(app, submitter, 'FLUSH', 200);
+
+  const inFlight = new Set<string>();
+  const finished = new Set<string>();
+  let overlaps = 0;
+  let flushed = false;
+  const handler: JobHandler = async (job, ctx) => {
+    if (inFlight.has(job.id)) overlaps++;
+    inFlight.add(job.id);
+    try {
+      await new Promise((r) => setTimeout(r, 20));
+      await ctx.reportProgress({ progress: 0.5 });
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      inFlight.delete(job.id);
+    }
+    finished.add(job.id);
+  };
+  const workers = Array.from({ length: 5 }, (_, i) => new JobWorker({ url: app.url, token: workerToken, workerId: `flush-${i}`, operations: ['ADD'], handler, waitSeconds: 1 }));
+  workers.forEach((w) => w.start());
+  try {
+    await until('a third done', () => finished.size >= 60);
+    // With REDIS_URL given (a shared server), drop only this instance's keys; otherwise the whole server, as asked.
+    if (process.env.REDIS_URL) {
+      const keys = await app.redis.keys(`${app.config.redisKeyPrefix}*`);
+      if (keys.length) await app.redis.del(...keys);
+    } else {
+      await app.redis.flushall();
+    }
+    flushed = true;
+    expect(await app.queue.knownIds()).toEqual([]);
+    await until('every job completed', async () => (await app.mongo.collection('jobs').countDocuments({ status: 'COMPLETED' })) === 200, 180_000);
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+  expect(flushed).toBe(true);
+  expect(overlaps).toBe(0);
+  expect(ids.every((id) => finished.has(id))).toBe(true);
+  const notDone = await app.mongo.collection('jobs').countDocuments({ status: { $ne: 'COMPLETED' } });
+  expect(notDone).toBe(0);
+  await app.close();
+}, 300_000);
