@@ -109,6 +109,8 @@ export class QueueService {
         await this.queue.fail(id, token, { retryable: false });
         return null;
       }
+      // The claim happened before this lock; if its lease lapsed meanwhile, record nothing.
+      if ((await this.queue.leaseOf(id))?.token !== Number(token)) return null;
       const now = this.clock();
       if (job.cancelRequested) {
         await this.queue.fail(id, token, { retryable: false });

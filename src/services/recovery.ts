@@ -49,6 +49,11 @@ export class QueueRecovery {
         if (isTerminal(job.status)) return null;
         const at = this.clock();
         const who = `worker ${r.workerId}, attempt ${r.attempt} of ${job.maxAttempts}`;
+        // The lease was taken in Redis before this lock: if the job was claimed again
+        // since, its state belongs to (or is about to be recorded by) the new holder; only log.
+        if (job.attempts > r.attempt || (await this.queue.leaseOf(r.id))) {
+          return { status: job.status, set: {}, log: [{ at, actor: 'system', message: `lease expired (${who}); already claimed again` }] };
+        }
         if (r.outcome === 'REQUEUED') {
           const runAt = new Date(r.runAt ?? at.getTime());
           return { status: 'QUEUED', set: { attempts: r.attempt, runAt }, unset: LEASE_FIELDS, log: [{ at, actor: 'system', message: `lease expired (${who}); retry at ${runAt.toISOString()}`, status: 'QUEUED' }] };
