@@ -94,9 +94,10 @@ export class QueueRecovery {
         const at = this.clock();
         if (job.startedAt && at.getTime() - job.startedAt.getTime() > this.cfg.jobTimeLimitMs) {
           timedOut++;
-          await this.queue.requestCancel(id);
+          // Drop the lease: the worker's next call gets LEASE_LOST and it stops.
+          if (job.leaseToken) await this.queue.fail(id, job.leaseToken, { retryable: false });
           const reason = `time limit of ${this.cfg.jobTimeLimitMs / 1000} s exceeded`;
-          return { status: 'FAILED', set: { failureReason: reason, cancelRequested: true }, unset: LEASE_FIELDS, log: [{ at, actor: 'system', message: `failed: ${reason}`, status: 'FAILED' }] };
+          return { status: 'FAILED', set: { failureReason: reason }, unset: LEASE_FIELDS, log: [{ at, actor: 'system', message: `failed: ${reason}`, status: 'FAILED' }] };
         }
         const state = await this.queue.state(id);
         if (state.state !== 'absent') return null; // Redis knows it (leased, or requeued by the reaper)
