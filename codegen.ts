@@ -32,6 +32,8 @@ const config: CodegenConfig = {
           Worker: '../services/workers.js#WorkerView',
           JobLease: '../services/queue.js#LeaseView',
           Queue: '../services/queue.js#QueueView',
+          JobEvent: '../services/events.js#JobEventView',
+          WorkerEvent: '../services/events.js#WorkerEventView',
         },
       },
     },

@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { buildSchema } from './schema.js';
 import { createHttpServer, type HttpServer } from './server.js';
 import type { Services } from './services/index.js';
+import type { EventBus } from './events/bus.js';
 import type { RedisQueue } from './queue/index.js';
 import { createServices, type ServiceClock } from './services/create.js';
 import type { QueueRecovery } from './services/recovery.js';
@@ -29,6 +30,8 @@ export interface App {
   recovery: QueueRecovery;
   /** The Redis queue (tests look inside it). */
   queue: RedisQueue;
+  /** The event bus behind subscriptions. */
+  bus: EventBus;
   /** The single shutdown path. Safe to call twice; bounded by config.shutdownTimeoutMs. */
   close(): Promise<void>;
 }
@@ -78,8 +81,13 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
     const redis = await connectRedis(redisUrl, 'job-service');
     cleanups.push(() => closeRedis(redis));
 
-    const { services, recovery, queue } = await createServices(config, mongo, redis, logger, { ...options.clock, ferret });
+    const { services, recovery, queue, bus } = await createServices(config, mongo, redis, logger, { ...options.clock, ferret });
     cleanups.push(() => queue.close());
+    await bus.start();
+    cleanups.push(async () => {
+      services.events.close();
+      await bus.close();
+    });
     if (options.background !== false) {
       await recovery.start();
       cleanups.push(() => recovery.stop());
@@ -95,6 +103,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       logger,
       verifier: () => verifier!,
       introspection: config.introspection,
+      limits: config.limits,
       jwks: devIssuer ? () => devIssuer.jwks() : undefined,
     });
     cleanups.push(() => server.close(Math.max(100, config.shutdownTimeoutMs / 2)));
@@ -108,7 +117,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       closing ??= withDeadline(runCleanups(), config.shutdownTimeoutMs, logger);
       return closing;
     };
-    return { url, config, mongo, redis, services, server, devIssuer, recovery, queue, close };
+    return { url, config, mongo, redis, services, server, devIssuer, recovery, queue, bus, close };
   } catch (err) {
     await runCleanups();
     throw err;

@@ -82,6 +82,20 @@ const envSchema = z.object({
   RETRY_AVOID_SAME_WORKER: bool.default(false),
   /** Hard time limit of one attempt; a job running longer is failed and its worker told to stop. Default 86400. */
   JOB_TIME_LIMIT_SECONDS: int(1, 30 * 86_400).default(86_400),
+  /** Deepest field nesting of one operation (`{ viewer { id } }` is 2), fragments expanded. Default 12. */
+  LIMIT_DEPTH: int(1, 1000).default(12),
+  /** Most aliases in one operation, fragments expanded. Default 30. */
+  LIMIT_ALIASES: int(0, 100_000).default(30),
+  /** Most field selections in one operation after fragment expansion (its cost). Default 1000. */
+  LIMIT_FIELDS: int(1, 1_000_000).default(1000),
+  /** Most lexical tokens in one GraphQL document; the parser stops there. Default 5000. */
+  LIMIT_TOKENS: int(10, 10_000_000).default(5000),
+  /** Largest HTTP request body, in bytes; larger is refused with 413. Default 1048576 (1 MiB). */
+  LIMIT_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  /** Largest WebSocket message, in bytes; larger closes the socket with 1009. Default 65536 (64 KiB). */
+  LIMIT_WS_PAYLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(64 * 1024),
+  /** Most operations running at once on one graphql-ws socket; more are refused, the socket stays. Default 20. */
+  LIMIT_SUBSCRIPTIONS_PER_SOCKET: int(1, 10_000).default(20),
 });
 
 export type Role = 'VIEWER' | 'SUBMITTER' | 'OPERATOR' | 'ADMIN' | 'WORKER';
@@ -116,6 +130,18 @@ export interface Config {
   inputDir: string;
   bumpEnabled: boolean;
   queue: QueueConfig;
+  limits: LimitsConfig;
+}
+
+/** Request limits, the same on HTTP and graphql-ws, all enforced before any resolver runs (see src/limits.ts). */
+export interface LimitsConfig {
+  depth: number;
+  aliases: number;
+  fields: number;
+  tokens: number;
+  bodyBytes: number;
+  wsPayloadBytes: number;
+  subscriptionsPerSocket: number;
 }
 
 export interface QueueConfig {
@@ -200,6 +226,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMaxMs: e.RETRY_BACKOFF_MAX_MS,
       avoidSameWorker: e.RETRY_AVOID_SAME_WORKER,
       jobTimeLimitMs: e.JOB_TIME_LIMIT_SECONDS * 1000,
+    },
+    limits: {
+      depth: e.LIMIT_DEPTH,
+      aliases: e.LIMIT_ALIASES,
+      fields: e.LIMIT_FIELDS,
+      tokens: e.LIMIT_TOKENS,
+      bodyBytes: e.LIMIT_BODY_BYTES,
+      wsPayloadBytes: e.LIMIT_WS_PAYLOAD_BYTES,
+      subscriptionsPerSocket: e.LIMIT_SUBSCRIPTIONS_PER_SOCKET,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
@@ -10,7 +11,9 @@ import { WebSocketServer } from 'ws';
 import { unauthenticated } from './auth/directive.js';
 import type { Principal } from './auth/principal.js';
 import { AuthenticationError, bearerToken, type TokenVerifier } from './auth/verifier.js';
+import type { LimitsConfig } from './config.js';
 import type { GraphQLContext } from './context.js';
+import { formatLimitError, limitError, limitRules, parseAndValidate } from './limits.js';
 import { createLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services/index.js';
@@ -24,10 +27,8 @@ export interface ServerOptions {
   introspection: boolean;
   /** JSON served at /.well-known/jwks.json (dev issuer only). */
   jwks?: () => unknown;
-  /** Largest accepted HTTP body, in bytes. */
-  bodyLimit?: number;
-  /** Largest accepted WebSocket message, in bytes. */
-  wsMaxPayload?: number;
+  /** Request limits, enforced on HTTP and graphql-ws before any resolver runs. */
+  limits: LimitsConfig;
   /** Time a socket has to send connection_init, in ms. */
   wsInitTimeoutMs?: number;
 }
@@ -40,6 +41,35 @@ export interface HttpServer {
   listen(host: string, port: number): Promise<string>;
   /** Fails /readyz, closes sockets, drains HTTP requests. Safe to call twice. */
   close(graceMs: number): Promise<void>;
+}
+
+/** Parses a JSON request body; refuses the keys that poison prototypes when objects are merged. */
+export function parseJsonBody(body: string): unknown {
+  if (body.trim() === '') throw new Error('the request body is empty: send a JSON object with "query"');
+  try {
+    return JSON.parse(body, (key, value: unknown) => {
+      if (key === '__proto__' || (key === 'constructor' && value !== null && typeof value === 'object' && 'prototype' in value)) {
+        throw new TypeError(`the request body contains the key "${key}", which is refused (prototype poisoning)`);
+      }
+      return value;
+    });
+  } catch (err) {
+    if (err instanceof TypeError) throw err;
+    throw new Error(`the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** A socket lives no longer than its token: closed with 4401 at the token's expiry. */
+function closeWhenExpired(socket: { close(code: number, reason: string): void; once(event: 'close', fn: () => void): unknown }, expiresAt: Date): void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = expiresAt.getTime() - Date.now();
+    // setTimeout holds at most ~24.8 days; longer tokens are re-armed.
+    timer = setTimeout(left > 2 ** 31 - 1 ? arm : () => socket.close(CloseCode.Unauthorized, 'token expired'), Math.min(Math.max(left, 0), 2 ** 31 - 1));
+    timer.unref();
+  };
+  arm();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /** Error codes whose message is meant for the client; everything else is masked. */
@@ -92,7 +122,8 @@ const errorPlugin: ApolloServerPlugin<GraphQLContext> = {
 };
 
 export async function createHttpServer(opts: ServerOptions): Promise<HttpServer> {
-  const { logger, services } = opts;
+  const { logger, services, limits } = opts;
+  const rules = limitRules(limits);
   let ready = false;
   let closing: Promise<void> | undefined;
 
@@ -102,13 +133,35 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    bodyLimit: limits.bodyBytes, // over it: 413 with a JSON error, before the body is parsed
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
 
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+
+  // JSON bodies: parsed here so a refusal says why (Fastify's own parser answers only
+  // "not valid JSON"); keys that could poison prototypes are refused, not dropped.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(Object.assign(err as Error, { statusCode: 400 }), undefined);
+    }
+  });
+  // Errors before GraphQL runs (body too large, bad JSON) answer in GraphQL's shape, never with a stack.
+  fastify.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err, reqId: request.id }, 'request fault');
+      return reply.code(500).send({ errors: [{ message: `Internal server error (correlation id ${request.id})`, extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId: request.id } }] });
+    }
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+    const message = status === 413 ? `the request body is larger than ${limits.bodyBytes} bytes` : err.message;
+    return reply.code(status).send({ errors: [{ message, extensions: { code, reason: err.code } }] });
   });
 
   const principalFromHeader = async (header: unknown): Promise<Principal | null> => {
@@ -128,12 +181,18 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
     hideSchemaDetailsFromClientErrors: !opts.introspection,
     stopOnTerminationSignals: false,
     csrfPrevention: true,
+    parseOptions: { maxTokens: limits.tokens },
+    validationRules: rules,
+    formatError: formatLimitError,
     plugins: [errorPlugin],
   });
   await apollo.start();
 
   // Aborted at shutdown so long polls end at once instead of holding the drain.
   const shutdown = new AbortController();
+  // Every graphql-ws long poll listens on this one signal (up to LIMIT_SUBSCRIPTIONS_PER_SOCKET per socket):
+  // many listeners are expected here, not a leak, so Node's warning at 11 is turned off.
+  setMaxListeners(0, shutdown.signal);
 
   const httpContext = async (request: FastifyRequest, reply: FastifyReply): Promise<GraphQLContext> => {
     const principal = await principalFromHeader(request.headers.authorization).catch(authError);
@@ -162,14 +221,22 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
   }
 
   // graphql-ws on the same port and path.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.wsMaxPayload ?? 64 * 1024 });
+  // A larger message closes the socket with 1009 (Message Too Big) before it is parsed.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.wsPayloadBytes });
   fastify.server.on('upgrade', (req: IncomingMessage, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/graphql' || closing) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      wss.emit('connection', ws, req);
+      // graphql-ws's own handler console.errors a stack for every socket error, so any client
+      // could flood stderr with oversized frames. ws itself already closes the socket (1009 for
+      // a frame over maxPayload) or destroys it; only the logging is replaced, with pino.
+      ws.removeAllListeners('error');
+      ws.on('error', (err: Error & { code?: string }) => logger.warn({ err: err.message, code: err.code }, 'websocket error, socket closed'));
+    });
   });
 
   type Extra = { principal?: Principal | null; socketId?: string };
@@ -181,8 +248,10 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
         const params = ctx.connectionParams ?? {};
         const header = params.authorization ?? params.Authorization ?? (typeof params.token === 'string' ? `Bearer ${params.token}` : undefined);
         try {
-          (ctx.extra as Extra).principal = await principalFromHeader(header);
+          const principal = await principalFromHeader(header);
+          (ctx.extra as Extra).principal = principal;
           (ctx.extra as Extra).socketId = randomUUID();
+          if (principal) closeWhenExpired(ctx.extra.socket, principal.expiresAt);
           return true;
         } catch (err) {
           if (err instanceof AuthenticationError) {
@@ -192,6 +261,19 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
           logger.error({ err }, 'socket authentication fault');
           return false;
         }
+      },
+      // The same checks as Apollo over HTTP, so nothing over a limit reaches a resolver.
+      onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws reserves every operation in ctx.subscriptions (this one included) until it
+        // ends, errs or the client completes it, so the count needs no bookkeeping of its own.
+        const active = Object.keys(ctx.subscriptions).length;
+        if (active > limits.subscriptionsPerSocket) {
+          const max = limits.subscriptionsPerSocket;
+          return [limitError('subscriptionsPerSocket', max, `This socket already runs ${max} operations; the limit is ${max}. Complete one first.`, active)];
+        }
+        const checked = parseAndValidate(opts.schema, payload.query, { maxTokens: limits.tokens, rules, hideSchemaDetails: !opts.introspection });
+        if (checked.errors) return checked.errors;
+        return { schema: opts.schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx, id): GraphQLContext => {
         const extra = ctx.extra as Extra;

@@ -120,3 +120,35 @@ test('a backend fault is masked with a correlation id (the request id), readines
   const ready = await fetch(`${app.url}/readyz`);
   expect(ready.status).toBe(503);
 });
+
+test('graphql-ws: a socket is closed (4401) within a second of its token expiring', async () => {
+  const shortLived = await signToken(key, { expiresIn: 2 });
+  const exp = (JSON.parse(Buffer.from(shortLived.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000;
+  const closed = await new Promise<{ code: number; at: number }>((resolve) => {
+    const c = createClient({
+      url: app.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${shortLived}` },
+      retryAttempts: 0,
+      lazy: false,
+      on: { closed: (ev) => resolve({ code: (ev as { code: number }).code, at: Date.now() }) },
+      onNonLazyError: () => undefined,
+    });
+    void c;
+  });
+  expect(closed.code).toBe(4401);
+  expect(closed.at).toBeGreaterThanOrEqual(exp - 50);
+  expect(closed.at).toBeLessThan(exp + 1000);
+}, 15_000);
+
+test.each([
+  ['not JSON', '{"query": ', /not valid JSON/],
+  ['empty', '', /empty/],
+  ['a __proto__ key', '{"query": "{ viewer { id } }", "variables": {"__proto__": {"admin": true}}}', /__proto__/],
+])('a bad body (%s) is a 400 in GraphQL shape with a clear message', async (_name, body, message) => {
+  const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  expect(res.status).toBe(400);
+  const json = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+  expect(json.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+  expect(json.errors[0]!.message).toMatch(message);
+});

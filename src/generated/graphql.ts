@@ -6,6 +6,7 @@ import type { MaintenanceEventRecord } from '../models/maintenance.js';
 import type { ModuleDataRecord } from '../models/moduleData.js';
 import type { WorkerView } from '../services/workers.js';
 import type { LeaseView, QueueView } from '../services/queue.js';
+import type { JobEventView, WorkerEventView } from '../services/events.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -297,6 +298,28 @@ export type JobEdge = {
   /** The job. */
   node: Job;
 };
+
+/** One change of one job, as it was committed. */
+export type JobEvent = {
+  __typename?: 'JobEvent';
+  /** When the change was committed. */
+  at: Scalars['DateTime']['output'];
+  /** The job after the change. */
+  job: Job;
+  /** What happened. */
+  kind: JobEventKind;
+  /** The status before the change (STATUS_CHANGED). */
+  previousStatus?: Maybe<JobStatus>;
+};
+
+/** What happened to a job. */
+export type JobEventKind =
+  /** It was created. */
+  | 'CREATED'
+  /** Its status changed (previousStatus says from what). */
+  | 'STATUS_CHANGED'
+  /** Something else changed: progress, description, log, cancellation request. */
+  | 'UPDATED';
 
 /** Report that a leased job failed. */
 export type JobFailInput = {
@@ -1043,6 +1066,33 @@ export type SortDirection =
   /** Newest / largest first. */
   | 'DESC';
 
+/** Live updates over graphql-ws (same URL as HTTP; token in connection_init as `authorization`). */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every change of every job the filter matches (the same filter and matching as the `jobs` query). */
+  jobEvents: JobEvent;
+  /** Every change of one job, in order. */
+  jobUpdated: JobEvent;
+  /** Maintenance switches, and the drained indicator turning on or off. */
+  maintenanceStatusChanged: MaintenanceStatus;
+  /** The queue's counts and switches, at most a few times a second. */
+  queueStatsChanged: Queue;
+  /** Worker registrations, heartbeats and operator actions. */
+  workerEvents: WorkerEvent;
+};
+
+
+/** Live updates over graphql-ws (same URL as HTTP; token in connection_init as `authorization`). */
+export type SubscriptionJobEventsArgs = {
+  filter?: InputMaybe<JobFilter>;
+};
+
+
+/** Live updates over graphql-ws (same URL as HTTP; token in connection_init as `authorization`). */
+export type SubscriptionJobUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
 /** A dataset (or DATASTORE) that jobs act on; upserted whenever one of its jobs is created or changes status. */
 export type Target = Node & {
   __typename?: 'Target';
@@ -1183,6 +1233,32 @@ export type WorkerEdge = {
   /** The worker. */
   node: Worker;
 };
+
+/** One change of one worker. */
+export type WorkerEvent = {
+  __typename?: 'WorkerEvent';
+  /** When. */
+  at: Scalars['DateTime']['output'];
+  /** What happened. */
+  kind: WorkerEventKind;
+  /** The worker after the change; null when it was removed. */
+  worker?: Maybe<Worker>;
+  /** The worker's id. */
+  workerId: Scalars['String']['output'];
+};
+
+/** What happened to a worker. */
+export type WorkerEventKind =
+  /** An operator disabled it. */
+  | 'DISABLED'
+  /** An operator enabled it. */
+  | 'ENABLED'
+  /** It sent a heartbeat. */
+  | 'HEARTBEAT'
+  /** It sent its first heartbeat. */
+  | 'REGISTERED'
+  /** An operator removed it. */
+  | 'REMOVED';
 
 /** A heartbeat: registers the worker on first use and keeps it alive. */
 export type WorkerHeartbeatInput = {
@@ -1369,6 +1445,8 @@ export type ResolversTypes = {
   JobCreateInput: JobCreateInput;
   JobCreateResult: ResolverTypeWrapper<Omit<JobCreateResult, 'existingJob' | 'job'> & { existingJob?: Maybe<ResolversTypes['Job']>, job?: Maybe<ResolversTypes['Job']> }>;
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
+  JobEvent: ResolverTypeWrapper<JobEventView>;
+  JobEventKind: JobEventKind;
   JobFailInput: JobFailInput;
   JobFailPayload: ResolverTypeWrapper<Omit<JobFailPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   JobFilter: JobFilter;
@@ -1414,6 +1492,7 @@ export type ResolversTypes = {
   ServiceStatus: ResolverTypeWrapper<ServiceStatus>;
   SortDirection: SortDirection;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Target: ResolverTypeWrapper<TargetRecord>;
   TargetAction: ResolverTypeWrapper<TargetActionRecord>;
   TargetConnection: ResolverTypeWrapper<Omit<TargetConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['TargetEdge']>, nodes: Array<ResolversTypes['Target']> }>;
@@ -1423,6 +1502,8 @@ export type ResolversTypes = {
   Worker: ResolverTypeWrapper<WorkerView>;
   WorkerConnection: ResolverTypeWrapper<Omit<WorkerConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['WorkerEdge']>, nodes: Array<ResolversTypes['Worker']> }>;
   WorkerEdge: ResolverTypeWrapper<Omit<WorkerEdge, 'node'> & { node: ResolversTypes['Worker'] }>;
+  WorkerEvent: ResolverTypeWrapper<WorkerEventView>;
+  WorkerEventKind: WorkerEventKind;
   WorkerHeartbeatInput: WorkerHeartbeatInput;
   WorkerHeartbeatPayload: ResolverTypeWrapper<WorkerHeartbeatPayload>;
   WorkerRemoveInput: WorkerRemoveInput;
@@ -1459,6 +1540,7 @@ export type ResolversParentTypes = {
   JobCreateInput: JobCreateInput;
   JobCreateResult: Omit<JobCreateResult, 'existingJob' | 'job'> & { existingJob?: Maybe<ResolversParentTypes['Job']>, job?: Maybe<ResolversParentTypes['Job']> };
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
+  JobEvent: JobEventView;
   JobFailInput: JobFailInput;
   JobFailPayload: Omit<JobFailPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   JobFilter: JobFilter;
@@ -1498,6 +1580,7 @@ export type ResolversParentTypes = {
   QueueResumeInput: QueueResumeInput;
   ServiceStatus: ServiceStatus;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   Target: TargetRecord;
   TargetAction: TargetActionRecord;
   TargetConnection: Omit<TargetConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['TargetEdge']>, nodes: Array<ResolversParentTypes['Target']> };
@@ -1507,6 +1590,7 @@ export type ResolversParentTypes = {
   Worker: WorkerView;
   WorkerConnection: Omit<WorkerConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['WorkerEdge']>, nodes: Array<ResolversParentTypes['Worker']> };
   WorkerEdge: Omit<WorkerEdge, 'node'> & { node: ResolversParentTypes['Worker'] };
+  WorkerEvent: WorkerEventView;
   WorkerHeartbeatInput: WorkerHeartbeatInput;
   WorkerHeartbeatPayload: WorkerHeartbeatPayload;
   WorkerRemoveInput: WorkerRemoveInput;
@@ -1627,6 +1711,13 @@ export type JobCreateResultResolvers<ContextType = GraphQLContext, ParentType ex
 export type JobEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobEdge'] = ResolversParentTypes['JobEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+};
+
+export type JobEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobEvent'] = ResolversParentTypes['JobEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['JobEventKind'], ParentType, ContextType>;
+  previousStatus?: Resolver<Maybe<ResolversTypes['JobStatus']>, ParentType, ContextType>;
 };
 
 export type JobFailPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobFailPayload'] = ResolversParentTypes['JobFailPayload']> = {
@@ -1821,6 +1912,14 @@ export type ServiceStatusResolvers<ContextType = GraphQLContext, ParentType exte
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  jobEvents?: SubscriptionResolver<ResolversTypes['JobEvent'], "jobEvents", ParentType, ContextType, Partial<SubscriptionJobEventsArgs>>;
+  jobUpdated?: SubscriptionResolver<ResolversTypes['JobEvent'], "jobUpdated", ParentType, ContextType, RequireFields<SubscriptionJobUpdatedArgs, 'id'>>;
+  maintenanceStatusChanged?: SubscriptionResolver<ResolversTypes['MaintenanceStatus'], "maintenanceStatusChanged", ParentType, ContextType>;
+  queueStatsChanged?: SubscriptionResolver<ResolversTypes['Queue'], "queueStatsChanged", ParentType, ContextType>;
+  workerEvents?: SubscriptionResolver<ResolversTypes['WorkerEvent'], "workerEvents", ParentType, ContextType>;
+};
+
 export type TargetResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Target'] = ResolversParentTypes['Target']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<TargetJobsArgs>>;
@@ -1894,6 +1993,13 @@ export type WorkerEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Worker'], ParentType, ContextType>;
 };
 
+export type WorkerEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkerEvent'] = ResolversParentTypes['WorkerEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['WorkerEventKind'], ParentType, ContextType>;
+  worker?: Resolver<Maybe<ResolversTypes['Worker']>, ParentType, ContextType>;
+  workerId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type WorkerHeartbeatPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkerHeartbeatPayload'] = ResolversParentTypes['WorkerHeartbeatPayload']> = {
   disabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   expirySeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1928,6 +2034,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobCreateResult?: JobCreateResultResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
+  JobEvent?: JobEventResolvers<ContextType>;
   JobFailPayload?: JobFailPayloadResolvers<ContextType>;
   JobLease?: JobLeaseResolvers<ContextType>;
   JobLogEntry?: JobLogEntryResolvers<ContextType>;
@@ -1953,6 +2060,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   QueueClearPayload?: QueueClearPayloadResolvers<ContextType>;
   QueuePayload?: QueuePayloadResolvers<ContextType>;
   ServiceStatus?: ServiceStatusResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Target?: TargetResolvers<ContextType>;
   TargetAction?: TargetActionResolvers<ContextType>;
   TargetConnection?: TargetConnectionResolvers<ContextType>;
@@ -1962,6 +2070,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Worker?: WorkerResolvers<ContextType>;
   WorkerConnection?: WorkerConnectionResolvers<ContextType>;
   WorkerEdge?: WorkerEdgeResolvers<ContextType>;
+  WorkerEvent?: WorkerEventResolvers<ContextType>;
   WorkerHeartbeatPayload?: WorkerHeartbeatPayloadResolvers<ContextType>;
   WorkerRemovePayload?: WorkerRemovePayloadResolvers<ContextType>;
   WorkerSetDisabledPayload?: WorkerSetDisabledPayloadResolvers<ContextType>;

@@ -6,6 +6,7 @@ import { maintenanceResolvers } from './maintenance.js';
 import { moduleDataResolvers } from './moduleData.js';
 import { nodeResolvers } from './node.js';
 import { queueResolvers } from './queue.js';
+import { subscriptionResolvers } from './subscriptions.js';
 import { targetResolvers } from './targets.js';
 import { viewerResolvers } from './viewer.js';
 import { workerResolvers } from './workers.js';
@@ -22,4 +23,5 @@ export const resolvers: Resolvers[] = [
   moduleDataResolvers,
   queueResolvers,
   workerResolvers,
+  subscriptionResolvers,
 ];

@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Config } from '../config.js';
+import { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import { createModels, ensureIndexes } from '../models/index.js';
 import { RedisQueue } from '../queue/index.js';
 import { DatasetService } from './datasets.js';
+import { EventService } from './events.js';
 import type { Services } from './index.js';
 import { JobLock } from './jobLock.js';
 import { JobService } from './jobs.js';
@@ -51,6 +53,8 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   // Maintenance is recorded in Mongo, then switched in Redis where the claim script reads it.
   maintenance.listen((paused) => queueService.setMaintenance(paused));
   await maintenance.ensureInitial();
+  const bus = new EventBus(redis, config.redisKeyPrefix, logger);
+  const events = new EventService(bus, { jobs, maintenance, workers, queue: queueService, clock: date });
 
   const services: Services = {
     status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl }),
@@ -61,7 +65,8 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     moduleData: new ModuleDataService(models, date),
     queue: queueService,
     workers,
+    events,
   };
   const recovery = new QueueRecovery(redis, models, jobs, queueService, queue, workers, maintenance, config.queue, logger, date);
-  return { services, recovery, queue, models };
+  return { services, recovery, queue, models, bus };
 }

@@ -1,4 +1,5 @@
 import type { DatasetService } from './datasets.js';
+import type { EventService } from './events.js';
 import type { JobService } from './jobs.js';
 import type { MaintenanceService } from './maintenance.js';
 import type { ModuleDataService } from './moduleData.js';
@@ -17,4 +18,5 @@ export interface Services {
   moduleData: ModuleDataService;
   queue: QueueService;
   workers: WorkerService;
+  events: EventService;
 }

@@ -23,7 +23,7 @@ export interface JobResult {
   userErrors: UserError[];
 }
 
-/** Told of every committed change, after Mongo has it (the queue and subscriptions listen here). */
+/** Told of every committed change, after Mongo has it and still under the job's lock (the queue and subscriptions listen here). */
 export interface JobListener {
   created?(jobs: JobRecord[]): Promise<void> | void;
   changed?(job: JobRecord, previous: JobStatus): Promise<void> | void;
@@ -333,10 +333,8 @@ export class JobService {
       if (res.matchedCount !== 1) throw new Error(`job ${id} changed under its lock`);
       const after: JobRecord = { ...job, ...set };
       for (const field of Object.keys(unset)) delete (after as unknown as Record<string, unknown>)[field];
-      if (decision.status !== job.status) {
-        await this.targets.recordJob(after, actor, now);
-        for (const l of this.listeners) await l.changed?.(after, job.status);
-      }
+      if (decision.status !== job.status) await this.targets.recordJob(after, actor, now);
+      for (const l of this.listeners) await l.changed?.(after, job.status);
       return { job: after, userErrors: [] };
     });
   }

@@ -1,5 +1,5 @@
 import type { QueueConfig } from '../config.js';
-import type { JobOperation, WorkerHeartbeatInput } from '../generated/graphql.js';
+import type { JobOperation, WorkerEventKind, WorkerHeartbeatInput } from '../generated/graphql.js';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { WorkerRecord } from '../models/worker.js';
 import type { RedisQueue } from '../queue/index.js';
@@ -17,13 +17,28 @@ export type WorkerView = WorkerRecord & { alive: boolean };
  * keep coming within CLIENT_EXPIRY_SECONDS. The disabled flag lives in Mongo
  * (source of truth) and in Redis, where the claim script reads it atomically.
  */
+/** Told of every worker change (the event service publishes them). */
+export type WorkerListener = (kind: WorkerEventKind, workerId: string, worker: WorkerView | null) => Promise<void> | void;
+
 export class WorkerService {
+  private readonly listeners: WorkerListener[] = [];
+
   constructor(
     private readonly models: Models,
     private readonly queue: RedisQueue,
     private readonly cfg: QueueConfig,
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  listen(listener: WorkerListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async notify(kind: WorkerEventKind, workerId: string): Promise<void> {
+    if (this.listeners.length === 0) return;
+    const [worker] = kind === 'REMOVED' ? [null] : await this.byIds([workerId]);
+    for (const l of this.listeners) await l(kind, workerId, worker ?? null);
+  }
 
   private view(w: WorkerRecord): WorkerView {
     return { ...w, alive: this.clock().getTime() - w.lastHeartbeatAt.getTime() < this.cfg.clientExpirySeconds * 1000 };
@@ -55,14 +70,16 @@ export class WorkerService {
     if (input.operations) set.operations = input.operations as JobOperation[];
     const update = { $set: { ...set, workerId: input.workerId }, $setOnInsert: { disabled: false, firstSeenAt: now, ...(input.operations ? {} : { operations: [] }) } };
     // Upsert on a unique key: retry once on E11000 (DESIGN.md rule 3).
+    let registered = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.models.Worker.updateOne({ _id: input.workerId }, update, { upsert: true });
+        registered = (await this.models.Worker.updateOne({ _id: input.workerId }, update, { upsert: true })).upsertedCount === 1;
         break;
       } catch (err) {
         if (attempt > 0 || !isDuplicateKey(err)) throw err;
       }
     }
+    await this.notify(registered ? 'REGISTERED' : 'HEARTBEAT', input.workerId);
     const [flags, disabled] = await Promise.all([this.queue.flags(), this.queue.isWorkerDisabled(input.workerId)]);
     return { ...this.intervals(), disabled, maintenance: flags.maintenance, queuePaused: flags.paused, userErrors: [] };
   }
@@ -96,6 +113,7 @@ export class WorkerService {
     const res = await this.models.Worker.updateOne({ _id: String(workerId) }, { $set: { disabled } });
     if (res.matchedCount === 0) return { worker: null, userErrors: [userError('NOT_FOUND', 'no worker with this id', ['input', 'workerId'])] };
     await this.queue.setWorkerDisabled(workerId, disabled);
+    await this.notify(disabled ? 'DISABLED' : 'ENABLED', workerId);
     const [worker] = await this.byIds([workerId]);
     return { worker: worker ?? null, userErrors: [] };
   }
@@ -104,6 +122,7 @@ export class WorkerService {
     const res = await this.models.Worker.deleteOne({ _id: String(workerId) });
     if (res.deletedCount === 0) return { removed: false, userErrors: [userError('NOT_FOUND', 'no worker with this id', ['input', 'workerId'])] };
     await this.queue.setWorkerDisabled(workerId, false);
+    await this.notify('REMOVED', workerId);
     return { removed: true, userErrors: [] };
   }
 

@@ -1,0 +1,146 @@
+import type { Redis } from 'ioredis';
+import { mongo } from 'mongoose';
+import type { Logger } from '../logger.js';
+
+/**
+ * Events between instances: every change is published once on a Redis
+ * channel, and each instance subscribes to Redis once (one connection, one
+ * pattern) and fans events out to its own subscribers in memory. Payloads are
+ * Extended JSON, so ObjectIds and Dates survive the trip; each event is parsed
+ * once per instance, not once per subscriber.
+ */
+
+/** Most events a slow subscriber may have waiting before it is dropped with an error. */
+const MAX_BUFFERED = 20_000;
+
+type Listener = (payload: unknown) => void;
+
+export class SlowConsumerError extends Error {
+  constructor() {
+    super(`subscription dropped: more than ${MAX_BUFFERED} events were waiting for it`);
+    this.name = 'SlowConsumerError';
+  }
+}
+
+export class EventBus {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private subscriber: Redis | undefined;
+  private started: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+  ) {}
+
+  private channel(topic: string): string {
+    return `${this.prefix}ev:${topic}`;
+  }
+
+  /** Subscribes this instance to Redis (once). */
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      const sub = this.redis.duplicate({ connectionName: 'job-service-events' });
+      this.subscriber = sub;
+      const pattern = `${this.prefix}ev:*`;
+      const cut = `${this.prefix}ev:`.length;
+      sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
+        const listeners = this.listeners.get(channel.slice(cut));
+        if (!listeners || listeners.size === 0) return;
+        let payload: unknown;
+        try {
+          payload = mongo.BSON.EJSON.parse(message, { relaxed: false });
+        } catch (err) {
+          this.logger.error({ err, channel }, 'unreadable event');
+          return;
+        }
+        for (const listener of listeners) listener(payload);
+      });
+      await sub.psubscribe(pattern);
+    })();
+    return this.started;
+  }
+
+  async publish(topic: string, payload: unknown): Promise<void> {
+    if (this.closed) return;
+    await this.redis.publish(this.channel(topic), mongo.BSON.EJSON.stringify(payload, { relaxed: false }));
+  }
+
+  /**
+   * An async iterator over one topic's events (for a GraphQL subscribe
+   * resolver). Events are kept in order; `keep` filters them before they are
+   * buffered. Ends when the client unsubscribes (return) or the signal aborts.
+   */
+  iterate<T>(topic: string, keep: (payload: T) => boolean = () => true, signal?: AbortSignal): AsyncIterableIterator<T> {
+    const buffer: T[] = [];
+    let wake: (() => void) | undefined;
+    let done = false;
+    let failure: Error | undefined;
+    const listeners = this.listeners.get(topic) ?? new Set<Listener>();
+    this.listeners.set(topic, listeners);
+    const listener: Listener = (payload) => {
+      if (done || !keep(payload as T)) return;
+      if (buffer.length >= MAX_BUFFERED) {
+        failure = new SlowConsumerError();
+        finish();
+        return;
+      }
+      buffer.push(payload as T);
+      wake?.();
+    };
+    const finish = () => {
+      if (done) return;
+      done = true;
+      listeners.delete(listener);
+      signal?.removeEventListener('abort', finish);
+      wake?.();
+    };
+    listeners.add(listener);
+    signal?.addEventListener('abort', finish, { once: true });
+
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next(): Promise<IteratorResult<T>> {
+        for (;;) {
+          if (buffer.length > 0) return { value: buffer.shift()!, done: false };
+          if (failure) {
+            const err = failure;
+            failure = undefined;
+            throw err;
+          }
+          if (done) return { value: undefined, done: true };
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+      },
+      async return(): Promise<IteratorResult<T>> {
+        finish();
+        buffer.length = 0;
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  /** Local subscribers of a topic (tests and metrics). */
+  subscriberCount(topic: string): number {
+    return this.listeners.get(topic)?.size ?? 0;
+  }
+
+  /** Unsubscribes from Redis and ends every local iterator. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const set of this.listeners.values()) set.clear();
+    const sub = this.subscriber;
+    if (sub) {
+      try {
+        await sub.quit();
+      } catch {
+        sub.disconnect();
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import type { EventBus } from '../events/bus.js';
+import type { JobFilter, JobStatus, WorkerEventKind } from '../generated/graphql.js';
+import type { JobRecord } from '../models/job.js';
+import { matchesJobFilter } from './jobFilter.js';
+import { RUNNING_STATUSES } from './jobRules.js';
+import type { JobService } from './jobs.js';
+import type { MaintenanceService, MaintenanceStatusView } from './maintenance.js';
+import type { QueueService, QueueView } from './queue.js';
+import type { WorkerService, WorkerView } from './workers.js';
+
+export interface JobEventView {
+  kind: 'CREATED' | 'STATUS_CHANGED' | 'UPDATED';
+  job: JobRecord;
+  previousStatus: JobStatus | null;
+  at: Date;
+}
+
+export interface WorkerEventView {
+  kind: WorkerEventKind;
+  workerId: string;
+  worker: WorkerView | null;
+  at: Date;
+}
+
+const TOPIC = { job: 'job', maintenance: 'maintenance', worker: 'worker', queue: 'queue' } as const;
+
+/** Queue stats are published at most this often per instance. */
+const QUEUE_STATS_EVERY_MS = 250;
+
+/**
+ * Turns committed changes into events on the bus (published inside the job's
+ * lock, so one job's events keep their order across instances) and gives the
+ * subscription resolvers their iterators. jobEvents matches with the same
+ * predicate as the `jobs` query's filter.
+ */
+export class EventService {
+  private statsTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly deps: { jobs: JobService; maintenance: MaintenanceService; workers: WorkerService; queue: QueueService; clock: () => Date },
+  ) {
+    deps.jobs.listen({
+      created: async (jobs) => {
+        const at = deps.clock();
+        for (const job of jobs) await this.bus.publish(TOPIC.job, { kind: 'CREATED', job, previousStatus: null, at } satisfies JobEventView);
+        this.queueStatsSoon();
+      },
+      changed: async (job, previous) => {
+        const kind = previous === job.status ? 'UPDATED' : 'STATUS_CHANGED';
+        await this.bus.publish(TOPIC.job, { kind, job, previousStatus: kind === 'UPDATED' ? null : previous, at: job.updatedAt } satisfies JobEventView);
+        if (kind === 'STATUS_CHANGED') this.queueStatsSoon();
+        // While paused, a job leaving a running stage may turn "drained" on.
+        if (RUNNING_STATUSES.includes(previous) && !RUNNING_STATUSES.includes(job.status) && (await deps.queue.view()).maintenance) {
+          await this.publishMaintenance();
+        }
+      },
+    });
+    deps.maintenance.listen(() => this.publishMaintenance());
+    deps.workers.listen((kind, workerId, worker) => this.bus.publish(TOPIC.worker, { kind, workerId, worker, at: deps.clock() } satisfies WorkerEventView));
+  }
+
+  private async publishMaintenance(): Promise<void> {
+    await this.bus.publish(TOPIC.maintenance, await this.deps.maintenance.status());
+  }
+
+  private queueStatsSoon(): void {
+    if (this.statsTimer || this.closed) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = undefined;
+      this.deps.queue
+        .view()
+        .then((view) => this.bus.publish(TOPIC.queue, view))
+        .catch(() => undefined); // stats are best effort; the next change publishes again
+    }, QUEUE_STATS_EVERY_MS);
+    this.statsTimer.unref();
+  }
+
+  jobUpdated(id: string, signal?: AbortSignal): AsyncIterableIterator<JobEventView> {
+    const wanted = String(id).toLowerCase();
+    return this.bus.iterate<JobEventView>(TOPIC.job, (e) => e.job._id.toHexString() === wanted, signal);
+  }
+
+  jobEvents(filter: JobFilter | null | undefined, signal?: AbortSignal): AsyncIterableIterator<JobEventView> {
+    return this.bus.iterate<JobEventView>(TOPIC.job, (e) => matchesJobFilter(e.job, filter), signal);
+  }
+
+  maintenanceChanges(signal?: AbortSignal): AsyncIterableIterator<MaintenanceStatusView> {
+    return this.bus.iterate<MaintenanceStatusView>(TOPIC.maintenance, undefined, signal);
+  }
+
+  workerEvents(signal?: AbortSignal): AsyncIterableIterator<WorkerEventView> {
+    return this.bus.iterate<WorkerEventView>(TOPIC.worker, undefined, signal);
+  }
+
+  queueStats(signal?: AbortSignal): AsyncIterableIterator<QueueView> {
+    return this.bus.iterate<QueueView>(TOPIC.queue, undefined, signal);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.statsTimer) clearTimeout(this.statsTimer);
+  }
+}

@@ -1,0 +1,190 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { App } from '../src/app.js';
+import { gql, startAppWithIssuer, startTestApp } from './harness/app.js';
+
+/**
+ * Subscriptions over real sockets, across two service instances sharing one
+ * database and one Redis: events travel through Redis pub/sub.
+ */
+let a: App;
+let b: App;
+let token: (roles: string[], sub?: string) => Promise<string>;
+let viewer: string;
+let submitter: string;
+let worker: string;
+let admin: string;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  const started = await startAppWithIssuer({ file: import.meta.url });
+  a = started.app;
+  token = started.token;
+  b = await startTestApp({ file: import.meta.url, jwksUrl: started.jwks.url, name: (a as App & { name: string }).name });
+  viewer = await token(['VIEWER'], 'vic');
+  submitter = await token(['SUBMITTER'], 'sue');
+  worker = await token(['WORKER'], 'bot');
+  admin = await token(['ADMIN'], 'alice');
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+});
+
+function client(app: App, bearer: string): Client {
+  const c = createClient({ url: `${app.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${bearer}` }, retryAttempts: 0, lazy: true });
+  clients.push(c);
+  return c;
+}
+
+interface Collector<T> {
+  events: T[];
+  errors: unknown[];
+  waitFor(n: number, timeoutMs?: number): Promise<T[]>;
+}
+
+function collect<T>(c: Client, query: string, variables?: Record<string, unknown>): Collector<T> {
+  const events: T[] = [];
+  const errors: unknown[] = [];
+  c.subscribe<T>({ query, variables }, { next: (r) => (r.errors ? errors.push(r.errors) : events.push(r.data as T)), error: (e) => errors.push(e), complete: () => undefined });
+  return {
+    events,
+    errors,
+    async waitFor(n, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (events.length < n) {
+        if (errors.length) throw new Error(`subscription error: ${JSON.stringify(errors[0])}`);
+        if (Date.now() > deadline) throw new Error(`got ${events.length} of ${n} events`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return events;
+    },
+  };
+}
+
+async function subscribersOn(app: App, n: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (countSubscribers(app) >= n) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`only ${countSubscribers(app)} of ${n} subscribers registered`);
+}
+
+function countSubscribers(app: App): number {
+  return app.bus.subscriberCount('job');
+}
+
+const CREATE = `mutation($i: JobsCreateInput!) { jobsCreate(input: $i) { results { job { id } error { code } } } }`;
+
+test('a subscriber on instance A receives, in order, every status change of a job driven through instance B', async () => {
+  const created = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(b.url, CREATE, { i: { items: [{ target: 'LIVE_ONE', operation: 'ADD' }] } }, submitter);
+  const id = created.body.data!.jobsCreate.results[0]!.job.id;
+  const before = countSubscribers(a);
+  const sub = collect<{ jobUpdated: { kind: string; previousStatus: string | null; job: { id: string; status: string; progress: number | null } } }>(
+    client(a, viewer),
+    `subscription($id: ID!) { jobUpdated(id: $id) { kind previousStatus job { id status progress } } }`,
+    { id },
+  );
+  await subscribersOn(a, before + 1);
+
+  const call = <T>(query: string, input: Record<string, unknown>) => gql<T>(b.url, query, { i: input }, worker);
+  const claim = await call<{ jobClaim: { lease: { token: string } } }>(`mutation($i: JobClaimInput!) { jobClaim(input: $i) { lease { token } } }`, { workerId: 'live', operations: ['ADD'] });
+  const leaseToken = claim.body.data!.jobClaim.lease.token;
+  const PROGRESS = `mutation($i: JobReportProgressInput!) { jobReportProgress(input: $i) { userErrors { code } } }`;
+  for (const [status, progress] of [['VALIDATING', 0.1], ['TRANSFORMING', 0.4], [null, 0.5], ['CONVERTING', 0.8]] as const) {
+    await call(PROGRESS, { id, leaseToken, ...(status ? { status } : {}), progress });
+  }
+  await call(`mutation($i: JobCompleteInput!) { jobComplete(input: $i) { userErrors { code } } }`, { id, leaseToken });
+
+  const events = await sub.waitFor(6);
+  const changes = events.map((e) => e.jobUpdated).filter((e) => e.kind === 'STATUS_CHANGED');
+  expect(changes.map((e) => [e.previousStatus, e.job.status])).toEqual([
+    ['QUEUED', 'INITIATED'],
+    ['INITIATED', 'VALIDATING'],
+    ['VALIDATING', 'TRANSFORMING'],
+    ['TRANSFORMING', 'CONVERTING'],
+    ['CONVERTING', 'COMPLETED'],
+  ]);
+  expect(events.every((e) => e.jobUpdated.job.id === id)).toBe(true);
+  const updated = events.map((e) => e.jobUpdated).filter((e) => e.kind === 'UPDATED');
+  expect(updated.map((e) => e.job.progress)).toEqual([0.5]);
+});
+
+test('jobEvents with a filter receives exactly the matching events and nothing else', async () => {
+  const before = countSubscribers(a);
+  const sub = collect<{ jobEvents: { kind: string; job: { id: string; operation: string; target: { name: string } } } }>(
+    client(a, viewer),
+    `subscription { jobEvents(filter: { operations: [PATCH_METADATA], createdBy: "sue" }) { kind job { id operation target { name } } } }`,
+  );
+  await subscribersOn(a, before + 1);
+  const items = [
+    { target: 'FLT_1', operation: 'ADD' },
+    { target: 'FLT_2', operation: 'PATCH_METADATA' },
+    { target: 'FLT_3', operation: 'CHANGE' },
+    { target: 'FLT_4', operation: 'PATCH_METADATA' },
+  ];
+  const created = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(b.url, CREATE, { i: { items } }, submitter);
+  const ids = created.body.data!.jobsCreate.results.map((r) => r.job.id);
+  // A matching job by someone else must not arrive; a last matching one marks the end.
+  await gql(b.url, CREATE, { i: { items: [{ target: 'FLT_5', operation: 'PATCH_METADATA' }] } }, admin);
+  const sentinel = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(b.url, CREATE, { i: { items: [{ target: 'FLT_6', operation: 'PATCH_METADATA' }] } }, submitter);
+  const events = await sub.waitFor(3);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(sub.events.map((e) => e.jobEvents.job.id)).toEqual([ids[1], ids[3], sentinel.body.data!.jobsCreate.results[0]!.job.id]);
+  expect(events.every((e) => e.jobEvents.kind === 'CREATED' && e.jobEvents.job.operation === 'PATCH_METADATA')).toBe(true);
+});
+
+test('1,000 concurrent subscribers on one instance receive every event of a 1,000-event burst', async () => {
+  const SOCKETS = 100;
+  const PER_SOCKET = 10;
+  const before = countSubscribers(a);
+  const subs: Array<Collector<{ jobEvents: { job: { id: string } } }>> = [];
+  for (let s = 0; s < SOCKETS; s++) {
+    const c = client(a, viewer);
+    for (let i = 0; i < PER_SOCKET; i++) subs.push(collect(c, `subscription { jobEvents(filter: { operations: [DELETE_ARCHIVE] }) { job { id } } }`));
+  }
+  await subscribersOn(a, before + SOCKETS * PER_SOCKET);
+  const items = Array.from({ length: 1000 }, (_, i) => ({ target: `BURST_${i}`, operation: 'DELETE_ARCHIVE' }));
+  const started = Date.now();
+  const created = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(b.url, CREATE, { i: { items } }, submitter);
+  const ids = created.body.data!.jobsCreate.results.map((r) => r.job.id);
+  for (const sub of subs) await sub.waitFor(1000, 120_000);
+  const seconds = (Date.now() - started) / 1000;
+  for (const sub of subs) {
+    expect(sub.errors).toEqual([]);
+    expect(sub.events.map((e) => e.jobEvents.job.id)).toEqual(ids);
+  }
+  process.stdout.write(`1,000 subscribers x 1,000 events: ${(1e6 / seconds).toFixed(0)} deliveries/s (${seconds.toFixed(1)} s, including the inserts)\n`);
+}, 180_000);
+
+test('roles per subscription: a VIEWER cannot subscribe to worker events; an OPERATOR sees a heartbeat arrive', async () => {
+  const denied = collect(client(a, viewer), `subscription { workerEvents { kind workerId } }`);
+  const deadline = Date.now() + 10_000;
+  while (denied.errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(JSON.stringify(denied.errors[0])).toMatch(/FORBIDDEN/);
+
+  const operator = await token(['OPERATOR'], 'olga');
+  const before = a.bus.subscriberCount('worker');
+  const sub = collect<{ workerEvents: { kind: string; workerId: string; worker: { alive: boolean } } }>(client(a, operator), `subscription { workerEvents { kind workerId worker { alive } } }`);
+  const until = Date.now() + 10_000;
+  while (a.bus.subscriberCount('worker') <= before && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  await gql(b.url, `mutation { workerHeartbeat(input: { workerId: "live-worker", status: IDLE }) { userErrors { code } } }`, undefined, worker);
+  const [event] = await sub.waitFor(1);
+  expect(event!.workerEvents).toEqual({ kind: 'REGISTERED', workerId: 'live-worker', worker: { alive: true } });
+});
+
+test('maintenance switches reach subscribers on the other instance', async () => {
+  const before = a.bus.subscriberCount('maintenance');
+  const sub = collect<{ maintenanceStatusChanged: { paused: boolean; message: string; drained: boolean } }>(client(a, viewer), `subscription { maintenanceStatusChanged { paused message drained } }`);
+  const until = Date.now() + 10_000;
+  while (a.bus.subscriberCount('maintenance') <= before && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const SET = `mutation($i: MaintenanceSetInput!) { maintenanceSet(input: $i) { userErrors { code } } }`;
+  await gql(b.url, SET, { i: { paused: true, message: 'deploy' } }, admin);
+  await gql(b.url, SET, { i: { paused: false, message: 'done' } }, admin);
+  const events = await sub.waitFor(2);
+  expect(events.map((e) => e.maintenanceStatusChanged)).toEqual([
+    { paused: true, message: 'deploy', drained: true },
+    { paused: false, message: 'done', drained: false },
+  ]);
+});
