@@ -22,6 +22,7 @@ export const RUNNING_STATUSES: readonly JobStatus[] = [
   'IMPORTING',
 ];
 export const ACTIVE_STATUSES: readonly JobStatus[] = ['QUEUED', ...RUNNING_STATUSES];
+export const ALL_STATUSES: readonly JobStatus[] = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES];
 
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);

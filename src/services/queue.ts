@@ -3,7 +3,7 @@ import type { JobOperation, JobStatus } from '../generated/graphql.js';
 import type { Models } from '../models/index.js';
 import type { JobRecord } from '../models/job.js';
 import type { RedisQueue } from '../queue/index.js';
-import { checkTransition, isTerminal } from './jobRules.js';
+import { ALL_STATUSES, checkTransition, isTerminal } from './jobRules.js';
 import type { JobChange, JobService } from './jobs.js';
 import { badInput, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination.js';
 import { userError, type UserError } from './userErrors.js';
@@ -47,7 +47,7 @@ export class QueueService {
     jobs.listen({
       created: (created) => this.enqueueAll(created),
       changed: async (job) => {
-        // A job ended or moved on by an operator leaves the waiting line; a lease is told to stop.
+        // A job that ended (an operator failed or cancelled it) leaves the waiting line; a lease is told to stop.
         if (isTerminal(job.status)) await this.queue.remove(job._id.toHexString());
       },
     });
@@ -62,7 +62,12 @@ export class QueueService {
   }
 
   enqueue(job: JobRecord) {
-    return this.queue.enqueue({
+    return this.queue.enqueue(this.entryOf(job));
+  }
+
+  /** How a job sits in the queue (also what the reconciler restores a lost lease with). */
+  entryOf(job: JobRecord) {
+    return {
       id: job._id.toHexString(),
       operation: job.operation,
       priority: job.priority,
@@ -70,7 +75,7 @@ export class QueueService {
       maxAttempts: job.maxAttempts,
       attempt: job.attempts,
       avoidWorkers: this.cfg.avoidSameWorker,
-    });
+    };
   }
 
   // ---- the worker's calls
@@ -258,22 +263,6 @@ export class QueueService {
   }
 }
 
-const ALL_STATUSES: JobStatus[] = [
-  'QUEUED',
-  'INITIATED',
-  'VALIDATING',
-  'DECRYPTING',
-  'TRANSFORMING',
-  'PSEUDONYMIZING',
-  'ENRICHING',
-  'CONVERTING',
-  'PARTITIONING',
-  'BUILT',
-  'IMPORTING',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-];
 
 function checkProgressInput(input: { progress?: number | null; message?: string | null }): UserError | null {
   if (input.progress !== null && input.progress !== undefined && !(input.progress >= 0 && input.progress <= 1)) {

@@ -103,18 +103,12 @@ export class QueueRecovery {
         if (state.state !== 'absent') return null; // Redis knows it (leased, or requeued by the reaper)
         if (job.leaseToken && job.workerId && job.leaseExpiresAt && job.leaseExpiresAt.getTime() > at.getTime()) {
           // Redis lost a live lease: give it back to its holder rather than to a second worker.
-          const ok = await restoreLease(this.redis, this.queue.keys, {
-            id,
-            operation: job.operation,
-            priority: job.priority,
-            runAt: (job.runAt ?? job.createdAt).getTime(),
-            maxAttempts: job.maxAttempts,
-            attempt: job.attempts,
-            avoidWorkers: this.cfg.avoidSameWorker,
-            token: job.leaseToken,
-            workerId: job.workerId,
-            leaseExpiresAt: job.leaseExpiresAt.getTime(),
-          }, at.getTime());
+          const ok = await restoreLease(
+            this.redis,
+            this.queue.keys,
+            { ...this.queueService.entryOf(job), token: job.leaseToken, workerId: job.workerId, leaseExpiresAt: job.leaseExpiresAt.getTime() },
+            at.getTime(),
+          );
           if (ok) restored++;
           return null;
         }
