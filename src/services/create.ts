@@ -54,7 +54,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   maintenance.listen((paused) => queueService.setMaintenance(paused));
   await maintenance.ensureInitial();
   const bus = new EventBus(redis, config.redisKeyPrefix, logger);
-  const events = new EventService(bus, { jobs, maintenance, workers, queue: queueService, clock: date });
+  const events = new EventService(bus, { jobs, targets, maintenance, workers, queue: queueService, clock: date });
 
   const services: Services = {
     status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl }),

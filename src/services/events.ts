@@ -1,16 +1,20 @@
 import type { EventBus } from '../events/bus.js';
 import type { JobFilter, JobStatus, WorkerEventKind } from '../generated/graphql.js';
 import type { JobRecord } from '../models/job.js';
+import type { TargetRecord } from '../models/target.js';
 import { matchesJobFilter } from './jobFilter.js';
 import { RUNNING_STATUSES } from './jobRules.js';
 import type { JobService } from './jobs.js';
 import type { MaintenanceService, MaintenanceStatusView } from './maintenance.js';
 import type { QueueService, QueueView } from './queue.js';
+import type { TargetService } from './targets.js';
 import type { WorkerService, WorkerView } from './workers.js';
 
 export interface JobEventView {
   kind: 'CREATED' | 'STATUS_CHANGED' | 'UPDATED';
   job: JobRecord;
+  /** The job's target as of the event, so a thousand subscribers need no lookup of their own. */
+  target: TargetRecord | null;
   previousStatus: JobStatus | null;
   at: Date;
 }
@@ -39,17 +43,19 @@ export class EventService {
 
   constructor(
     private readonly bus: EventBus,
-    private readonly deps: { jobs: JobService; maintenance: MaintenanceService; workers: WorkerService; queue: QueueService; clock: () => Date },
+    private readonly deps: { jobs: JobService; targets: TargetService; maintenance: MaintenanceService; workers: WorkerService; queue: QueueService; clock: () => Date },
   ) {
     deps.jobs.listen({
       created: async (jobs) => {
         const at = deps.clock();
-        for (const job of jobs) await this.bus.publish(TOPIC.job, { kind: 'CREATED', job, previousStatus: null, at } satisfies JobEventView);
+        const targets = await deps.targets.byNames(jobs.map((j) => j.target));
+        for (const [i, job] of jobs.entries()) await this.bus.publish(TOPIC.job, { kind: 'CREATED', job, target: targets[i] ?? null, previousStatus: null, at } satisfies JobEventView);
         this.queueStatsSoon();
       },
       changed: async (job, previous) => {
         const kind = previous === job.status ? 'UPDATED' : 'STATUS_CHANGED';
-        await this.bus.publish(TOPIC.job, { kind, job, previousStatus: kind === 'UPDATED' ? null : previous, at: job.updatedAt } satisfies JobEventView);
+        const target = await deps.targets.byName(job.target);
+        await this.bus.publish(TOPIC.job, { kind, job, target, previousStatus: kind === 'UPDATED' ? null : previous, at: job.updatedAt } satisfies JobEventView);
         if (kind === 'STATUS_CHANGED') this.queueStatsSoon();
         // While paused, a job leaving a running stage may turn "drained" on.
         if (RUNNING_STATUSES.includes(previous) && !RUNNING_STATUSES.includes(job.status) && (await deps.queue.view()).maintenance) {

@@ -64,6 +64,11 @@ export class TargetService {
   }
 
   async byNames(names: readonly string[]): Promise<Array<TargetRecord | null>> {
+    // One name: an exact _id lookup, which FerretDB pushes down ($in it scans).
+    if (new Set(names).size === 1) {
+      const one = await this.byName(names[0]!);
+      return names.map(() => one);
+    }
     const found = await this.models.Target.find({ _id: { $in: [...new Set(names.map(String))] } }).lean<TargetRecord[]>();
     const byName = new Map(found.map((t) => [t.name, t]));
     return names.map((n) => byName.get(n) ?? null);
