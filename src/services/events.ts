@@ -58,7 +58,7 @@ export class EventService {
         await this.bus.publish(TOPIC.job, { kind, job, target, previousStatus: kind === 'UPDATED' ? null : previous, at: job.updatedAt } satisfies JobEventView);
         if (kind === 'STATUS_CHANGED') this.queueStatsSoon();
         // While paused, a job leaving a running stage may turn "drained" on.
-        if (RUNNING_STATUSES.includes(previous) && !RUNNING_STATUSES.includes(job.status) && (await deps.queue.view()).maintenance) {
+        if (RUNNING_STATUSES.includes(previous) && !RUNNING_STATUSES.includes(job.status) && (await deps.queue.isMaintenance())) {
           await this.publishMaintenance();
         }
       },

@@ -258,6 +258,11 @@ export class QueueService {
     return cancelled;
   }
 
+  /** The maintenance switch as the claim script reads it (one Redis read; view() also counts the queue). */
+  isMaintenance(): Promise<boolean> {
+    return this.queue.isMaintenance();
+  }
+
   setMaintenance(on: boolean): Promise<void> {
     return this.queue.setMaintenance(on);
   }
