@@ -125,10 +125,7 @@ export class JobService {
     });
 
     const created = await this.insertGuarded(pending, results);
-    if (created.length > 0) {
-      await this.targets.recordCreated(created, actor, now);
-      await this.notifyCreated(created);
-    }
+    if (created.length > 0) await this.afterCreate(created, actor, now);
     return { results, jobs: created, userErrors: [] };
   }
 
@@ -295,8 +292,7 @@ export class JobService {
       }
       const log = trimLog(old.log, [{ at: now, actor, message: `retried as ${created._id.toHexString()}` }]);
       await this.models.Job.collection.updateOne(this.guarded(old._id, { retriedBy: null }), { $set: { retriedBy: created._id, updatedAt: now, log } });
-      await this.targets.recordCreated([created], actor, now);
-      await this.notifyCreated([created]);
+      await this.afterCreate([created], actor, now);
       return { job: created, retriedJob: { ...old, retriedBy: created._id, updatedAt: now, log }, userErrors: [] };
     });
   }
@@ -344,7 +340,9 @@ export class JobService {
     return this.opts.conditionalFilters ? { _id: id, ...expected } : { _id: id };
   }
 
-  private async notifyCreated(jobs: JobRecord[]): Promise<void> {
+  /** What every new job gets once committed: its target recorded, then the listeners told (the queue enqueues it). */
+  private async afterCreate(jobs: JobRecord[], actor: string, at: Date): Promise<void> {
+    await this.targets.recordCreated(jobs, actor, at);
     for (const l of this.listeners) await l.created?.(jobs);
   }
 }
