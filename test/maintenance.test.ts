@@ -1,5 +1,6 @@
 import type { App } from '../src/app.js';
 import { gql, startAppWithIssuer, startTestApp } from './harness/app.js';
+import type { UserErr } from './harness/app.js';
 
 interface MaintenanceEvent {
   id: string;
@@ -24,12 +25,6 @@ interface Status {
   drained: boolean;
   runningJobs: number;
   queuedJobs: number;
-}
-
-interface UserErr {
-  code: string;
-  message: string;
-  field: string[] | null;
 }
 
 const EVENT = 'id paused message setBy at';

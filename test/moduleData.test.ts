@@ -1,5 +1,6 @@
 import type { App } from '../src/app.js';
 import { gql, startAppWithIssuer } from './harness/app.js';
+import type { UserErr } from './harness/app.js';
 
 interface ModuleData {
   module: string;
@@ -7,12 +8,6 @@ interface ModuleData {
   data: unknown;
   updatedAt: string;
   updatedBy: string;
-}
-
-interface UserErr {
-  code: string;
-  message: string;
-  field: string[] | null;
 }
 
 const FIELDS = 'module name data updatedAt updatedBy';

@@ -50,6 +50,13 @@ export async function startTestApp(opts: TestAppOptions): Promise<App & { name: 
   return Object.assign(app, { name });
 }
 
+/** A userError as payloads return it. */
+export interface UserErr {
+  code: string;
+  message: string;
+  field: string[] | null;
+}
+
 export interface GqlResponse<T = Record<string, unknown>> {
   status: number;
   body: { data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown>; path?: unknown[] }> };
