@@ -1,8 +1,9 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
- * Schema-first types: schema/*.graphql → src/generated/graphql.ts.
- * The output is committed; `npm run codegen:check` (part of the test command)
+ * Schema-first types: schema/*.graphql → src/generated/graphql.ts (resolvers),
+ * and the operations of the admin app (admin/src) → admin/src/generated/graphql.ts.
+ * The outputs are committed; `npm run codegen:check` (part of the test command)
  * fails when it drifts from the schema.
  */
 const config: CodegenConfig = {
@@ -35,6 +36,19 @@ const config: CodegenConfig = {
           JobEvent: '../services/events.js#JobEventView',
           WorkerEvent: '../services/events.js#WorkerEventView',
         },
+      },
+    },
+    // Result and variable types of every operation the admin app sends, checked against the schema.
+    'admin/src/generated/graphql.ts': {
+      documents: ['admin/src/**/*.{ts,tsx}', '!admin/src/generated/**'],
+      plugins: ['typescript-operations'],
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        strictScalars: true,
+        onlyOperationTypes: true,
+        scalars: { DateTime: 'string', JSON: 'unknown' },
+        avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
       },
     },
   },

@@ -11,7 +11,8 @@ failed_checks=0
 passed_checks=0
 if node scripts/codegen-check.mjs; then passed_checks=$((passed_checks + 1)); else failed_checks=$((failed_checks + 1)); fi
 if npx tsc -p tsconfig.json --noEmit; then passed_checks=$((passed_checks + 1)); else echo "typecheck failed" >&2; failed_checks=$((failed_checks + 1)); fi
-# The dev-mode tests run the built service as a user would.
+if npx tsc -p admin/tsconfig.json; then passed_checks=$((passed_checks + 1)); else echo "admin typecheck failed" >&2; failed_checks=$((failed_checks + 1)); fi
+# The dev-mode tests run the built service as a user would; the browser tests load the built admin app.
 npm run -s build || failed_checks=$((failed_checks + 1))
 
 report=$(mktemp)

@@ -104,6 +104,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       verifier: () => verifier!,
       introspection: config.introspection,
       limits: config.limits,
+      adminDir: config.adminDir,
       jwks: devIssuer ? () => devIssuer.jwks() : undefined,
     });
     cleanups.push(() => server.close(Math.max(100, config.shutdownTimeoutMs / 2)));

@@ -60,6 +60,8 @@ const envSchema = z.object({
   GRAPHQL_INTROSPECTION: bool.optional(),
   /** Folder of importable `<NAME>.tar` files (and its archive/ subfolder). Default DATA_DIR/input. */
   INPUT_DIR: z.string().min(1).optional(),
+  /** Built admin app served at /admin ("" turns it off). Default ./dist/admin (made by `npm run build`). */
+  ADMIN_DIR: z.string().default('dist/admin'),
   /** Whether BUMP jobs are accepted. Default false. */
   BUMP_ENABLED: bool.default(false),
   /** Lease length of a claimed job; each progress report extends it by this much. Default 30. */
@@ -129,6 +131,8 @@ export interface Config {
   introspection: boolean;
   inputDir: string;
   bumpEnabled: boolean;
+  /** Folder of the built admin app served at /admin; null: not served. */
+  adminDir: string | null;
   queue: QueueConfig;
   limits: LimitsConfig;
 }
@@ -215,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.GRAPHQL_INTROSPECTION ?? !production,
     inputDir: path.resolve(e.INPUT_DIR ?? path.join(e.DATA_DIR, 'input')),
     bumpEnabled: e.BUMP_ENABLED,
+    adminDir: e.ADMIN_DIR === '' ? null : path.resolve(e.ADMIN_DIR),
     queue: {
       leaseMs: e.LEASE_SECONDS * 1000,
       clientExpirySeconds: e.CLIENT_EXPIRY_SECONDS,

@@ -30,7 +30,10 @@ async function main(): Promise<void> {
 
   const lines = [`job-service ready: GraphQL at ${app.url}/graphql (WebSocket on the same URL), health at ${app.url}/healthz and /readyz`];
   if (app.devIssuer) {
+    // The token travels in the URL fragment, which browsers never send to the server; the app moves it to session storage.
+    const adminToken = await app.devIssuer.mint({ sub: 'dev-admin', roles: ['ADMIN'] });
     lines.push(
+      `admin app (signed in as ADMIN for 12 h): ${app.url}/admin/#token=${adminToken}`,
       `dev tokens: npm run token -- ADMIN   (roles: VIEWER SUBMITTER OPERATOR ADMIN WORKER; signed by the local issuer under ${config.dataDir})`,
       `then: curl -s ${app.url}/graphql -H "authorization: Bearer $(npm run -s token -- ADMIN)" -H 'content-type: application/json' -d '{"query":"{ viewer { id roles } }"}'`,
     );

@@ -10,6 +10,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { unauthenticated } from './auth/directive.js';
 import type { Principal } from './auth/principal.js';
+import { registerAdmin } from './admin.js';
 import { AuthenticationError, bearerToken, type TokenVerifier } from './auth/verifier.js';
 import type { LimitsConfig } from './config.js';
 import type { GraphQLContext } from './context.js';
@@ -29,6 +30,8 @@ export interface ServerOptions {
   jwks?: () => unknown;
   /** Request limits, enforced on HTTP and graphql-ws before any resolver runs. */
   limits: LimitsConfig;
+  /** Folder of the built admin app, served at /admin; null or absent: not served. */
+  adminDir?: string | null;
   /** Time a socket has to send connection_init, in ms. */
   wsInitTimeoutMs?: number;
 }
@@ -219,6 +222,8 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
     const jwks = opts.jwks;
     fastify.get('/.well-known/jwks.json', async (_req, reply) => reply.header('cache-control', 'public, max-age=60').send(jwks()));
   }
+
+  registerAdmin(fastify, opts.adminDir ?? null, logger);
 
   // graphql-ws on the same port and path.
   // A larger message closes the socket with 1009 (Message Too Big) before it is parsed.

@@ -26,7 +26,7 @@ export interface ServiceClock {
 }
 
 export interface ServiceOptions extends ServiceClock {
-  /** The database is FerretDB (see JobServiceOptions.conditionalFilters). */
+  /** The database is FerretDB (see JobServiceOptions.conditionalFilters and findByIds). */
   ferret?: boolean;
 }
 
@@ -44,11 +44,12 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     leaseMs: config.queue.leaseMs,
     backoff: { baseMs: config.queue.backoffBaseMs, maxMs: config.queue.backoffMaxMs },
   });
-  const targets = new TargetService(models);
+  const pointLookups = Boolean(opts.ferret);
+  const targets = new TargetService(models, pointLookups);
   const conditionalFilters = !opts.ferret;
-  const jobs = new JobService(models, targets, new JobLock(redis, config.redisKeyPrefix), { bumpEnabled: config.bumpEnabled, conditionalFilters, clock: date });
+  const jobs = new JobService(models, targets, new JobLock(redis, config.redisKeyPrefix), { bumpEnabled: config.bumpEnabled, conditionalFilters, pointLookups, clock: date });
   const maintenance = new MaintenanceService(models, date);
-  const workers = new WorkerService(models, queue, config.queue, date);
+  const workers = new WorkerService(models, queue, config.queue, date, pointLookups);
   const queueService = new QueueService(models, jobs, queue, config.queue, date);
   // Maintenance is recorded in Mongo, then switched in Redis where the claim script reads it.
   maintenance.listen((paused) => queueService.setMaintenance(paused));

@@ -2,6 +2,7 @@ import { mongo, Types } from 'mongoose';
 import type { JobCreateInput, JobFilter, JobOrder, JobStatus, JobUpdateInput } from '../generated/graphql.js';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import { JOB_LOG_LIMIT, type JobLogRecord, type JobRecord } from '../models/job.js';
+import { findByIds } from './byIds.js';
 import { afterCursor, jobCursor, jobFilterQuery, jobSort, sortSpec } from './jobFilter.js';
 import type { JobLock } from './jobLock.js';
 import { checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, validateJobCreate, type ValidJobInput } from './jobRules.js';
@@ -47,6 +48,8 @@ export interface JobServiceOptions {
   bumpEnabled: boolean;
   /** Keep the expected status in update filters (MongoDB). Off on FerretDB, where it forces a full scan and the job lock already serializes writes. */
   conditionalFilters: boolean;
+  /** Look jobs up one `_id` at a time (FerretDB, see findByIds). */
+  pointLookups?: boolean;
   clock?: () => Date;
 }
 
@@ -91,7 +94,7 @@ export class JobService {
 
   async byIds(ids: readonly string[]): Promise<Array<JobRecord | null>> {
     const oids = ids.map(parseJobId).filter((x): x is Types.ObjectId => x !== null);
-    const found = oids.length ? await this.models.Job.find({ _id: { $in: oids } }).lean<JobRecord[]>() : [];
+    const found = await findByIds<JobRecord>(this.models.Job, oids, this.opts.pointLookups ?? false);
     const byId = new Map(found.map((j) => [j._id.toHexString(), j]));
     return ids.map((id) => byId.get(String(id).toLowerCase()) ?? null);
   }

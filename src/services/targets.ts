@@ -2,11 +2,16 @@ import type { JobStatus } from '../generated/graphql.js';
 import type { JobRecord } from '../models/job.js';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { TargetActionRecord, TargetRecord } from '../models/target.js';
+import { findByIds } from './byIds.js';
 import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination.js';
 
 /** Targets: upserted whenever one of their jobs is created or changes status. */
 export class TargetService {
-  constructor(private readonly models: Models) {}
+  /** pointLookups: look targets up one `_id` at a time (FerretDB, see findByIds). */
+  constructor(
+    private readonly models: Models,
+    private readonly pointLookups = false,
+  ) {}
 
   /** Records a job's creation or status change on its target, and a completed bump's effect on the datasets it names. */
   async recordJob(job: JobRecord, actor: string, at: Date): Promise<void> {
@@ -64,14 +69,9 @@ export class TargetService {
   }
 
   async byNames(names: readonly string[]): Promise<Array<TargetRecord | null>> {
-    // One name: an exact _id lookup, which FerretDB pushes down ($in it scans).
-    if (new Set(names).size === 1) {
-      const one = await this.byName(names[0]!);
-      return names.map(() => one);
-    }
-    const found = await this.models.Target.find({ _id: { $in: [...new Set(names.map(String))] } }).lean<TargetRecord[]>();
+    const found = await findByIds<TargetRecord>(this.models.Target, names.map(String), this.pointLookups);
     const byName = new Map(found.map((t) => [t.name, t]));
-    return names.map((n) => byName.get(n) ?? null);
+    return names.map((n) => byName.get(String(n)) ?? null);
   }
 
   async byName(name: string): Promise<TargetRecord | null> {

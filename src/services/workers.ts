@@ -3,6 +3,7 @@ import type { JobOperation, WorkerEventKind, WorkerHeartbeatInput } from '../gen
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { WorkerRecord } from '../models/worker.js';
 import type { RedisQueue } from '../queue/index.js';
+import { findByIds } from './byIds.js';
 import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination.js';
 import { userError, type UserError } from './userErrors.js';
 
@@ -28,6 +29,8 @@ export class WorkerService {
     private readonly queue: RedisQueue,
     private readonly cfg: QueueConfig,
     private readonly clock: () => Date = () => new Date(),
+    /** Look workers up one `_id` at a time (FerretDB, see findByIds). */
+    private readonly pointLookups = false,
   ) {}
 
   listen(listener: WorkerListener): void {
@@ -89,7 +92,7 @@ export class WorkerService {
   }
 
   async byIds(ids: readonly string[]): Promise<Array<WorkerView | null>> {
-    const found = await this.models.Worker.find({ _id: { $in: ids.map(String) } }).lean<WorkerRecord[]>();
+    const found = await findByIds<WorkerRecord>(this.models.Worker, ids.map(String), this.pointLookups);
     const byId = new Map(found.map((w) => [w.workerId, this.view(w)]));
     return ids.map((id) => byId.get(id) ?? null);
   }

@@ -1,0 +1,5 @@
+import type { JSX } from 'preact';
+
+export function MaintenancePage(): JSX.Element {
+  return <section><h1>MaintenancePage</h1></section>;
+}
