@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by `npm start`, `npm test` and .ci/run:
-# redis-server (Debian package), the FerretDB launcher, node_modules.
+# redis-server (Debian package), the FerretDB launcher, node_modules; with
+# --browser also Debian's chromium for the admin app's browser tests.
 # Each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v redis-server >/dev/null; then
+apt_updated=0
+# apt_install COMMAND PACKAGE: installs PACKAGE from Debian when COMMAND is missing.
+apt_install() {
+  command -v "$1" >/dev/null && return 0
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    echo "setup: installing redis-server"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    echo "setup: installing $2"
+    if [[ $apt_updated -eq 0 ]]; then apt-get update -qq; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
   else
-    echo "setup: redis-server is missing: run 'sudo apt-get install -y redis-server' (or set REDIS_URL)" >&2
+    echo "setup: $1 is missing: run 'sudo apt-get install -y $2'" >&2
     exit 1
   fi
-fi
+}
+
+apt_install redis-server redis-server
+if [[ "${1:-}" == "--browser" && -z "${CHROMIUM_PATH:-}" ]]; then apt_install chromium chromium; fi
 # The Debian package starts a system-wide redis-server; we run our own children on free ports.
 
 bash scripts/build-ferretdb.sh

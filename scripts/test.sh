@@ -5,7 +5,7 @@
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh || exit 1
+bash scripts/setup.sh --browser || exit 1
 
 failed_checks=0
 passed_checks=0
