@@ -188,3 +188,28 @@ test('maintenance switches reach subscribers on the other instance', async () =>
     { paused: false, message: 'done', drained: false },
   ]);
 });
+
+test('queueStatsChanged follows the counts and both switches (queue pause/resume, maintenance)', async () => {
+  const operator = await token(['OPERATOR'], 'olga');
+  const stats = collect<{ queueStatsChanged: { paused: boolean; maintenance: boolean; ready: number } }>(client(a, viewer), 'subscription { queueStatsChanged { paused maintenance ready } }');
+  const deadline = Date.now() + 30_000;
+  while (a.bus.subscriberCount('queue') < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const last = () => stats.events.at(-1)?.queueStatsChanged;
+  const until = async (what: string, check: () => boolean) => {
+    const end = Date.now() + 20_000;
+    while (!check()) {
+      if (Date.now() > end) throw new Error(`no queueStatsChanged event with ${what}; last: ${JSON.stringify(last())}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  // The instance that is not asked publishes too: the events travel through Redis.
+  const pause = await gql(b.url, 'mutation { queuePause(input: { reason: "test" }) { queue { paused } } }', undefined, operator);
+  expect(pause.body.errors).toBeUndefined();
+  await until('paused', () => last()?.paused === true);
+  await gql(b.url, 'mutation { maintenanceSet(input: { paused: true, message: "deploy" }) { status { paused } } }', undefined, admin);
+  await until('maintenance', () => last()?.maintenance === true);
+  await gql(b.url, 'mutation { queueResume(input: {}) { queue { paused } } }', undefined, operator);
+  await gql(b.url, 'mutation { maintenanceSet(input: { paused: false, message: "done" }) { status { paused } } }', undefined, admin);
+  await until('both switches off', () => last()?.paused === false && last()?.maintenance === false);
+  expect(stats.errors).toEqual([]);
+});

@@ -63,7 +63,11 @@ export class EventService {
         }
       },
     });
-    deps.maintenance.listen(() => this.publishMaintenance());
+    deps.maintenance.listen(async () => {
+      await this.publishMaintenance();
+      this.queueStatsSoon(); // the queue view carries the maintenance switch too
+    });
+    deps.queue.onSwitch(() => this.queueStatsSoon());
     deps.workers.listen((kind, workerId, worker) => this.bus.publish(TOPIC.worker, { kind, workerId, worker, at: deps.clock() } satisfies WorkerEventView));
   }
 

@@ -37,6 +37,8 @@ const LEASE_LOST = (): UserError => userError('LEASE_LOST', 'the lease on this j
 const LEASE_FIELDS: Array<keyof JobRecord> = ['leaseToken', 'leaseExpiresAt'];
 
 export class QueueService {
+  private readonly switchListeners: Array<() => void> = [];
+
   constructor(
     private readonly models: Models,
     private readonly jobs: JobService,
@@ -241,9 +243,15 @@ export class QueueService {
     return connection;
   }
 
+  /** Told when the queue is paused or resumed. */
+  onSwitch(listener: () => void): void {
+    this.switchListeners.push(listener);
+  }
+
   async setPaused(paused: boolean, actor: string): Promise<QueueView> {
     await this.models.Setting.updateOne({ _id: 'queue' }, { $set: { paused, updatedBy: actor, updatedAt: this.clock() } }, { upsert: true });
     await this.queue.setPaused(paused);
+    for (const l of this.switchListeners) l();
     return this.view();
   }
 
