@@ -105,6 +105,13 @@ function expired(message: string): void {
 }
 
 let socket: Client | null = null;
+const reconnectListeners = new Set<() => void>();
+
+/** Called when the live connection comes back after a drop: what is on screen may have missed events. */
+export function onReconnect(fn: () => void): () => void {
+  reconnectListeners.add(fn);
+  return () => reconnectListeners.delete(fn);
+}
 
 function resetSocket(): void {
   const old = socket;
@@ -116,6 +123,7 @@ function client(): Client {
   if (socket) return socket;
   const url = new URL(endpoint, location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  let connectedBefore = false;
   socket = createClient({
     url: url.href,
     lazy: true,
@@ -127,6 +135,10 @@ function client(): Client {
     // 4401: token expired, 4403: token refused — signing in again is the only fix.
     shouldRetry: (event) => !(event instanceof CloseEvent && (event.code === 4401 || event.code === 4403)),
     on: {
+      connected: () => {
+        if (connectedBefore) for (const fn of reconnectListeners) fn();
+        connectedBefore = true;
+      },
       closed: (event) => {
         if (event instanceof CloseEvent && (event.code === 4401 || event.code === 4403)) expired(event.reason || 'The token was refused.');
       },

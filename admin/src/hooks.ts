@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, request, subscribe, type Operation } from './api.js';
+import { ApiError, onReconnect, request, subscribe, type Operation } from './api.js';
 
 export interface QueryState<R> {
   data: R | null;
@@ -37,6 +37,8 @@ export function useQuery<R, V>(operation: Operation<R, V>, variables?: V, opts: 
     return () => ctl.abort();
   }, [operation, key, tick, opts.skip]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  // Live updates missed while the socket was down: fetch again once it is back.
+  useEffect(() => (opts.skip ? undefined : onReconnect(reload)), [reload, opts.skip]);
   return { data, error, loading, reload, setData: setDataState };
 }
 

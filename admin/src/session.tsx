@@ -1,5 +1,5 @@
 import { createContext, type ComponentChildren, type JSX } from 'preact';
-import { useContext, useState } from 'preact/hooks';
+import { useContext, useEffect, useState } from 'preact/hooks';
 import { op } from './api.js';
 import type { MaintenanceBannerSubscription, MaintenanceStatusQuery, ViewerQuery } from './generated/graphql.js';
 import { useQuery, useSubscription } from './hooks.js';
@@ -73,6 +73,8 @@ export function SessionProvider({ children, fallback }: { children: ComponentChi
   const status = useQuery(MAINTENANCE_STATUS);
   const [live, setLive] = useState<Maintenance | null>(null);
   useSubscription(MAINTENANCE_CHANGED, undefined, (d) => setLive(d.maintenanceStatusChanged));
+  // A fresh read (e.g. after a reconnect) is newer than the last event.
+  useEffect(() => setLive(null), [status.data]);
   if (!viewer.data) return fallback(viewer.error);
   const roles = viewer.data.viewer.roles as Role[];
   const top = Math.max(...roles.map((r) => RANK[r] ?? 0));
