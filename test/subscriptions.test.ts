@@ -213,3 +213,23 @@ test('queueStatsChanged follows the counts and both switches (queue pause/resume
   await until('both switches off', () => last()?.paused === false && last()?.maintenance === false);
   expect(stats.errors).toEqual([]);
 });
+
+test('jobEvents also reports the change that takes a job out of the filter (active jobs seen to finish)', async () => {
+  const operator = await token(['OPERATOR'], 'olga');
+  const before = countSubscribers(a);
+  type Ev = { jobEvents: { kind: string; previousStatus: string | null; job: { id: string; status: string } } };
+  const active = collect<Ev>(client(a, viewer), `subscription { jobEvents(filter: { active: true, target: "LEAVE_1" }) { kind previousStatus job { id status } } }`);
+  const completed = collect<Ev>(client(a, viewer), `subscription { jobEvents(filter: { statuses: [COMPLETED], target: "LEAVE_1" }) { kind previousStatus job { id status } } }`);
+  await subscribersOn(a, before + 2);
+  const created = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(b.url, CREATE, { i: { items: [{ target: 'LEAVE_1', operation: 'ADD' }] } }, submitter);
+  const id = created.body.data!.jobsCreate.results[0]!.job.id;
+  await gql(b.url, 'mutation($i: JobCancelInput!) { jobCancel(input: $i) { job { status } } }', { i: { id, reason: 'test' } }, operator);
+  const events = await active.waitFor(2);
+  expect(events.map((e) => [e.jobEvents.kind, e.jobEvents.previousStatus, e.jobEvents.job.status])).toEqual([
+    ['CREATED', null, 'QUEUED'],
+    ['STATUS_CHANGED', 'QUEUED', 'CANCELLED'],
+  ]);
+  // Neither before nor after the change did the job match [COMPLETED]: nothing arrives there.
+  await new Promise((r) => setTimeout(r, 300));
+  expect(completed.events).toEqual([]);
+});

@@ -1069,7 +1069,7 @@ export type SortDirection =
 /** Live updates over graphql-ws (same URL as HTTP; token in connection_init as `authorization`). */
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Every change of every job the filter matches (the same filter and matching as the `jobs` query). */
+  /** Every change of every job the filter matches before or after the change (the same filter and matching as the `jobs` query), so a watcher of active jobs also sees them finish, and a watcher of FAILED jobs sees them arrive. */
   jobEvents: JobEvent;
   /** Every change of one job, in order. */
   jobUpdated: JobEvent;

@@ -93,7 +93,10 @@ export class EventService {
   }
 
   jobEvents(filter: JobFilter | null | undefined, signal?: AbortSignal): AsyncIterableIterator<JobEventView> {
-    return this.bus.iterate<JobEventView>(TOPIC.job, (e) => matchesJobFilter(e.job, filter), signal);
+    // Only the status can change whether a job matches (the other filter fields never change),
+    // so the job before a change is the job with its previous status.
+    const matches = (e: JobEventView) => matchesJobFilter(e.job, filter) || (e.previousStatus !== null && matchesJobFilter({ ...e.job, status: e.previousStatus }, filter));
+    return this.bus.iterate<JobEventView>(TOPIC.job, matches, signal);
   }
 
   maintenanceChanges(signal?: AbortSignal): AsyncIterableIterator<MaintenanceStatusView> {
