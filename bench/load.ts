@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
  * test and the load generator alike.
  */
 
+/** One pass. With no operation finished (ops 0) the rate and latencies are NaN: no sample, never 0. */
 export interface Sample {
   ops: number;
   seconds: number;
@@ -27,6 +28,32 @@ export function median(values: readonly number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
 
+/** Medians over passes; a figure is NaN (no sample) when any pass finished nothing. */
+export interface Summary {
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuUsPerOp: number;
+  errors: number;
+  /** Passes that finished no operation, and the length asked of a pass. */
+  emptyPasses: number;
+  passSeconds: number;
+}
+
+export function summarize(samples: Sample[], passSeconds: number): Summary {
+  const emptyPasses = samples.filter((s) => s.ops === 0).length;
+  const med = (values: number[]) => (emptyPasses > 0 || values.length === 0 ? NaN : median(values));
+  return {
+    perSecond: med(samples.map((s) => s.perSecond)),
+    p50Ms: med(samples.map((s) => s.p50Ms)),
+    p99Ms: med(samples.map((s) => s.p99Ms)),
+    cpuUsPerOp: med(samples.map((s) => s.cpuUsPerOp)),
+    errors: samples.reduce((n, s) => n + s.errors, 0),
+    emptyPasses,
+    passSeconds,
+  };
+}
+
 export function cpuMicros(since?: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(since);
   return u.user + u.system;
@@ -46,12 +73,13 @@ export async function httpLoad(opts: { url: string; body: string; headers: Recor
   });
   const used = cpuMicros(cpu);
   const ok = r.requests.total - r.non2xx;
+  // autocannon reports latency 0 when nothing finished: that is no sample.
   return {
     ops: ok,
     seconds: r.duration,
-    perSecond: ok / r.duration,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
+    perSecond: ok > 0 ? ok / r.duration : NaN,
+    p50Ms: ok > 0 ? r.latency.p50 : NaN,
+    p99Ms: ok > 0 ? r.latency.p99 : NaN,
     errors: r.errors + r.timeouts + r.non2xx,
     cpuUsPerOp: ok > 0 ? used / ok : NaN,
   };
@@ -92,7 +120,7 @@ export async function closedLoop(opts: { concurrency: number; seconds: number; m
   return {
     ops: units,
     seconds,
-    perSecond: units / seconds,
+    perSecond: units > 0 ? units / seconds : NaN,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     errors,
@@ -100,8 +128,9 @@ export async function closedLoop(opts: { concurrency: number; seconds: number; m
   };
 }
 
-/** Calls `fn` about `perSecond` times a second until `stop` is set (a paced, open-loop producer). */
+/** Calls `fn` about `perSecond` times a second until `stop` is set (a paced, open-loop producer); not at all without a positive rate. */
 export async function paced(perSecond: number, stop: { done: boolean }, fn: () => Promise<unknown>): Promise<number> {
+  if (!(perSecond > 0)) return 0;
   const interval = 1000 / perSecond;
   const t0 = performance.now();
   let n = 0;

@@ -1,5 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Summary } from './load.js';
+
+/** A target's mark: PASS or FAIL on a measured figure; NOT MEASURED when there was no sample (never PASS). */
+export type Verdict = 'PASS' | 'FAIL' | 'NOT MEASURED';
 
 /** One printed line: a figure, what it is compared with, and its target mark (never a process failure). */
 export interface Row {
@@ -9,17 +13,23 @@ export interface Row {
   compare?: string;
   ratio?: string;
   target?: string;
-  /** true pass, false short, undefined: no target. */
-  met?: boolean;
+  verdict?: Verdict;
 }
 
-export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
-export const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+/** A figure; NaN (nothing finished, nothing sampled) prints as "no sample", never as 0. */
+export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'no sample');
+export const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+export const verdict = (figure: number, ok: (x: number) => boolean): Verdict => (!Number.isFinite(figure) ? 'NOT MEASURED' : ok(figure) ? 'PASS' : 'FAIL');
+
+/** A summary's rate, or why it has none. */
+export function rate(s: Summary): string {
+  return s.emptyPasses > 0 ? `slower than the pass (no request finished in ${s.passSeconds} s, ${s.emptyPasses} pass${s.emptyPasses > 1 ? 'es' : ''})` : fmt(s.perSecond);
+}
 
 export function markdownTable(rows: Row[]): string {
   const head = '| scenario | figure | service | reference / ceiling | ratio | target | |';
   const sep = '|---|---|---:|---:|---:|---|---|';
-  const lines = rows.map((r) => `| ${r.scenario} | ${r.figure} | ${r.value} | ${r.compare ?? ''} | ${r.ratio ?? ''} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'PASS' : 'SHORT'} |`);
+  const lines = rows.map((r) => `| ${r.scenario} | ${r.figure} | ${r.value} | ${r.compare ?? ''} | ${r.ratio ?? ''} | ${r.target ?? ''} | ${r.verdict ?? ''} |`);
   return [head, sep, ...lines].join('\n');
 }
 

@@ -1,9 +1,8 @@
 import { Types } from 'mongoose';
 import { RedisQueue } from '../../src/queue/index.js';
 import { WorkerClient } from '../../src/worker-client/index.js';
-import type { BenchEnv } from '../setup.js';
-import { closedLoop, type Sample } from '../load.js';
-import { seedJobs, summarize, type Summary } from './query.js';
+import { seedJobs, type BenchEnv } from '../setup.js';
+import { closedLoop, summarize, type Sample, type Summary } from '../load.js';
 
 /**
  * Scenario 3: claim + complete over GraphQL (WorkerClient: jobClaim, then
@@ -65,7 +64,7 @@ export async function runClaim(env: BenchEnv, opts: { passes: number; seconds: n
       passes.raw.push(await rawPass());
       passes.svc.push(await svcPass(opts.seconds));
     }
-    return { workers: opts.workers, svc: summarize(passes.svc), raw: summarize(passes.raw), passes };
+    return { workers: opts.workers, svc: summarize(passes.svc, opts.seconds), raw: summarize(passes.raw, opts.seconds), passes };
   } finally {
     await raw.clear().catch(() => undefined);
     await raw.close();

@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import type { BenchEnv } from '../setup.js';
-import { closedLoop, gql, type Sample } from '../load.js';
-import { summarize, type Summary } from './query.js';
+import { closedLoop, gql, summarize, type Sample, type Summary } from '../load.js';
 
 /**
  * Scenario 2: jobsCreate of 1 item and of 100 items, against a raw driver
@@ -78,5 +77,5 @@ export async function runEnqueue(env: BenchEnv, opts: { passes: number; seconds:
     passes.raw.push(await rawPass(p));
     passes.svc.push(await svcPass(p));
   }
-  return { batch: opts.batch, concurrency: opts.concurrency, svc: summarize(passes.svc), raw: summarize(passes.raw), passes };
+  return { batch: opts.batch, concurrency: opts.concurrency, svc: summarize(passes.svc, opts.seconds), raw: summarize(passes.raw, opts.seconds), passes };
 }

@@ -1,14 +1,15 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { fork } from 'node:child_process';
 import type { BenchEnv } from '../setup.js';
 import { cpuMicros, gql, percentile, sleep } from '../load.js';
+import type { SubscribersConfig, SubscribersReport } from '../subscribers.js';
 
 /**
  * Scenario 5: subscription fan-out. `sockets` graphql-ws clients with
- * `perSocket` jobEvents subscriptions each; jobs are created in batches while
- * at most `window` events' deliveries are outstanding (bounded work after the deadline). Latency is the event's `at`
- * (commit time) to its arrival at the subscriber. CPU is this process's (the
- * service and the subscribers both live here).
+ * `perSocket` jobEvents subscriptions each, in a child process (bench/subscribers.ts),
+ * so this process's CPU is the service's (and the producer's). Jobs are created
+ * in batches while at most `window` events' deliveries are outstanding (bounded
+ * work after the deadline). Latency is the event's `at` (commit time) to its
+ * arrival at the subscriber.
  */
 const SUB = 'subscription { jobEvents(filter: { operations: [PATCH_METADATA] }) { kind at job { id status target { name } } } }';
 const CREATE = 'mutation($i: JobsCreateInput!) { jobsCreate(input: $i) { results { error { code } } } }';
@@ -22,35 +23,25 @@ export interface FanoutResult {
   deliveriesPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU of the service's process per delivery (it also runs the producer), µs; and of the subscribers' process. */
   cpuUsPerDelivery: number;
-  /** Deliveries per CPU-second of this process (1e6 / cpuUsPerDelivery). */
+  subscriberCpuUsPerDelivery: number;
+  /** Deliveries per CPU-second of the service's process (1e6 / cpuUsPerDelivery). */
   deliveriesPerCoreSecond: number;
 }
 
 export async function runFanout(env: BenchEnv, opts: { sockets: number; perSocket: number; seconds: number; batch: number; window: number; maxEvents: number }): Promise<FanoutResult> {
   const subscribers = opts.sockets * opts.perSocket;
-  const url = `${env.app.url.replace(/^http/, 'ws')}/graphql`;
-  const clients: Client[] = [];
-  const latencies: number[] = [];
-  let received = 0;
-  let measuring = false;
+  const cfg: SubscribersConfig = { url: `${env.app.url.replace(/^http/, 'ws')}/graphql`, token: env.tokens.viewer, query: SUB, sockets: opts.sockets, perSocket: opts.perSocket };
   const before = env.app.bus.subscriberCount('job');
+  const child = fork(new URL('../subscribers.js', import.meta.url), [JSON.stringify(cfg)], { stdio: 'inherit' });
+  let received = 0;
+  let final: Extract<SubscribersReport, { latencies: number[] }> | undefined;
+  child.on('message', (m: SubscribersReport) => {
+    received = m.received;
+    if ('latencies' in m) final = m;
+  });
   try {
-    for (let s = 0; s < opts.sockets; s++) {
-      const c = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${env.tokens.viewer}` }, retryAttempts: 0, lazy: true });
-      clients.push(c);
-      for (let k = 0; k < opts.perSocket; k++) {
-        c.subscribe<{ jobEvents: { at: string } }>({ query: SUB }, {
-          next: (r) => {
-            if (!measuring || !r.data) return;
-            received++;
-            latencies.push(Date.now() - Date.parse(r.data.jobEvents.at));
-          },
-          error: () => undefined,
-          complete: () => undefined,
-        });
-      }
-    }
     const ready = Date.now() + 30_000;
     while (env.app.bus.subscriberCount('job') < before + subscribers) {
       if (Date.now() > ready) throw new Error(`only ${env.app.bus.subscriberCount('job') - before} of ${subscribers} subscribers registered`);
@@ -59,7 +50,7 @@ export async function runFanout(env: BenchEnv, opts: { sockets: number; perSocke
     const prefix = `FAN${Date.now().toString(36).toUpperCase()}`;
     const window = opts.window * subscribers;
     let events = 0;
-    measuring = true;
+    child.send('start');
     const cpu = process.cpuUsage();
     const t0 = performance.now();
     const stopAt = t0 + opts.seconds * 1000;
@@ -82,18 +73,23 @@ export async function runFanout(env: BenchEnv, opts: { sockets: number; perSocke
     while (received < expected && performance.now() < drain) await sleep(5);
     const seconds = (performance.now() - t0) / 1000;
     const used = cpuMicros(cpu);
-    measuring = false;
-    latencies.sort((a, b) => a - b);
-    const perDelivery = received > 0 ? used / received : NaN;
+    child.send('stop');
+    const until = Date.now() + 10_000;
+    while (!final && Date.now() < until) await sleep(10);
+    const latencies = (final?.latencies ?? []).sort((a, b) => a - b);
+    const delivered = final?.received ?? received;
+    const perDelivery = delivered > 0 ? used / delivered : NaN;
     return {
-      subscribers, events, deliveries: received, expected, seconds,
-      deliveriesPerSecond: received / seconds,
+      subscribers, events, deliveries: delivered, expected, seconds,
+      deliveriesPerSecond: delivered > 0 ? delivered / seconds : NaN,
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       cpuUsPerDelivery: perDelivery,
+      subscriberCpuUsPerDelivery: final && delivered > 0 ? final.cpuUs / delivered : NaN,
       deliveriesPerCoreSecond: 1e6 / perDelivery,
     };
   } finally {
-    await Promise.all(clients.map((c) => c.dispose()));
+    if (child.connected) child.disconnect();
+    child.kill();
   }
 }
