@@ -2,6 +2,229 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** What a datastore bump releases. */
+export type BumpManifestoInput = {
+  /** The datasets that change (at most 1000). */
+  dataStructureUpdates: Array<DataStructureUpdateInput>;
+  /** Release notes. */
+  description: string;
+  /** Language of the description. */
+  languageCode?: string | null | undefined;
+  /** When the release takes effect. */
+  releaseTime?: string | null | undefined;
+  /** MAJOR, MINOR or PATCH. */
+  updateType?: string | null | undefined;
+  /** The datastore version being released. */
+  version: string;
+};
+
+/** A data-structure update inside a bump manifesto. */
+export type DataStructureUpdateInput = {
+  /** What changed. */
+  description: string;
+  /** The dataset name. */
+  name: string;
+  /** The operation applied to the dataset. */
+  operation: string;
+  /** Its release status in this bump. */
+  releaseStatus: ReleaseStatus;
+};
+
+/** Which importable dataset to delete. */
+export type ImportableDatasetDeleteInput = {
+  /** The dataset name; only the top-level `<NAME>.tar` is deleted, never the archive. */
+  name: string;
+};
+
+/** Which job to cancel. */
+export type JobCancelInput = {
+  /** The job. */
+  id: string | number;
+  /** Why; written to the log. */
+  reason?: string | null | undefined;
+};
+
+/** One job to create. */
+export type JobCreateInput = {
+  /** BUMP: the current datastore version (required). */
+  bumpFromVersion?: string | null | undefined;
+  /** BUMP: what is released (required). */
+  bumpManifesto?: BumpManifestoInput | null | undefined;
+  /** BUMP: the version after the bump (required). */
+  bumpToVersion?: string | null | undefined;
+  /** REMOVE and BUMP: why (required for those). */
+  description?: string | null | undefined;
+  /** Attempts before the job fails, 1..20. Default 3. */
+  maxAttempts?: number | null | undefined;
+  /** The operation. */
+  operation: JobOperation;
+  /** Free-form parameters for the worker (JSON, at most 64 KiB). */
+  payload?: unknown;
+  /** Queue priority, -100..100; higher runs first. Default 0. */
+  priority?: number | null | undefined;
+  /** SET_STATUS: the release status to set (required). */
+  releaseStatus?: ReleaseStatus | null | undefined;
+  /** Do not start before this time. */
+  runAt?: string | null | undefined;
+  /** Dataset name ([A-Z0-9_], not starting with a digit or _), or DATASTORE for BUMP. */
+  target: string;
+};
+
+/** What happened to a job. */
+export type JobEventKind =
+  /** It was created. */
+  | 'CREATED'
+  /** Its status changed (previousStatus says from what). */
+  | 'STATUS_CHANGED'
+  /** Something else changed: progress, description, log, cancellation request. */
+  | 'UPDATED';
+
+/** Which jobs to return. Every condition given must hold. The same filter drives the `jobs` query and the `jobEvents` subscription. */
+export type JobFilter = {
+  /** true: only jobs that are not terminal; false: only terminal ones. */
+  active?: boolean | null | undefined;
+  /** Jobs created at or after this time. */
+  createdAfter?: string | null | undefined;
+  /** Jobs created before this time. */
+  createdBefore?: string | null | undefined;
+  /** Jobs created by this user (the token's subject). */
+  createdBy?: string | null | undefined;
+  /** Jobs doing any of these operations. */
+  operations?: Array<JobOperation> | null | undefined;
+  /** Jobs in any of these statuses. */
+  statuses?: Array<JobStatus> | null | undefined;
+  /** Jobs for this target (exact name). */
+  target?: string | null | undefined;
+};
+
+/** What a job does to its target. */
+export type JobOperation =
+  /** Add a new dataset. */
+  | 'ADD'
+  /** Bump the datastore version (needs description, bumpManifesto, bumpFromVersion, bumpToVersion; target DATASTORE). */
+  | 'BUMP'
+  /** Replace the data of a dataset. */
+  | 'CHANGE'
+  /** Delete an archived dataset. */
+  | 'DELETE_ARCHIVE'
+  /** Delete a draft dataset. */
+  | 'DELETE_DRAFT'
+  /** Patch a dataset's metadata. */
+  | 'PATCH_METADATA'
+  /** Remove a dataset (needs description). */
+  | 'REMOVE'
+  /** Undo a pending removal. */
+  | 'ROLLBACK_REMOVE'
+  /** Set a dataset's release status (needs releaseStatus). */
+  | 'SET_STATUS';
+
+/** How to sort jobs. */
+export type JobOrder = {
+  /** The direction; default DESC. */
+  direction?: SortDirection | null | undefined;
+  /** The field to sort by. */
+  field: JobOrderField;
+};
+
+/** Fields jobs can be sorted by. Ties are broken by id in the same direction. */
+export type JobOrderField =
+  /** Creation time. */
+  | 'CREATED_AT'
+  /** Queue priority. */
+  | 'PRIORITY'
+  /** Time of the last change. */
+  | 'UPDATED_AT';
+
+/** Which job to retry. */
+export type JobRetryInput = {
+  /** A FAILED or CANCELLED job. */
+  id: string | number;
+};
+
+/** Where a job is in its life. COMPLETED, FAILED and CANCELLED are terminal. */
+export type JobStatus =
+  /** Built, ready to import. */
+  | 'BUILT'
+  /** Cancelled before it finished (terminal). */
+  | 'CANCELLED'
+  /** Finished successfully (terminal). */
+  | 'COMPLETED'
+  /** Converting to the storage format. */
+  | 'CONVERTING'
+  /** Decrypting the input. */
+  | 'DECRYPTING'
+  /** Enriching with reference data. */
+  | 'ENRICHING'
+  /** Finished with an error (terminal). */
+  | 'FAILED'
+  /** Importing into the datastore. */
+  | 'IMPORTING'
+  /** Claimed by a worker, starting. */
+  | 'INITIATED'
+  /** Partitioning the data. */
+  | 'PARTITIONING'
+  /** Pseudonymizing identifiers. */
+  | 'PSEUDONYMIZING'
+  /** Waiting in the queue. */
+  | 'QUEUED'
+  /** Transforming the input. */
+  | 'TRANSFORMING'
+  /** Checking the input. */
+  | 'VALIDATING';
+
+/** Change a job's status, description or log. */
+export type JobUpdateInput = {
+  /** A new description. */
+  description?: string | null | undefined;
+  /** The job. */
+  id: string | number;
+  /** A line to append to the log. */
+  logMessage?: string | null | undefined;
+  /** The new status; must be a legal transition. */
+  status?: JobStatus | null | undefined;
+};
+
+/** A batch of jobs to create (1 to 1000). */
+export type JobsCreateInput = {
+  /** The jobs, each validated and created on its own. */
+  items: Array<JobCreateInput>;
+};
+
+/** Switch maintenance mode. */
+export type MaintenanceSetInput = {
+  /** Why (shown to users), at most 1000 characters. */
+  message: string;
+  /** true pauses: no new claims; running jobs go on to the end. */
+  paused: boolean;
+};
+
+/** Cancel every waiting job. */
+export type QueueClearInput = {
+  /** Why; written to each cancelled job's log. */
+  reason?: string | null | undefined;
+};
+
+/** Pause the queue. */
+export type QueuePauseInput = {
+  /** Why; recorded in the log. */
+  reason?: string | null | undefined;
+};
+
+/** Resume the queue. */
+export type QueueResumeInput = {
+  /** Why; recorded in the log. */
+  reason?: string | null | undefined;
+};
+
+/** A dataset's release status. */
+export type ReleaseStatus =
+  /** Not released. */
+  | 'DRAFT'
+  /** To be deleted with the next bump. */
+  | 'PENDING_DELETE'
+  /** To be released with the next bump. */
+  | 'PENDING_RELEASE';
+
 /** What a caller may do; read from the token's roles claim. */
 export type Role =
   /** May also switch maintenance mode, write module data and read the service status. */
@@ -14,6 +237,201 @@ export type Role =
   | 'VIEWER'
   /** A worker process: registers, heartbeats, claims and runs jobs. */
   | 'WORKER';
+
+/** Sort direction. */
+export type SortDirection =
+  /** Oldest / smallest first. */
+  | 'ASC'
+  /** Newest / largest first. */
+  | 'DESC';
+
+/** What happened to a worker. */
+export type WorkerEventKind =
+  /** An operator disabled it. */
+  | 'DISABLED'
+  /** An operator enabled it. */
+  | 'ENABLED'
+  /** It sent a heartbeat. */
+  | 'HEARTBEAT'
+  /** It sent its first heartbeat. */
+  | 'REGISTERED'
+  /** An operator removed it. */
+  | 'REMOVED';
+
+/** Forget a worker. */
+export type WorkerRemoveInput = {
+  /** The worker's id. */
+  workerId: string;
+};
+
+/** Disable or enable a worker. */
+export type WorkerSetDisabledInput = {
+  /** true: it gets no new jobs (enforced in the claim); its running jobs go on. */
+  disabled: boolean;
+  /** The worker's id. */
+  workerId: string;
+};
+
+/** What a worker says it is doing. */
+export type WorkerStatus =
+  /** Running a job. */
+  | 'BUSY'
+  /** Waiting for work. */
+  | 'IDLE'
+  /** Finishing its jobs before it stops. */
+  | 'STOPPING';
+
+export type JobRowFragment = { id: string, operation: JobOperation, status: JobStatus, terminal: boolean, createdBy: string, createdAt: string, updatedAt: string, progress: number | null, attempts: number, maxAttempts: number, target: { id: string, name: string } };
+
+export type JobDetailFragment = { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> };
+
+export type ImportableDatasetsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ImportableDatasetsQuery = { importableDatasets: Array<{ name: string, hasData: boolean, hasMetadata: boolean, isArchived: boolean, sizeBytes: number, modifiedAt: string }> };
+
+export type ImportableDatasetDeleteMutationVariables = Exact<{
+  input: ImportableDatasetDeleteInput;
+}>;
+
+
+export type ImportableDatasetDeleteMutation = { importableDatasetDelete: { deletedName: string | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type JobPageQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type JobPageQuery = { job: { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> } | null };
+
+export type JobPageUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type JobPageUpdatedSubscription = { jobUpdated: { kind: JobEventKind, at: string, job: { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> } } };
+
+export type JobPageCancelMutationVariables = Exact<{
+  input: JobCancelInput;
+}>;
+
+
+export type JobPageCancelMutation = { jobCancel: { job: { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type JobPageRetryMutationVariables = Exact<{
+  input: JobRetryInput;
+}>;
+
+
+export type JobPageRetryMutation = { jobRetry: { job: { id: string, status: JobStatus } | null, retriedJob: { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type JobPageUpdateMutationVariables = Exact<{
+  input: JobUpdateInput;
+}>;
+
+
+export type JobPageUpdateMutation = { jobUpdate: { job: { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type JobsPageQueryVariables = Exact<{
+  filter?: JobFilter | null | undefined;
+  orderBy?: JobOrder | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type JobsPageQuery = { jobs: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, operation: JobOperation, status: JobStatus, terminal: boolean, createdBy: string, createdAt: string, updatedAt: string, progress: number | null, attempts: number, maxAttempts: number, target: { id: string, name: string } }> } };
+
+export type JobsPageEventsSubscriptionVariables = Exact<{
+  filter?: JobFilter | null | undefined;
+}>;
+
+
+export type JobsPageEventsSubscription = { jobEvents: { kind: JobEventKind, previousStatus: JobStatus | null, at: string, job: { id: string, operation: JobOperation, status: JobStatus, terminal: boolean, createdBy: string, createdAt: string, updatedAt: string, progress: number | null, attempts: number, maxAttempts: number, target: { id: string, name: string } } } };
+
+export type MaintenanceHistoryQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type MaintenanceHistoryQuery = { maintenanceHistory: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, paused: boolean, message: string, setBy: string, at: string }> } };
+
+export type MaintenanceSetMutationVariables = Exact<{
+  input: MaintenanceSetInput;
+}>;
+
+
+export type MaintenanceSetMutation = { maintenanceSet: { status: { paused: boolean, message: string, setBy: string, since: string, drained: boolean, runningJobs: number, queuedJobs: number } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type QueuePageFieldsFragment = { paused: boolean, maintenance: boolean, ready: number, delayed: number, leased: number, oldestWaitingSeconds: number | null, counts: Array<{ status: JobStatus, count: number }>, jobs: { totalCount: number, nodes: Array<{ id: string, operation: JobOperation, priority: number, createdAt: string, target: { name: string } }> } };
+
+export type QueueOverviewQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type QueueOverviewQuery = { queue: { paused: boolean, maintenance: boolean, ready: number, delayed: number, leased: number, oldestWaitingSeconds: number | null, counts: Array<{ status: JobStatus, count: number }>, jobs: { totalCount: number, nodes: Array<{ id: string, operation: JobOperation, priority: number, createdAt: string, target: { name: string } }> } } };
+
+export type QueueStatsLiveSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type QueueStatsLiveSubscription = { queueStatsChanged: { paused: boolean, maintenance: boolean, ready: number, delayed: number, leased: number, oldestWaitingSeconds: number | null, counts: Array<{ status: JobStatus, count: number }>, jobs: { totalCount: number, nodes: Array<{ id: string, operation: JobOperation, priority: number, createdAt: string, target: { name: string } }> } } };
+
+export type QueuePauseMutationVariables = Exact<{
+  input: QueuePauseInput;
+}>;
+
+
+export type QueuePauseMutation = { queuePause: { queue: { paused: boolean, maintenance: boolean, ready: number, delayed: number, leased: number, oldestWaitingSeconds: number | null, counts: Array<{ status: JobStatus, count: number }>, jobs: { totalCount: number, nodes: Array<{ id: string, operation: JobOperation, priority: number, createdAt: string, target: { name: string } }> } } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type QueueResumeMutationVariables = Exact<{
+  input: QueueResumeInput;
+}>;
+
+
+export type QueueResumeMutation = { queueResume: { queue: { paused: boolean, maintenance: boolean, ready: number, delayed: number, leased: number, oldestWaitingSeconds: number | null, counts: Array<{ status: JobStatus, count: number }>, jobs: { totalCount: number, nodes: Array<{ id: string, operation: JobOperation, priority: number, createdAt: string, target: { name: string } }> } } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type QueueClearMutationVariables = Exact<{
+  input: QueueClearInput;
+}>;
+
+
+export type QueueClearMutation = { queueClear: { cancelledCount: number, queue: { paused: boolean, maintenance: boolean, ready: number, delayed: number, leased: number, oldestWaitingSeconds: number | null, counts: Array<{ status: JobStatus, count: number }>, jobs: { totalCount: number, nodes: Array<{ id: string, operation: JobOperation, priority: number, createdAt: string, target: { name: string } }> } } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type WorkerRowFieldsFragment = { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null, version: string | null, operations: Array<JobOperation>, disabled: boolean, lastHeartbeatAt: string, progress: number | null, currentJob: { id: string, status: JobStatus } | null };
+
+export type WorkersListQueryVariables = Exact<{
+  alive?: boolean | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type WorkersListQuery = { workers: { totalCount: number, nodes: Array<{ id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null, version: string | null, operations: Array<JobOperation>, disabled: boolean, lastHeartbeatAt: string, progress: number | null, currentJob: { id: string, status: JobStatus } | null }> } };
+
+export type WorkerEventsLiveSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WorkerEventsLiveSubscription = { workerEvents: { kind: WorkerEventKind, workerId: string, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null, version: string | null, operations: Array<JobOperation>, disabled: boolean, lastHeartbeatAt: string, progress: number | null, currentJob: { id: string, status: JobStatus } | null } | null } };
+
+export type WorkerSetDisabledMutationVariables = Exact<{
+  input: WorkerSetDisabledInput;
+}>;
+
+
+export type WorkerSetDisabledMutation = { workerSetDisabled: { worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null, version: string | null, operations: Array<JobOperation>, disabled: boolean, lastHeartbeatAt: string, progress: number | null, currentJob: { id: string, status: JobStatus } | null } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type WorkerRemoveMutationVariables = Exact<{
+  input: WorkerRemoveInput;
+}>;
+
+
+export type WorkerRemoveMutation = { workerRemove: { removed: boolean, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type SubmitJobsMutationVariables = Exact<{
+  input: JobsCreateInput;
+}>;
+
+
+export type SubmitJobsMutation = { jobsCreate: { results: Array<{ index: number, job: { id: string, status: JobStatus, operation: JobOperation, target: { id: string, name: string } } | null, error: { code: string, message: string, field: Array<string> | null } | null, existingJob: { id: string, status: JobStatus } | null }>, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 

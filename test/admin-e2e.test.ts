@@ -1,0 +1,300 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { App } from '../src/app.js';
+import { JobWorker, type JobHandler } from '../src/worker-client/index.js';
+import { gql, startAppWithIssuer } from './harness/app.js';
+import { openTab } from './harness/browser.js';
+
+/**
+ * The admin app end to end: the built app (dist/admin, made by `npm run build`)
+ * served by a real service on FerretDB and redis-server, driven in Debian's
+ * headless Chromium, with a real worker (the project's worker client) running jobs.
+ */
+let app: App;
+let token: (roles: string[], sub?: string) => Promise<string>;
+let admin: string;
+let viewer: string;
+let submitter: string;
+let workerToken: string;
+/** Screenshots for the README land here (gitignored). */
+const SHOTS = path.resolve('.e2e');
+
+beforeAll(async () => {
+  const started = await startAppWithIssuer({ file: import.meta.url, env: { REAPER_INTERVAL_MS: '200' } });
+  app = started.app;
+  token = started.token;
+  admin = await token(['ADMIN'], 'alice');
+  viewer = await token(['VIEWER'], 'vera');
+  submitter = await token(['SUBMITTER'], 'sue');
+  workerToken = await token(['WORKER'], 'worker-bot');
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+const CREATE = `mutation($i: JobsCreateInput!) { jobsCreate(input: $i) { results { job { id } error { code } } } }`;
+
+async function createJob(target: string, operation = 'ADD'): Promise<string> {
+  const res = await gql<{ jobsCreate: { results: Array<{ job: { id: string } | null; error: { code: string } | null }> } }>(app.url, CREATE, { i: { items: [{ target, operation }] } }, submitter);
+  expect(res.body.errors).toBeUndefined();
+  const [result] = res.body.data!.jobsCreate.results;
+  expect(result!.error).toBeNull();
+  return result!.job!.id;
+}
+
+async function jobStatus(id: string): Promise<string> {
+  const res = await gql<{ job: { status: string } }>(app.url, 'query($id: ID!) { job(id: $id) { status } }', { id }, admin);
+  return res.body.data!.job.status;
+}
+
+/** A gate a test opens when it has seen what it waits for; the worker's handler waits on it. */
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
+
+function startWorker(workerId: string, handler: JobHandler): JobWorker {
+  const w = new JobWorker({ url: app.url, token: workerToken, workerId, operations: ['ADD', 'CHANGE'], handler, waitSeconds: 1, progressEveryMs: 60_000 });
+  void w.start();
+  return w;
+}
+
+const TABLE_OR_EMPTY = '[data-testid="jobs-table"], [data-testid="jobs-empty"]';
+const statusCell = (page: Page, id: string) => page.locator(`tr[data-job-id="${id}"] [data-testid="job-status"]`);
+
+async function waitForText(page: Page, selector: string, text: string, timeout = 20_000): Promise<void> {
+  await page.waitForFunction(([s, t]) => document.querySelector(s!)?.textContent?.includes(t!) ?? false, [selector, text], { timeout });
+}
+
+describe('admin app in Chromium', () => {
+  test('serves the app at /admin with its headers, and signs in with a pasted token kept in session storage', async () => {
+    const res = await fetch(`${app.url}/admin/jobs`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+
+    const { page, problems, context } = await openTab();
+    await page.goto(`${app.url}/admin/`);
+    await page.getByLabel('Bearer token').fill(admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForSelector(TABLE_OR_EMPTY, { timeout: 20_000 });
+    expect(await page.textContent('header')).toContain('alice');
+    expect(await page.evaluate(() => sessionStorage.getItem('jobservice.token'))).toBe(admin);
+    // Still signed in after a reload; signed out by the button, token gone.
+    await page.reload();
+    await page.waitForSelector('header >> text=alice');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Bearer token').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('jobservice.token'))).toBeNull();
+
+    // The dev start-up link: the token arrives in the fragment and leaves the address bar.
+    await page.goto(`${app.url}/admin/maintenance#token=${admin}`);
+    await page.waitForSelector('header >> text=alice');
+    expect(page.url()).toBe(`${app.url}/admin/maintenance`);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test('a job created through the API appears without a reload and moves through its statuses as a worker runs it', async () => {
+    // A first page of jobs to fill the table (an operation no worker here takes); the time from navigation until it shows is reported.
+    const seeded = await gql(app.url, CREATE, { i: { items: Array.from({ length: 25 }, (_, i) => ({ target: `E2E_SEED_${i}`, operation: 'PATCH_METADATA' })) } }, submitter);
+    expect(seeded.body.errors).toBeUndefined();
+    const { page, problems, context } = await openTab({ token: admin });
+    await page.goto(`${app.url}/admin/jobs`);
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-job-id]').length >= 25, undefined, { timeout: 20_000 });
+    const filledMs = await page.evaluate(() => Math.round(performance.now()));
+
+    const id = await createJob('E2E_LIVE');
+    await statusCell(page, id).waitFor({ timeout: 20_000 });
+    expect(await statusCell(page, id).textContent()).toContain('QUEUED');
+
+    const validating = gate();
+    const transforming = gate();
+    const seen: string[] = [];
+    const worker = startWorker('e2e-live', async (job, ctx) => {
+      seen.push(job.id);
+      await ctx.reportProgress({ status: 'VALIDATING', progress: 0.25 });
+      await validating.wait;
+      await ctx.reportProgress({ status: 'TRANSFORMING', progress: 0.5 });
+      await transforming.wait;
+    });
+    try {
+      await waitForText(page, `tr[data-job-id="${id}"] [data-testid="job-status"]`, 'VALIDATING');
+      validating.open();
+      await waitForText(page, `tr[data-job-id="${id}"] [data-testid="job-status"]`, 'TRANSFORMING');
+      await page.screenshot({ path: path.join(SHOTS, 'jobs.png') });
+      transforming.open();
+      await waitForText(page, `tr[data-job-id="${id}"] [data-testid="job-status"]`, 'COMPLETED');
+    } finally {
+      validating.open();
+      transforming.open();
+      await worker.stop({ timeoutMs: 5_000 });
+    }
+    expect(seen).toEqual([id]);
+
+    // The job page: live status, timeline and log of what the worker did.
+    await page.locator(`tr[data-job-id="${id}"] a`).first().click();
+    await page.waitForURL(`**/admin/jobs/${id}`);
+    await waitForText(page, '[data-testid="job-status"]', 'COMPLETED');
+    expect(await page.textContent('main')).toContain('VALIDATING');
+    await page.screenshot({ path: path.join(SHOTS, 'job.png'), fullPage: true });
+    process.stdout.write(`admin e2e: navigation to a filled jobs table (25 rows) took ${filledMs} ms (new browser context, cold cache)\n`);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test('maintenance switched on in the UI stops claims; the drained indicator turns on when the running job ends', async () => {
+    const { page, problems, context } = await openTab({ token: admin });
+    const running = await createJob('E2E_DRAIN_RUNNING');
+    const hold = gate();
+    const claimed: string[] = [];
+    const worker = startWorker('e2e-drain', async (job, ctx) => {
+      claimed.push(job.id);
+      await ctx.reportProgress({ status: 'VALIDATING' });
+      if (job.id === running) await hold.wait;
+    });
+    try {
+      await page.goto(`${app.url}/admin/maintenance`);
+      await page.waitForSelector('[data-testid="maintenance-state"]');
+      await expectEventually(async () => (await jobStatus(running)) === 'VALIDATING', 'the worker holds the first job');
+
+      await page.getByLabel('Message').fill('deploying v2');
+      await page.getByRole('button', { name: 'Pause platform' }).click();
+      await waitForText(page, '[data-testid="maintenance-state"]', 'Paused');
+      await page.waitForSelector('[data-testid="maintenance-banner"]');
+      expect(await page.getAttribute('[data-testid="drained"]', 'data-drained')).toBe('false');
+
+      // No claims while paused: a job created now stays QUEUED, and a direct claim is refused.
+      const waiting = await createJob('E2E_DRAIN_WAITING');
+      const claim = await gql<{ jobClaim: { lease: unknown; reason: string } }>(
+        app.url,
+        'mutation($i: JobClaimInput!) { jobClaim(input: $i) { lease { token } reason } }',
+        { i: { workerId: 'e2e-probe', operations: ['ADD'] } },
+        workerToken,
+      );
+      expect(claim.body.data!.jobClaim).toEqual({ lease: null, reason: 'MAINTENANCE' });
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await jobStatus(waiting)).toBe('QUEUED');
+      expect(claimed).toEqual([running]);
+
+      // The running job ends: drained turns on, live, without a reload.
+      hold.open();
+      await page.waitForSelector('[data-testid="drained"][data-drained="true"]', { timeout: 20_000 });
+      await page.screenshot({ path: path.join(SHOTS, 'maintenance.png'), fullPage: true });
+      expect(await page.textContent('[data-testid="maintenance-history"]')).toContain('deploying v2');
+
+      // Resume from the UI: the waiting job is claimed again.
+      await page.getByLabel('Message').fill('deployed');
+      await page.getByRole('button', { name: 'Resume platform' }).click();
+      await waitForText(page, '[data-testid="maintenance-state"]', 'Running');
+      await expectEventually(async () => (await jobStatus(waiting)) === 'COMPLETED', 'the waiting job runs after resume');
+      expect(await page.locator('[data-testid="maintenance-banner"]').count()).toBe(0);
+    } finally {
+      hold.open();
+      await worker.stop({ timeoutMs: 5_000 });
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test('a VIEWER sees no action buttons, and an action forged from the page is refused by the server', async () => {
+    const id = await createJob('E2E_VIEWER');
+    const { page, problems, context } = await openTab({ token: viewer });
+    await page.goto(`${app.url}/admin/jobs/${id}`);
+    await waitForText(page, '[data-testid="job-status"]', 'QUEUED');
+    for (const name of ['Cancel job', 'Retry job', 'Save changes']) expect(await page.getByRole('button', { name }).count()).toBe(0);
+
+    await page.goto(`${app.url}/admin/maintenance`);
+    await page.waitForSelector('[data-testid="maintenance-state"]');
+    expect(await page.getByRole('button', { name: /platform/ }).count()).toBe(0);
+
+    await page.goto(`${app.url}/admin/queue`);
+    await page.waitForSelector('[data-testid="queue-paused"]');
+    for (const name of [/Pause queue/, /Resume queue/, /Clear queue/, /^Disable$/, /^Remove$/]) expect(await page.getByRole('button', { name }).count()).toBe(0);
+
+    await page.goto(`${app.url}/admin/submit`);
+    await page.waitForSelector('main h1');
+    expect(await page.getByRole('button', { name: 'Submit' }).count()).toBe(0);
+
+    // The same request the OPERATOR's button sends, forged with the viewer's token from the page.
+    const forged = await page.evaluate(async (jobId) => {
+      const res = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionStorage.getItem('jobservice.token')}` },
+        body: JSON.stringify({ query: 'mutation($i: JobCancelInput!) { jobCancel(input: $i) { job { status } userErrors { code } } }', variables: { i: { id: jobId } } }),
+      });
+      return (await res.json()) as { data: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+    }, id);
+    expect(forged.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await jobStatus(id)).toBe('QUEUED');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test('an OPERATOR cancels and retries a job from its page; a refused change shows its userError', async () => {
+    const operator = await token(['OPERATOR'], 'olga');
+    const id = await createJob('E2E_ACTIONS');
+    const { page, problems, context } = await openTab({ token: operator });
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${app.url}/admin/jobs/${id}`);
+    await waitForText(page, '[data-testid="job-status"]', 'QUEUED');
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await waitForText(page, '[data-testid="job-status"]', 'CANCELLED');
+    expect(await jobStatus(id)).toBe('CANCELLED');
+
+    await page.getByRole('button', { name: 'Retry job' }).click();
+    await page.waitForURL((u) => /\/admin\/jobs\/[0-9a-f]{24}$/.test(u.pathname) && !u.pathname.endsWith(id), { timeout: 20_000 });
+    const retryId = page.url().split('/').pop()!;
+    await waitForText(page, '[data-testid="job-status"]', 'QUEUED');
+    expect(await jobStatus(retryId)).toBe('QUEUED');
+
+    // QUEUED → COMPLETED is not a legal transition: the server's userError is shown, nothing changes.
+    await page.getByLabel('Status').selectOption('COMPLETED');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await waitForText(page, 'main', 'INVALID_TRANSITION');
+    expect(await jobStatus(retryId)).toBe('QUEUED');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test('keyboard: skip link, then a status filter toggled with the space bar narrows the table and the URL', async () => {
+    const { page, problems, context } = await openTab({ token: admin });
+    await page.goto(`${app.url}/admin/jobs`);
+    await page.waitForSelector(TABLE_OR_EMPTY);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    // Tab from the start of main until the CANCELLED status checkbox has the focus.
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value === 'CANCELLED')) break;
+    }
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('CANCELLED');
+    await page.keyboard.press('Space');
+    await page.waitForURL(/status=CANCELLED/);
+    await page.waitForFunction(() => [...document.querySelectorAll('tr[data-job-id] [data-testid="job-status"]')].every((td) => td.textContent?.includes('CANCELLED')));
+    expect(await page.locator('tr[data-job-id]').count()).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test('phone width: the jobs page fits the window and the job page is readable', async () => {
+    const { page, problems, context } = await openTab({ token: admin, width: 375 });
+    await page.goto(`${app.url}/admin/jobs`);
+    await page.waitForSelector('[data-testid="jobs-table"]');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+async function expectEventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
