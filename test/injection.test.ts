@@ -34,7 +34,10 @@ const filterArb: fc.Arbitrary<JobFilter> = fc.record(
   { requiredKeys: [] },
 );
 
-/** Walks a query document: every key that starts with $ must be ours, and no key may be a user string. */
+/**
+ * Walks a query document: every key that starts with $ must be ours, and no key may be a user string
+ * (unless the string happens to be one of our own field names, which the generator can produce: "name").
+ */
 function assertSafe(doc: unknown, userStrings: Set<string>, path = 'filter'): void {
   if (Array.isArray(doc)) {
     doc.forEach((d, i) => assertSafe(d, userStrings, `${path}[${i}]`));
@@ -43,7 +46,7 @@ function assertSafe(doc: unknown, userStrings: Set<string>, path = 'filter'): vo
   if (doc === null || typeof doc !== 'object' || doc instanceof Date || doc instanceof RegExp || (doc as { _bsontype?: string })._bsontype) return;
   for (const [key, value] of Object.entries(doc)) {
     if (key.startsWith('$') && !ALLOWED_OPERATORS.has(key)) throw new Error(`operator ${key} at ${path}`);
-    if (!key.startsWith('$') && userStrings.has(key) && !['status', 'operation', 'target', 'createdBy', 'createdAt', '_id'].includes(key)) {
+    if (!key.startsWith('$') && userStrings.has(key) && !['status', 'operation', 'target', 'createdBy', 'createdAt', '_id', 'module', 'name'].includes(key)) {
       throw new Error(`user string used as a key at ${path}: ${key}`);
     }
     if (key === '$regex' && typeof value === 'string' && !value.startsWith('^')) throw new Error(`unanchored regex at ${path}`);
