@@ -18,6 +18,7 @@ import { formatLimitError, limitError, limitRules, parseAndValidate } from './li
 import { createLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services/index.js';
+import { sharedSubscribe } from './sharedSubscribe.js';
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -248,6 +249,8 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
   const wsServer = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: opts.schema,
+      // One execution per event for subscribers that would get the same result (src/sharedSubscribe.ts).
+      subscribe: sharedSubscribe(),
       connectionInitWaitTimeout: opts.wsInitTimeoutMs ?? 3_000,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};

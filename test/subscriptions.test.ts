@@ -233,3 +233,45 @@ test('jobEvents also reports the change that takes a job out of the filter (acti
   await new Promise((r) => setTimeout(r, 300));
   expect(completed.events).toEqual([]);
 });
+
+test('one event, many identical subscriptions: executed once and shared; another selection gets its own result', async () => {
+  const operator = await token(['OPERATOR'], 'olga');
+  // A cancelled job, made before anyone subscribes (so no subscription has it in its loaders).
+  const created = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(b.url, CREATE, { i: { items: [{ target: 'SHARE_1', operation: 'ADD' }] } }, submitter);
+  const first = created.body.data!.jobsCreate.results[0]!.job.id;
+  await gql(b.url, 'mutation($i: JobCancelInput!) { jobCancel(input: $i) { job { status } } }', { i: { id: first } }, operator);
+  const SAME = 50;
+  const before = countSubscribers(a);
+  const sockets = Array.from({ length: 6 }, () => client(a, viewer));
+  const c = sockets[0]!;
+  type Ev = { jobEvents: { kind: string; job: { id: string; retryOf: { id: string; status?: string } | null } } };
+  const same: Array<Collector<Ev>> = [];
+  // Spread over sockets (at most 20 operations each); one token, one query, one filter: one kind of subscriber.
+  for (let i = 0; i < SAME; i++) same.push(collect<Ev>(sockets[i % sockets.length]!, `subscription { jobEvents(filter: { target: "SHARE_1" }) { kind job { id retryOf { id } } } }`));
+  const other = collect<Ev>(c, `subscription { jobEvents(filter: { target: "SHARE_1" }) { kind job { id retryOf { id status } } } }`);
+  await subscribersOn(a, before + SAME + 1);
+
+
+  // Every execution of the retry's CREATED event reads the job it retries (`retryOf`, not in the event) by _id.
+  const reads: unknown[] = [];
+  const count = (e: { commandName: string; command: Record<string, unknown> }) => {
+    if (e.commandName === 'find' && JSON.stringify(e.command.filter ?? {}).includes(first)) reads.push(e.command.filter);
+  };
+  a.mongo.getClient().on('commandStarted', count);
+  try {
+    const retried = await gql<{ jobRetry: { job: { id: string } } }>(b.url, 'mutation($i: JobRetryInput!) { jobRetry(input: $i) { job { id } } }', { i: { id: first } }, operator);
+    const retry = retried.body.data!.jobRetry.job.id;
+    for (const s of [...same, other]) await s.waitFor(1);
+    for (const s of same) expect(s.events[0]!.jobEvents).toEqual({ kind: 'CREATED', job: { id: retry, retryOf: { id: first } } });
+    expect(other.events[0]!.jobEvents).toEqual({ kind: 'CREATED', job: { id: retry, retryOf: { id: first, status: 'CANCELLED' } } });
+    // Two kinds of subscriber on instance A: two executions, so two reads (not 51).
+    expect(reads.length).toBe(2);
+  } finally {
+    a.mongo.getClient().off('commandStarted', count);
+  }
+  // Closing the sockets ends every one of these subscriptions on the bus at once, though no event is pending.
+  await Promise.all(sockets.map((x) => x.dispose()));
+  const deadline = Date.now() + 10_000;
+  while (countSubscribers(a) > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(countSubscribers(a)).toBe(before);
+});
