@@ -171,3 +171,31 @@ test('a forged cursor or an out-of-range page size is a clear BAD_USER_INPUT, no
   expect(big.body.errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
   expect(big.body.errors![0]!.message).toMatch(/first must be between 1 and 100/);
 });
+
+test('the count runs only when totalCount is selected (directly, in a fragment, or on target.jobs), and then matches', async () => {
+  const counts: string[] = [];
+  const listen = (e: { commandName: string; command: Record<string, unknown> }) => {
+    const pipeline = e.command.pipeline as Array<Record<string, unknown>> | undefined;
+    if (e.commandName === 'count' || (e.commandName === 'aggregate' && pipeline?.some((stage) => '$group' in stage) && e.command.aggregate === 'jobs')) counts.push(e.commandName);
+  };
+  app.mongo.getClient().on('commandStarted', listen);
+  try {
+    const cases: Array<[string, number]> = [
+      ['{ jobs(first: 5) { nodes { id } pageInfo { hasNextPage } } }', 0],
+      ['{ jobs(first: 5) { totalCount nodes { id } } }', 1],
+      ['{ jobs(first: 5) { ...C } } fragment C on JobConnection { totalCount }', 1],
+      ['{ jobs(first: 5) { ... on JobConnection { totalCount } } }', 1],
+      ['{ target(name: "Q_1") { jobs(first: 5) { nodes { id } } } }', 0],
+      ['{ target(name: "Q_1") { jobs(first: 5) { totalCount } } }', 1],
+    ];
+    for (const [query, expected] of cases) {
+      counts.length = 0;
+      const res = await gql<{ jobs?: { totalCount?: number } }>(app.url, query, undefined, viewer);
+      expect(res.body.errors).toBeUndefined();
+      expect([query, counts.length]).toEqual([query, expected]);
+      if (res.body.data!.jobs?.totalCount !== undefined) expect(res.body.data!.jobs.totalCount).toBe(known.length);
+    }
+  } finally {
+    app.mongo.getClient().off('commandStarted', listen);
+  }
+});

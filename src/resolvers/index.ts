@@ -1,4 +1,5 @@
 import type { Resolvers } from '../generated/graphql.js';
+import { connectionResolvers } from './connections.js';
 import { DateTime, JSONScalar } from './scalars.js';
 import { datasetResolvers } from './datasets.js';
 import { jobResolvers } from './jobs.js';
@@ -14,6 +15,7 @@ import { workerResolvers } from './workers.js';
 /** Every resolver map, merged. Resolvers stay thin: read args, call a service or loader, map the result. */
 export const resolvers: Resolvers[] = [
   { DateTime, JSON: JSONScalar },
+  connectionResolvers,
   viewerResolvers,
   nodeResolvers,
   jobResolvers,

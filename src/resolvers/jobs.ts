@@ -1,11 +1,12 @@
 import type { Resolvers } from '../generated/graphql.js';
 import { isTerminal } from '../services/jobRules.js';
 import { parseJson } from './json.js';
+import { listOptions } from './connections.js';
 
 export const jobResolvers: Resolvers = {
   Query: {
     job: (_r, { id }, ctx) => ctx.loaders.jobById.load(id),
-    jobs: (_r, args, ctx) => ctx.services.jobs.list(args),
+    jobs: (_r, args, ctx, info) => ctx.services.jobs.list(args, listOptions(info)),
   },
   Mutation: {
     jobsCreate: (_r, { input }, ctx) => ctx.services.jobs.createMany(input.items, ctx.principal!.id),

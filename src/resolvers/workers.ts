@@ -1,9 +1,10 @@
 import type { Resolvers } from '../generated/graphql.js';
 import { parseJson } from './json.js';
+import { listOptions } from './connections.js';
 
 export const workerResolvers: Resolvers = {
   Query: {
-    workers: (_r, args, ctx) => ctx.services.workers.list(args),
+    workers: (_r, args, ctx, info) => ctx.services.workers.list(args, listOptions(info)),
     worker: (_r, { workerId }, ctx) => ctx.loaders.workerById.load(workerId),
   },
   Mutation: {

@@ -6,7 +6,7 @@ import { findByIds } from './byIds.js';
 import { afterCursor, jobCursor, jobFilterQuery, jobSort, sortSpec } from './jobFilter.js';
 import type { JobLock } from './jobLock.js';
 import { checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, validateJobCreate, type ValidJobInput } from './jobRules.js';
-import { pageSize, toConnection, type Connection } from './pagination.js';
+import { lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
 import type { TargetService } from './targets.js';
 import { userError, type UserError } from './userErrors.js';
 
@@ -99,16 +99,14 @@ export class JobService {
     return ids.map((id) => byId.get(String(id).toLowerCase()) ?? null);
   }
 
-  async list(args: { filter?: JobFilter | null; orderBy?: JobOrder | null; first?: number | null; after?: string | null; relatedTarget?: string }): Promise<Connection<JobRecord>> {
+  async list(args: { filter?: JobFilter | null; orderBy?: JobOrder | null; first?: number | null; after?: string | null; relatedTarget?: string }, opts: ListOptions = {}): Promise<Connection<JobRecord>> {
     const first = pageSize(args.first);
     const sort = jobSort(args.orderBy);
     const base = jobFilterQuery(args.filter);
     const scoped = args.relatedTarget === undefined ? base : and(base, { relatedTargets: String(args.relatedTarget) });
     const paged = args.after ? and(scoped, afterCursor(args.after, sort)) : scoped;
-    const [items, totalCount] = await Promise.all([
-      this.models.Job.find(paged).sort(sortSpec(sort)).limit(first + 1).lean<JobRecord[]>(),
-      this.models.Job.countDocuments(scoped),
-    ]);
+    const totalCount = lazyCount(() => this.models.Job.countDocuments(scoped), opts.countNow);
+    const items = await this.models.Job.find(paged).sort(sortSpec(sort)).limit(first + 1).lean<JobRecord[]>();
     return toConnection(items, first, args.after, (j) => jobCursor(j, sort), totalCount);
   }
 

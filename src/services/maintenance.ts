@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { MaintenanceEventRecord } from '../models/maintenance.js';
 import { RUNNING_STATUSES } from './jobRules.js';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination.js';
+import { decodeCursor, encodeCursor, lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
 import { userError, type UserError } from './userErrors.js';
 
 export interface MaintenanceStatusView {
@@ -73,19 +73,17 @@ export class MaintenanceService {
     return { status: await this.status(), userErrors: [] };
   }
 
-  async history(args: { first?: number | null; after?: string | null }): Promise<Connection<MaintenanceEventRecord>> {
+  async history(args: { first?: number | null; after?: string | null }, opts: ListOptions = {}): Promise<Connection<MaintenanceEventRecord>> {
     const first = pageSize(args.first);
     let page: Record<string, unknown> = {};
     if (args.after) {
       const [at, id] = decodeCursor(args.after, 2);
-      if (typeof at !== 'number' || typeof id !== 'string' || !/^[0-9a-f]{24}$/.test(id)) return toConnection([], first, args.after, () => '', 0);
+      if (typeof at !== 'number' || typeof id !== 'string' || !/^[0-9a-f]{24}$/.test(id)) return toConnection([], first, args.after, () => '', () => Promise.resolve(0));
       const when = new Date(at);
       page = { $or: [{ at: { $lt: when } }, { at: when, _id: { $lt: new Types.ObjectId(id) } }] };
     }
-    const [items, totalCount] = await Promise.all([
-      this.models.MaintenanceEvent.find(page).sort({ at: -1, _id: -1 }).limit(first + 1).lean<MaintenanceEventRecord[]>(),
-      this.models.MaintenanceEvent.countDocuments({}),
-    ]);
+    const totalCount = lazyCount(() => this.models.MaintenanceEvent.countDocuments({}), opts.countNow);
+    const items = await this.models.MaintenanceEvent.find(page).sort({ at: -1, _id: -1 }).limit(first + 1).lean<MaintenanceEventRecord[]>();
     return toConnection(items, first, args.after, (e) => encodeCursor([e.at.getTime(), e._id.toHexString()]), totalCount);
   }
 

@@ -1,4 +1,8 @@
 import { GraphQLError } from 'graphql';
+import type { MaintenanceEventRecord } from '../models/maintenance.js';
+import type { JobRecord } from '../models/job.js';
+import type { TargetRecord } from '../models/target.js';
+import type { WorkerView } from './workers.js';
 
 /** Relay pagination shared by every connection: bounded `first`, opaque cursors, keyset paging. */
 
@@ -36,11 +40,26 @@ export interface Connection<T> {
   edges: Array<{ cursor: string; node: T }>;
   nodes: T[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: number;
+  /** Counted only when a query selects `totalCount`: on some backends the count costs more than the page. */
+  totalCount: () => Promise<number>;
+}
+
+/** How a list is asked for: `countNow` starts the count beside the page's read (the query selects totalCount). */
+export interface ListOptions {
+  countNow?: boolean;
+}
+
+/** A count run at most once: at once when `now`, else when first asked. */
+export function lazyCount(count: () => PromiseLike<number>, now = false): () => Promise<number> {
+  let counted: Promise<number> | undefined;
+  // A mongoose query is a thenable that runs on every then(): adopted once into a real promise.
+  const get = () => (counted ??= Promise.resolve(count()));
+  if (now) get().catch(() => undefined); // the failure, if any, reaches whoever reads the count
+  return get;
 }
 
 /** Builds a connection from up to `first + 1` fetched items (the extra one tells whether a next page exists). */
-export function toConnection<T>(items: T[], first: number, after: string | null | undefined, cursorOf: (item: T) => string, totalCount: number): Connection<T> {
+export function toConnection<T>(items: T[], first: number, after: string | null | undefined, cursorOf: (item: T) => string, totalCount: () => Promise<number>): Connection<T> {
   const page = items.slice(0, first);
   const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
   return {
@@ -55,3 +74,9 @@ export function toConnection<T>(items: T[], first: number, after: string | null 
     totalCount,
   };
 }
+
+/** The connections as the resolvers see them (codegen.ts maps the schema's connection types here). */
+export type JobConnectionModel = Connection<JobRecord>;
+export type TargetConnectionModel = Connection<TargetRecord>;
+export type WorkerConnectionModel = Connection<WorkerView>;
+export type MaintenanceEventConnectionModel = Connection<MaintenanceEventRecord>;

@@ -236,7 +236,7 @@ export class QueueService {
     if (!Number.isInteger(offset) || offset < 0) throw badInput('after: not a cursor from this connection');
     const [peeked, counts] = await Promise.all([this.queue.peek({ operations: args.operations ?? undefined, offset, limit: first + 1 }), this.queue.counts()]);
     const jobs = (await this.jobs.byIds(peeked.map((j) => j.id))).filter((j): j is JobRecord => j !== null);
-    const connection = toConnection(jobs, first, args.after, () => '', counts.ready + counts.delayed);
+    const connection = toConnection(jobs, first, args.after, () => '', () => Promise.resolve(counts.ready + counts.delayed));
     connection.edges.forEach((edge, i) => (edge.cursor = encodeCursor([offset + i + 1])));
     connection.pageInfo.startCursor = connection.edges[0]?.cursor ?? null;
     connection.pageInfo.endCursor = connection.edges.at(-1)?.cursor ?? null;

@@ -3,7 +3,7 @@ import type { JobRecord } from '../models/job.js';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { TargetActionRecord, TargetRecord } from '../models/target.js';
 import { findByIds } from './byIds.js';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination.js';
+import { decodeCursor, encodeCursor, lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
 
 /** Targets: upserted whenever one of their jobs is created or changes status. */
 export class TargetService {
@@ -78,7 +78,7 @@ export class TargetService {
     return this.models.Target.findOne({ _id: String(name) }).lean<TargetRecord>();
   }
 
-  async list(args: { nameStartsWith?: string | null; first?: number | null; after?: string | null }): Promise<Connection<TargetRecord>> {
+  async list(args: { nameStartsWith?: string | null; first?: number | null; after?: string | null }, opts: ListOptions = {}): Promise<Connection<TargetRecord>> {
     const first = pageSize(args.first);
     const filter: Record<string, unknown> = {};
     if (args.nameStartsWith) filter.name = { $regex: `^${escapeRegex(args.nameStartsWith)}` };
@@ -87,10 +87,8 @@ export class TargetService {
       const [name] = decodeCursor(args.after, 1);
       page.name = { ...(filter.name as object | undefined), $gt: String(name) };
     }
-    const [items, totalCount] = await Promise.all([
-      this.models.Target.find(page).sort({ name: 1, _id: 1 }).limit(first + 1).lean<TargetRecord[]>(),
-      this.models.Target.countDocuments(filter),
-    ]);
+    const totalCount = lazyCount(() => this.models.Target.countDocuments(filter), opts.countNow);
+    const items = await this.models.Target.find(page).sort({ name: 1, _id: 1 }).limit(first + 1).lean<TargetRecord[]>();
     return toConnection(items, first, args.after, (t) => encodeCursor([t.name]), totalCount);
   }
 }

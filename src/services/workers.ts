@@ -4,7 +4,7 @@ import { isDuplicateKey, type Models } from '../models/index.js';
 import type { WorkerRecord } from '../models/worker.js';
 import type { RedisQueue } from '../queue/index.js';
 import { findByIds } from './byIds.js';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination.js';
+import { decodeCursor, encodeCursor, lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
 import { userError, type UserError } from './userErrors.js';
 
 export const WORKER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -97,7 +97,7 @@ export class WorkerService {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  async list(args: { alive?: boolean | null; first?: number | null; after?: string | null }): Promise<Connection<WorkerView>> {
+  async list(args: { alive?: boolean | null; first?: number | null; after?: string | null }, opts: ListOptions = {}): Promise<Connection<WorkerView>> {
     const first = pageSize(args.first);
     const cutoff = new Date(this.clock().getTime() - this.cfg.clientExpirySeconds * 1000);
     const filter: Record<string, unknown> = {};
@@ -105,10 +105,8 @@ export class WorkerService {
     if (args.alive === false) filter.lastHeartbeatAt = { $lte: cutoff };
     const page = { ...filter };
     if (args.after) page._id = { $gt: String(decodeCursor(args.after, 1)[0]) };
-    const [items, totalCount] = await Promise.all([
-      this.models.Worker.find(page).sort({ _id: 1 }).limit(first + 1).lean<WorkerRecord[]>(),
-      this.models.Worker.countDocuments(filter),
-    ]);
+    const totalCount = lazyCount(() => this.models.Worker.countDocuments(filter), opts.countNow);
+    const items = await this.models.Worker.find(page).sort({ _id: 1 }).limit(first + 1).lean<WorkerRecord[]>();
     return toConnection(items.map((w) => this.view(w)), first, args.after, (w) => encodeCursor([w.workerId]), totalCount);
   }
 
