@@ -55,7 +55,9 @@ process.on('message', (msg: string) => {
     measuring = false;
     clearInterval(ticker);
     const used = process.cpuUsage(cpu);
-    send({ received, latencies, cpuUs: used.user + used.system });
-    void Promise.all(clients.map((c) => c.dispose())).finally(() => process.disconnect());
+    // Disconnect only once the report is written: a large one may still be queued when send() returns.
+    process.send!({ received, latencies, cpuUs: used.user + used.system } satisfies SubscribersReport, undefined, {}, () => {
+      void Promise.all(clients.map((c) => c.dispose())).finally(() => process.disconnect());
+    });
   }
 });
