@@ -194,3 +194,24 @@ describe('switches that really stop new work', () => {
     expect((await app.services.jobs.byId(id!))!.status).toBe('CANCELLED');
   });
 });
+
+test('a long poll whose worker went away takes no job for it (the job stays for a live worker)', async () => {
+  const CLAIM = `mutation($i: JobClaimInput!) { jobClaim(input: $i) { lease { job { id } } reason } }`;
+  const gone = new AbortController();
+  const poll = fetch(`${app.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${workerToken}` },
+    body: JSON.stringify({ query: CLAIM, variables: { i: { workerId: 'gone-worker', operations: ['DELETE_ARCHIVE'], waitSeconds: 10 } } }),
+    signal: gone.signal,
+  }).catch((err: Error) => err.name);
+  await new Promise((r) => setTimeout(r, 500)); // the claim is waiting for work now
+  gone.abort();
+  expect(await poll).toBe('AbortError');
+  await new Promise((r) => setTimeout(r, 200));
+  const [id] = await createJobs('GONE_POLL', 1, 'DELETE_ARCHIVE');
+  await new Promise((r) => setTimeout(r, 500));
+  const job = await gql<{ job: { status: string; worker: { workerId: string } | null } }>(app.url, 'query($id: ID!) { job(id: $id) { status worker { workerId } } }', { id }, operator);
+  expect(job.body.data!.job).toEqual({ status: 'QUEUED', worker: null });
+  const live = await gql<{ jobClaim: { lease: { job: { id: string } } | null } }>(app.url, CLAIM, { i: { workerId: 'live-worker', operations: ['DELETE_ARCHIVE'] } }, workerToken);
+  expect(live.body.data!.jobClaim.lease?.job.id).toBe(id);
+});

@@ -105,6 +105,8 @@ export class QueueService {
       if (claimed.reason !== 'EMPTY' || remaining <= 0 || signal?.aborted) return { lease: null, reason: claimed.reason, userErrors: [] };
       // Long poll: woken by an enqueue on any instance (Redis pub/sub), not by polling Mongo.
       await this.queue.waitForWork(input.operations, remaining, signal);
+      // Woken because the caller went away (or the service is stopping): take no job for it.
+      if (signal?.aborted) return { lease: null, reason: claimed.reason, userErrors: [] };
     }
   }
 
