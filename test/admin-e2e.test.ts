@@ -55,8 +55,9 @@ function gate(): { wait: Promise<void>; open: () => void } {
   return { wait, open };
 }
 
-function startWorker(workerId: string, handler: JobHandler): JobWorker {
-  const w = new JobWorker({ url: app.url, token: workerToken, workerId, operations: ['ADD', 'CHANGE'], handler, waitSeconds: 1, progressEveryMs: 60_000 });
+/** A real worker; each test gives its own operation, so no test's worker can take another test's job. */
+function startWorker(workerId: string, operation: 'ADD' | 'CHANGE', handler: JobHandler): JobWorker {
+  const w = new JobWorker({ url: app.url, token: workerToken, workerId, operations: [operation], handler, waitSeconds: 1, progressEveryMs: 60_000 });
   void w.start();
   return w;
 }
@@ -112,7 +113,7 @@ describe('admin app in Chromium', () => {
     const validating = gate();
     const transforming = gate();
     const seen: string[] = [];
-    const worker = startWorker('e2e-live', async (job, ctx) => {
+    const worker = startWorker('e2e-live', 'ADD', async (job, ctx) => {
       seen.push(job.id);
       await ctx.reportProgress({ status: 'VALIDATING', progress: 0.25 });
       await validating.wait;
@@ -146,10 +147,10 @@ describe('admin app in Chromium', () => {
 
   test('maintenance switched on in the UI stops claims; the drained indicator turns on when the running job ends', async () => {
     const { page, problems, context } = await openTab({ token: admin });
-    const running = await createJob('E2E_DRAIN_RUNNING');
+    const running = await createJob('E2E_DRAIN_RUNNING', 'CHANGE');
     const hold = gate();
     const claimed: string[] = [];
-    const worker = startWorker('e2e-drain', async (job, ctx) => {
+    const worker = startWorker('e2e-drain', 'CHANGE', async (job, ctx) => {
       claimed.push(job.id);
       await ctx.reportProgress({ status: 'VALIDATING' });
       if (job.id === running) await hold.wait;
@@ -166,11 +167,11 @@ describe('admin app in Chromium', () => {
       expect(await page.getAttribute('[data-testid="drained"]', 'data-drained')).toBe('false');
 
       // No claims while paused: a job created now stays QUEUED, and a direct claim is refused.
-      const waiting = await createJob('E2E_DRAIN_WAITING');
+      const waiting = await createJob('E2E_DRAIN_WAITING', 'CHANGE');
       const claim = await gql<{ jobClaim: { lease: unknown; reason: string } }>(
         app.url,
         'mutation($i: JobClaimInput!) { jobClaim(input: $i) { lease { token } reason } }',
-        { i: { workerId: 'e2e-probe', operations: ['ADD'] } },
+        { i: { workerId: 'e2e-probe', operations: ['CHANGE'] } },
         workerToken,
       );
       expect(claim.body.data!.jobClaim).toEqual({ lease: null, reason: 'MAINTENANCE' });
@@ -199,7 +200,7 @@ describe('admin app in Chromium', () => {
   });
 
   test('a VIEWER sees no action buttons, and an action forged from the page is refused by the server', async () => {
-    const id = await createJob('E2E_VIEWER');
+    const id = await createJob('E2E_VIEWER', 'PATCH_METADATA'); // no worker here takes it: it stays QUEUED
     const { page, problems, context } = await openTab({ token: viewer });
     await page.goto(`${app.url}/admin/jobs/${id}`);
     await waitForText(page, '[data-testid="job-status"]', 'QUEUED');
@@ -234,7 +235,7 @@ describe('admin app in Chromium', () => {
 
   test('an OPERATOR cancels and retries a job from its page; a refused change shows its userError', async () => {
     const operator = await token(['OPERATOR'], 'olga');
-    const id = await createJob('E2E_ACTIONS');
+    const id = await createJob('E2E_ACTIONS', 'PATCH_METADATA');
     const { page, problems, context } = await openTab({ token: operator });
     page.on('dialog', (d) => void d.accept());
     await page.goto(`${app.url}/admin/jobs/${id}`);
