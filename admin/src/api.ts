@@ -12,6 +12,15 @@ export type Operation<R, V> = string & { readonly __result?: R; readonly __varia
 /** Marks an operation text with its generated types: `op<JobsQuery, JobsQueryVariables>(/* GraphQL *\/ `...`)`. */
 export const op = <R, V = Record<string, never>>(text: string): Operation<R, V> => text as Operation<R, V>;
 
+/** What every mutation selects of its userErrors: `userErrors { ...UserErrorFields }`, with this text appended. */
+export const USER_ERROR_FIELDS = /* GraphQL */ `
+  fragment UserErrorFields on UserError {
+    code
+    message
+    field
+  }
+`;
+
 /** A userError as every payload returns it. */
 export interface UserError {
   code: string;

@@ -281,6 +281,8 @@ export type WorkerStatus =
   /** Finishing its jobs before it stops. */
   | 'STOPPING';
 
+export type UserErrorFieldsFragment = { code: string, message: string, field: Array<string> | null };
+
 export type JobRowFragment = { id: string, operation: JobOperation, status: JobStatus, terminal: boolean, createdBy: string, createdAt: string, updatedAt: string, progress: number | null, attempts: number, maxAttempts: number, target: { id: string, name: string } };
 
 export type JobDetailFragment = { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> };

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { op, type UserError } from '../api.js';
+import { op, USER_ERROR_FIELDS, type UserError } from '../api.js';
 import { ErrorBox, Loading, Time, UserErrors, useTitle } from '../components.js';
 import type { ImportableDatasetDeleteMutation, ImportableDatasetDeleteMutationVariables, ImportableDatasetsQuery } from '../generated/graphql.js';
 import { useMutation, useQuery } from '../hooks.js';
@@ -26,12 +26,11 @@ const IMPORTABLE_DATASET_DELETE = op<ImportableDatasetDeleteMutation, Importable
     importableDatasetDelete(input: $input) {
       deletedName
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
+  ${USER_ERROR_FIELDS}
 `);
 
 const UNITS = ['KiB', 'MiB', 'GiB', 'TiB'];

@@ -1,6 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { op, type UserError } from '../api.js';
+import { op, USER_ERROR_FIELDS, type UserError } from '../api.js';
 import { ErrorBox, Loading, Progress, StatusBadge, Time, UserErrors, useTitle } from '../components.js';
 import type {
   JobDetailFragment,
@@ -50,13 +50,12 @@ const CANCEL = op<JobPageCancelMutation, JobPageCancelMutationVariables>(/* Grap
         ...JobDetail
       }
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
   ${JOB_DETAIL}
+  ${USER_ERROR_FIELDS}
 `);
 
 const RETRY = op<JobPageRetryMutation, JobPageRetryMutationVariables>(/* GraphQL */ `
@@ -70,13 +69,12 @@ const RETRY = op<JobPageRetryMutation, JobPageRetryMutationVariables>(/* GraphQL
         ...JobDetail
       }
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
   ${JOB_DETAIL}
+  ${USER_ERROR_FIELDS}
 `);
 
 const UPDATE = op<JobPageUpdateMutation, JobPageUpdateMutationVariables>(/* GraphQL */ `
@@ -86,13 +84,12 @@ const UPDATE = op<JobPageUpdateMutation, JobPageUpdateMutationVariables>(/* Grap
         ...JobDetail
       }
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
   ${JOB_DETAIL}
+  ${USER_ERROR_FIELDS}
 `);
 
 type Job = JobDetailFragment;

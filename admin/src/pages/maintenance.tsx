@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { op, type UserError } from '../api.js';
+import { op, USER_ERROR_FIELDS, type UserError } from '../api.js';
 import { ErrorBox, Loading, Time, UserErrors, useTitle } from '../components.js';
 import type { MaintenanceHistoryQuery, MaintenanceHistoryQueryVariables, MaintenanceSetMutation, MaintenanceSetMutationVariables } from '../generated/graphql.js';
 import { useMutation, useQuery } from '../hooks.js';
@@ -37,13 +37,12 @@ const MAINTENANCE_SET = op<MaintenanceSetMutation, MaintenanceSetMutationVariabl
         ...MaintenanceFields
       }
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
   ${MAINTENANCE_FIELDS}
+  ${USER_ERROR_FIELDS}
 `);
 
 export function MaintenancePage(): JSX.Element {

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { op, type UserError } from '../api.js';
+import { op, USER_ERROR_FIELDS, type UserError } from '../api.js';
 import { ErrorBox, Loading, Progress, StatusBadge, Time, UserErrors, useTitle } from '../components.js';
 import type {
   QueueClearMutation,
@@ -84,13 +84,12 @@ const QUEUE_PAUSE = op<QueuePauseMutation, QueuePauseMutationVariables>(/* Graph
         ...QueuePageFields
       }
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
   ${QUEUE_FIELDS}
+  ${USER_ERROR_FIELDS}
 `);
 
 const QUEUE_RESUME = op<QueueResumeMutation, QueueResumeMutationVariables>(/* GraphQL */ `
@@ -100,13 +99,12 @@ const QUEUE_RESUME = op<QueueResumeMutation, QueueResumeMutationVariables>(/* Gr
         ...QueuePageFields
       }
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
   ${QUEUE_FIELDS}
+  ${USER_ERROR_FIELDS}
 `);
 
 const QUEUE_CLEAR = op<QueueClearMutation, QueueClearMutationVariables>(/* GraphQL */ `
@@ -117,13 +115,12 @@ const QUEUE_CLEAR = op<QueueClearMutation, QueueClearMutationVariables>(/* Graph
         ...QueuePageFields
       }
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
   ${QUEUE_FIELDS}
+  ${USER_ERROR_FIELDS}
 `);
 
 const WORKER_FIELDS = /* GraphQL */ `
@@ -177,13 +174,12 @@ const WORKER_SET_DISABLED = op<WorkerSetDisabledMutation, WorkerSetDisabledMutat
         ...WorkerRowFields
       }
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
   ${WORKER_FIELDS}
+  ${USER_ERROR_FIELDS}
 `);
 
 const WORKER_REMOVE = op<WorkerRemoveMutation, WorkerRemoveMutationVariables>(/* GraphQL */ `
@@ -191,12 +187,11 @@ const WORKER_REMOVE = op<WorkerRemoveMutation, WorkerRemoveMutationVariables>(/*
     workerRemove(input: $input) {
       removed
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
+  ${USER_ERROR_FIELDS}
 `);
 
 /** "3 min 20 s", "2 h 5 min", "1 d 3 h". */

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { op, type UserError } from '../api.js';
+import { op, USER_ERROR_FIELDS, type UserError } from '../api.js';
 import { ErrorBox, StatusBadge, UserErrors, useTitle } from '../components.js';
 import type { JobCreateInput, JobOperation, ReleaseStatus, SubmitJobsMutation, SubmitJobsMutationVariables } from '../generated/graphql.js';
 import { useMutation } from '../hooks.js';
@@ -33,12 +33,11 @@ const SUBMIT = op<SubmitJobsMutation, SubmitJobsMutationVariables>(/* GraphQL */
         }
       }
       userErrors {
-        code
-        message
-        field
+        ...UserErrorFields
       }
     }
   }
+  ${USER_ERROR_FIELDS}
 `);
 
 type Payload = SubmitJobsMutation['jobsCreate'];
