@@ -217,8 +217,11 @@ test('queueStatsChanged follows the counts and both switches (queue pause/resume
 test('jobEvents also reports the change that takes a job out of the filter (active jobs seen to finish)', async () => {
   const operator = await token(['OPERATOR'], 'olga');
   const before = countSubscribers(a);
-  type Ev = { jobEvents: { kind: string; previousStatus: string | null; job: { id: string; status: string } } };
-  const active = collect<Ev>(client(a, viewer), `subscription { jobEvents(filter: { active: true, target: "LEAVE_1" }) { kind previousStatus job { id status } } }`);
+  type Ev = { jobEvents: { kind: string; previousStatus: string | null; job: { id: string; status: string; target: { status: string; lastUpdatedBy: string } } } };
+  const active = collect<Ev>(
+    client(a, viewer),
+    `subscription { jobEvents(filter: { active: true, target: "LEAVE_1" }) { kind previousStatus job { id status target { status lastUpdatedBy } } } }`,
+  );
   const completed = collect<Ev>(client(a, viewer), `subscription { jobEvents(filter: { statuses: [COMPLETED], target: "LEAVE_1" }) { kind previousStatus job { id status } } }`);
   await subscribersOn(a, before + 2);
   const created = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(b.url, CREATE, { i: { items: [{ target: 'LEAVE_1', operation: 'ADD' }] } }, submitter);
@@ -228,6 +231,11 @@ test('jobEvents also reports the change that takes a job out of the filter (acti
   expect(events.map((e) => [e.jobEvents.kind, e.jobEvents.previousStatus, e.jobEvents.job.status])).toEqual([
     ['CREATED', null, 'QUEUED'],
     ['STATUS_CHANGED', 'QUEUED', 'CANCELLED'],
+  ]);
+  // Each event carries its target as that change wrote it.
+  expect(events.map((e) => e.jobEvents.job.target)).toEqual([
+    { status: 'QUEUED', lastUpdatedBy: 'sue' },
+    { status: 'CANCELLED', lastUpdatedBy: 'olga' },
   ]);
   // Neither before nor after the change did the job match [COMPLETED]: nothing arrives there.
   await new Promise((r) => setTimeout(r, 300));

@@ -46,15 +46,15 @@ export class EventService {
     private readonly deps: { jobs: JobService; targets: TargetService; maintenance: MaintenanceService; workers: WorkerService; queue: QueueService; clock: () => Date },
   ) {
     deps.jobs.listen({
-      created: async (jobs) => {
+      created: async (jobs, targets) => {
         const at = deps.clock();
-        const targets = await deps.targets.byNames(jobs.map((j) => j.target));
         for (const [i, job] of jobs.entries()) await this.bus.publish(TOPIC.job, { kind: 'CREATED', job, target: targets[i] ?? null, previousStatus: null, at } satisfies JobEventView);
         this.queueStatsSoon();
       },
-      changed: async (job, previous) => {
+      changed: async (job, previous, written) => {
         const kind = previous === job.status ? 'UPDATED' : 'STATUS_CHANGED';
-        const target = await deps.targets.byName(job.target);
+        // A status change rewrote the target and hands it over; otherwise it is read (one indexed lookup).
+        const target = written ?? (await deps.targets.byName(job.target));
         await this.bus.publish(TOPIC.job, { kind, job, target, previousStatus: kind === 'UPDATED' ? null : previous, at: job.updatedAt } satisfies JobEventView);
         if (kind === 'STATUS_CHANGED') this.queueStatsSoon();
         // While paused, a job leaving a running stage may turn "drained" on.

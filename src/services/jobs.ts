@@ -2,6 +2,7 @@ import { mongo, Types } from 'mongoose';
 import type { JobCreateInput, JobFilter, JobOrder, JobStatus, JobUpdateInput } from '../generated/graphql.js';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import { JOB_LOG_LIMIT, type JobLogRecord, type JobRecord } from '../models/job.js';
+import type { TargetRecord } from '../models/target.js';
 import { findByIds } from './byIds.js';
 import { afterCursor, jobCursor, jobFilterQuery, jobSort, sortSpec } from './jobFilter.js';
 import type { JobLock } from './jobLock.js';
@@ -26,8 +27,10 @@ export interface JobResult {
 
 /** Told of every committed change, after Mongo has it and still under the job's lock (the queue and subscriptions listen here). */
 export interface JobListener {
-  created?(jobs: JobRecord[]): Promise<void> | void;
-  changed?(job: JobRecord, previous: JobStatus): Promise<void> | void;
+  /** `targets[i]` is the target of `jobs[i]` as just written. */
+  created?(jobs: JobRecord[], targets: TargetRecord[]): Promise<void> | void;
+  /** `target` is the job's target as just written when the status changed; null when it did not (not rewritten). */
+  changed?(job: JobRecord, previous: JobStatus, target: TargetRecord | null): Promise<void> | void;
 }
 
 /** A change decided under the job's lock. `status` equal to the current one changes no status. */
@@ -330,8 +333,8 @@ export class JobService {
       if (res.matchedCount !== 1) throw new Error(`job ${id} changed under its lock`);
       const after: JobRecord = { ...job, ...set };
       for (const field of Object.keys(unset)) delete (after as unknown as Record<string, unknown>)[field];
-      if (decision.status !== job.status) await this.targets.recordJob(after, actor, now);
-      for (const l of this.listeners) await l.changed?.(after, job.status);
+      const target = decision.status !== job.status ? await this.targets.recordJob(after, actor, now) : null;
+      for (const l of this.listeners) await l.changed?.(after, job.status, target);
       return { job: after, userErrors: [] };
     });
   }
@@ -343,8 +346,8 @@ export class JobService {
 
   /** What every new job gets once committed: its target recorded, then the listeners told (the queue enqueues it). */
   private async afterCreate(jobs: JobRecord[], actor: string, at: Date): Promise<void> {
-    await this.targets.recordCreated(jobs, actor, at);
-    for (const l of this.listeners) await l.created?.(jobs);
+    const targets = await this.targets.recordCreated(jobs, actor, at);
+    for (const l of this.listeners) await l.created?.(jobs, targets);
   }
 }
 

@@ -13,37 +13,34 @@ export class TargetService {
     private readonly pointLookups = false,
   ) {}
 
-  /** Records a job's creation or status change on its target, and a completed bump's effect on the datasets it names. */
-  async recordJob(job: JobRecord, actor: string, at: Date): Promise<void> {
+  /**
+   * Records a job's creation or status change on its target, and a completed bump's effect on the
+   * datasets it names. Returns the job's own target as written: the upsert sets every field, so
+   * the written document is known without reading it back.
+   */
+  async recordJob(job: JobRecord, actor: string, at: Date): Promise<TargetRecord> {
     const action = actionOf(job);
-    const updates = [{ name: job.target, status: job.status, action }];
+    const updates = [written(job.target, job.status, action, actor, at)];
     if (job.operation === 'BUMP' && job.status === 'COMPLETED') {
       for (const u of job.bumpManifesto?.dataStructureUpdates ?? []) {
         if (u.releaseStatus === 'DRAFT') continue;
-        updates.push({ name: u.name, status: job.status, action: { ...action, releaseStatus: u.releaseStatus } });
+        updates.push(written(u.name, job.status, { ...action, releaseStatus: u.releaseStatus }, actor, at));
       }
     }
-    await this.upsertMany(updates, actor, at);
+    await this.upsertMany(updates);
+    return updates[0]!;
   }
 
-  /** Records many created jobs at once (jobsCreate). */
-  async recordCreated(jobs: JobRecord[], actor: string, at: Date): Promise<void> {
-    await this.upsertMany(
-      jobs.map((job) => ({ name: job.target, status: job.status, action: actionOf(job) })),
-      actor,
-      at,
-    );
+  /** Records many created jobs at once (jobsCreate); returns each job's target as written, in order. */
+  async recordCreated(jobs: JobRecord[], actor: string, at: Date): Promise<TargetRecord[]> {
+    const targets = jobs.map((job) => written(job.target, job.status, actionOf(job), actor, at));
+    await this.upsertMany(targets);
+    return targets;
   }
 
-  private async upsertMany(updates: Array<{ name: string; status: JobStatus; action: TargetActionRecord }>, actor: string, at: Date): Promise<void> {
-    if (updates.length === 0) return;
-    const ops = updates.map((u) => ({
-      updateOne: {
-        filter: { _id: u.name },
-        update: { $set: { name: u.name, lastUpdatedAt: at, lastUpdatedBy: actor, status: u.status, lastAction: u.action } },
-        upsert: true,
-      },
-    }));
+  private async upsertMany(targets: TargetRecord[]): Promise<void> {
+    if (targets.length === 0) return;
+    const ops = targets.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }));
     // Two first writers of one name race on the unique index; MongoDB retries that
     // internally, FerretDB does not (DESIGN.md rule 3): retry once.
     for (let attempt = 0; ; attempt++) {
@@ -58,14 +55,7 @@ export class TargetService {
 
   /** What a job's target looks like before its first upsert landed (never stored). */
   placeholder(job: JobRecord): TargetRecord {
-    return {
-      _id: job.target,
-      name: job.target,
-      lastUpdatedAt: job.updatedAt,
-      lastUpdatedBy: job.createdBy,
-      status: job.status,
-      lastAction: actionOf(job),
-    };
+    return written(job.target, job.status, actionOf(job), job.createdBy, job.updatedAt);
   }
 
   async byNames(names: readonly string[]): Promise<Array<TargetRecord | null>> {
@@ -91,6 +81,11 @@ export class TargetService {
     const items = await this.models.Target.find(page).sort({ name: 1, _id: 1 }).limit(first + 1).lean<TargetRecord[]>();
     return toConnection(items, first, args.after, (t) => encodeCursor([t.name]), totalCount);
   }
+}
+
+/** A target document as one upsert writes it (every field set). */
+function written(name: string, status: JobStatus, lastAction: TargetActionRecord, actor: string, at: Date): TargetRecord {
+  return { _id: name, name, lastUpdatedAt: at, lastUpdatedBy: actor, status, lastAction };
 }
 
 function actionOf(job: JobRecord): TargetActionRecord {
