@@ -60,7 +60,8 @@ export class QueueService {
 
   /** Puts committed jobs into the queue (idempotent: the reconciler may do it again). */
   async enqueueAll(jobs: JobRecord[]): Promise<void> {
-    for (const job of jobs) await this.enqueue(job);
+    // Sent together: one connection keeps them in order, and a batch costs one round trip, not one per job.
+    await Promise.all(jobs.map((job) => this.enqueue(job)));
   }
 
   enqueue(job: JobRecord) {
