@@ -79,11 +79,29 @@ export function UserErrors({ errors }: { errors: readonly UserError[] | null | u
     <ul class="errors" role="alert">
       {errors.map((e, i) => (
         <li key={i}>
-          <code>{e.code}</code> {e.message}
-          {e.field?.length ? <small> (at {e.field.join('.')})</small> : null}
+          <UserErrorText error={e} />
         </li>
       ))}
     </ul>
+  );
+}
+
+/** One userError: its code, message and the input field at fault. */
+export function UserErrorText({ error }: { error: UserError }): JSX.Element {
+  return (
+    <>
+      <code>{error.code}</code> {error.message}
+      {error.field?.length ? <small> (at {error.field.join('.')})</small> : null}
+    </>
+  );
+}
+
+/** Whether a page's live updates flow ("● Live"), or why they stopped. */
+export function LiveIndicator({ error }: { error: string | null }): JSX.Element {
+  return (
+    <span class={error ? 'live off error' : 'live on'} title={error ?? 'Changes appear as they happen'} data-testid="live-indicator">
+      {error ? `Live updates interrupted: ${error}` : '● Live'}
+    </span>
   );
 }
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, onReconnect, request, subscribe, type Operation } from './api.js';
+import { onReconnect, request, subscribe, type Operation } from './api.js';
 
 export interface QueryState<R> {
   data: R | null;
@@ -30,7 +30,7 @@ export function useQuery<R, V>(operation: Operation<R, V>, variables?: V, opts: 
       },
       (err: unknown) => {
         if ((err as Error).name === 'AbortError') return;
-        setError(err instanceof ApiError || err instanceof Error ? err.message : String(err));
+        setError(err instanceof Error ? err.message : String(err));
         setLoading(false);
       },
     );

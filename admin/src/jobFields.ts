@@ -121,8 +121,6 @@ export const JOB_STATUSES = allOf<JobStatus>()([
   'CANCELLED',
 ]);
 
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
-
 export const JOB_OPERATIONS = allOf<JobOperation>()(['ADD', 'CHANGE', 'PATCH_METADATA', 'SET_STATUS', 'BUMP', 'DELETE_DRAFT', 'REMOVE', 'ROLLBACK_REMOVE', 'DELETE_ARCHIVE']);
 
 export const RELEASE_STATUSES = allOf<ReleaseStatus>()(['DRAFT', 'PENDING_RELEASE', 'PENDING_DELETE']);

@@ -1,7 +1,7 @@
 import { render, type JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { adoptTokenFromFragment, getToken, onTokenChange } from './api.js';
-import { ErrorBox, Layout, Loading } from './components.js';
+import { Layout, Loading } from './components.js';
 import { DatasetsPage } from './pages/datasets.js';
 import { JobPage } from './pages/job.js';
 import { JobsPage } from './pages/jobs.js';
@@ -9,7 +9,7 @@ import { MaintenancePage } from './pages/maintenance.js';
 import { QueuePage } from './pages/queue.js';
 import { SignInPage } from './pages/signIn.js';
 import { SubmitPage } from './pages/submit.js';
-import { navigate, useLocation } from './router.js';
+import { Link, useLocation } from './router.js';
 import { SessionProvider } from './session.js';
 import './styles.css';
 
@@ -27,9 +27,7 @@ function Routes(): JSX.Element {
       <h1>Not found</h1>
       <p>
         There is no page at <code>{path}</code>.{' '}
-        <a href="/admin/jobs" onClick={(e) => (e.preventDefault(), navigate('/jobs'))}>
-          Go to the jobs
-        </a>
+        <Link to="/jobs">Go to the jobs</Link>
         .
       </p>
     </section>

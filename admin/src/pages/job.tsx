@@ -1,7 +1,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { op, USER_ERROR_FIELDS, type UserError } from '../api.js';
-import { ErrorBox, Loading, Progress, StatusBadge, Time, UserErrors, useTitle } from '../components.js';
+import { ErrorBox, LiveIndicator, Loading, Progress, StatusBadge, Time, UserErrors, useTitle } from '../components.js';
 import type {
   JobDetailFragment,
   JobPageCancelMutation,
@@ -154,9 +154,7 @@ function JobView({ id }: { id: string }): JSX.Element {
         <span>
           {job.operation} on <strong>{job.target.name}</strong>
         </span>
-        <span class={liveError ? 'live off error' : 'live on'} title={liveError ?? 'Changes appear as they happen'}>
-          {liveError ? `Live updates interrupted: ${liveError}` : '● Live'}
-        </span>
+        <LiveIndicator error={liveError} />
       </p>
       <ErrorBox message={q.error} />
       {can('OPERATOR') && <JobActions job={job} onJob={show} />}

@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { op } from '../api.js';
-import { ErrorBox, Loading, Progress, StatusBadge, Time, useTitle } from '../components.js';
+import { ErrorBox, LiveIndicator, Loading, Progress, StatusBadge, Time, useTitle } from '../components.js';
 import type { JobFilter, JobOrder, JobOrderField, JobsPageEventsSubscription, JobsPageEventsSubscriptionVariables, JobsPageQuery, JobsPageQueryVariables, SortDirection } from '../generated/graphql.js';
 import { useQuery, useSubscription } from '../hooks.js';
 import { JOB_OPERATIONS, JOB_ROW, JOB_STATUSES, ORDER_FIELDS, SORT_DIRECTIONS, isJobOperation, isJobStatus, isoToLocalInput, localInputToIso, shortId } from '../jobFields.js';
@@ -202,9 +202,7 @@ export function JobsPage(): JSX.Element {
         <span data-testid="jobs-count" aria-live="polite">
           {jobs ? `${jobs.totalCount} ${jobs.totalCount === 1 ? 'job matches' : 'jobs match'}` : ''}
         </span>
-        <span class={liveError ? 'live off error' : 'live on'} title={liveError ?? 'Changes appear as they happen'} data-testid="live-indicator">
-          {liveError ? `Live updates interrupted: ${liveError}` : '● Live'}
-        </span>
+        <LiveIndicator error={liveError} />
         {fresh.created > 0 && (
           <button type="button" class="secondary" onClick={showNew}>
             {fresh.created} new {fresh.created === 1 ? 'job' : 'jobs'} — show

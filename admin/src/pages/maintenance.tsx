@@ -58,7 +58,7 @@ export function MaintenancePage(): JSX.Element {
     else history.reload();
   };
 
-  // A switch (ours or anyone's, seen through the live status) changes `since`: show the newest history again.
+  // A switch (ours, through setMaintenance, or anyone's, through the live status) changes `since`: show the newest history again.
   const since = maintenance?.since;
   const lastSince = useRef(since);
   useEffect(() => {
@@ -76,13 +76,7 @@ export function MaintenancePage(): JSX.Element {
       <h2>Switch</h2>
       {can('ADMIN') ? (
         maintenance ? (
-          <SwitchForm
-            m={maintenance}
-            onSwitched={(newSince) => {
-              lastSince.current = newSince;
-              showNewest();
-            }}
-          />
+          <SwitchForm m={maintenance} />
         ) : null
       ) : (
         <p class="muted">Only an ADMIN can pause or resume the platform.</p>
@@ -182,7 +176,7 @@ function StatusPanel({ m }: { m: Maintenance }): JSX.Element {
   );
 }
 
-function SwitchForm({ m, onSwitched }: { m: Maintenance; onSwitched: (since: string) => void }): JSX.Element {
+function SwitchForm({ m }: { m: Maintenance }): JSX.Element {
   const { setMaintenance } = useSession();
   const mutation = useMutation(MAINTENANCE_SET);
   const [message, setMessage] = useState('');
@@ -202,7 +196,6 @@ function SwitchForm({ m, onSwitched }: { m: Maintenance; onSwitched: (since: str
       setMaintenance(payload.status);
       setMessage('');
       setDone(payload.status.paused ? 'The platform is paused.' : 'The platform is running again.');
-      onSwitched(payload.status.since);
     }
   };
 

@@ -22,6 +22,7 @@ import type {
   WorkersListQueryVariables,
 } from '../generated/graphql.js';
 import { useMutation, useQuery, useSubscription } from '../hooks.js';
+import { shortId } from '../jobFields.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 
@@ -220,7 +221,7 @@ export function QueuePage(): JSX.Element {
 type QueueView = QueuePageFieldsFragment;
 
 function QueueSection(): JSX.Element {
-  const { can, maintenance } = useSession();
+  const { can } = useSession();
   const overview = useQuery(QUEUE_OVERVIEW);
   const [live, setLive] = useState<QueueView | null>(null);
   const liveError = useSubscription(QUEUE_STATS_LIVE, undefined, (d) => setLive(d.queueStatsChanged));
@@ -243,8 +244,7 @@ function QueueSection(): JSX.Element {
               {q.paused ? <span class="muted"> (no job is claimed; running ones go on)</span> : null}
             </dd>
             <dt>Maintenance</dt>
-            {/* The session's status is live for maintenance switches, which send no queue event. */}
-            <dd>{(maintenance?.paused ?? q.maintenance) ? <strong>On (no job is claimed)</strong> : 'Off'}</dd>
+            <dd>{q.maintenance ? <strong>On (no job is claimed)</strong> : 'Off'}</dd>
             <dt>Oldest waiting</dt>
             <dd>{q.oldestWaitingSeconds == null ? <span class="muted">nothing waits</span> : humanDuration(q.oldestWaitingSeconds)}</dd>
           </dl>
@@ -527,7 +527,7 @@ function WorkersSection(): JSX.Element {
                   <td>
                     {w.currentJob ? (
                       <Link to={`/jobs/${w.currentJob.id}`} class="mono" title={`${w.currentJob.id} (${w.currentJob.status})`} aria-label={`Job ${w.currentJob.id}`}>
-                        …{w.currentJob.id.slice(-8)}
+                        {shortId(w.currentJob.id)}
                       </Link>
                     ) : (
                       <span class="muted">—</span>

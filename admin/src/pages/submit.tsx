@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { op, USER_ERROR_FIELDS, type UserError } from '../api.js';
-import { ErrorBox, StatusBadge, UserErrors, useTitle } from '../components.js';
+import { ErrorBox, StatusBadge, UserErrors, UserErrorText, useTitle } from '../components.js';
 import type { JobCreateInput, JobOperation, ReleaseStatus, SubmitJobsMutation, SubmitJobsMutationVariables } from '../generated/graphql.js';
 import { useMutation } from '../hooks.js';
 import { JOB_OPERATIONS, RELEASE_STATUSES, localInputToIso } from '../jobFields.js';
@@ -332,8 +332,7 @@ function Results({ payload, targets }: { payload: Payload; targets: string[] }):
               </>
             ) : r.error ? (
               <span class="error">
-                <code>{r.error.code}</code> {r.error.message}
-                {r.error.field?.length ? <small> (at {r.error.field.join('.')})</small> : null}
+                <UserErrorText error={r.error} />
               </span>
             ) : null}
             {r.existingJob && (
