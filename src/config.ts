@@ -100,8 +100,6 @@ const envSchema = z.object({
   LIMIT_SUBSCRIPTIONS_PER_SOCKET: int(1, 10_000).default(20),
 });
 
-export type Role = 'VIEWER' | 'SUBMITTER' | 'OPERATOR' | 'ADMIN' | 'WORKER';
-
 export interface AuthConfig {
   /** Set when the service signs its own dev tokens and serves their JWKS. */
   devIssuer: boolean;

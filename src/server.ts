@@ -92,8 +92,7 @@ const SAFE_CODES = new Set([
 
 /** Replaces a fault's message with a correlation id that also appears in the log line. */
 export function maskError(err: GraphQLFormattedError, correlationId: string): GraphQLFormattedError {
-  const code = err.extensions?.code;
-  if (typeof code === 'string' && SAFE_CODES.has(code)) return err;
+  if (isSafe(err.extensions?.code)) return err;
   return {
     message: `Internal server error (correlation id ${correlationId})`,
     locations: err.locations,
@@ -102,9 +101,12 @@ export function maskError(err: GraphQLFormattedError, correlationId: string): Gr
   };
 }
 
+function isSafe(code: unknown): boolean {
+  return typeof code === 'string' && SAFE_CODES.has(code);
+}
+
 function isFault(err: GraphQLError): boolean {
-  const code = err.extensions?.code;
-  return !(typeof code === 'string' && SAFE_CODES.has(code));
+  return !isSafe(err.extensions?.code);
 }
 
 /** Logs faults with the request id, and masks them in the response. */

@@ -1,4 +1,4 @@
-import type { Role } from '../config.js';
+import type { Role } from '../generated/graphql.js';
 
 export type { Role };
 export const ROLES: readonly Role[] = ['VIEWER', 'SUBMITTER', 'OPERATOR', 'ADMIN', 'WORKER'];

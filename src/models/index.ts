@@ -51,3 +51,17 @@ export async function ensureIndexes(models: Models, opts: { uniqueOnly?: boolean
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
+
+/**
+ * Runs an upsert on a unique key, retrying it once when it loses the race to insert
+ * (E11000): MongoDB retries that itself, FerretDB does not (DESIGN.md rule 3).
+ * `isDuplicate` says which errors are that race (a bulk write reports it per write).
+ */
+export async function upsertRetryingOnce<T>(upsert: () => Promise<T>, isDuplicate: (err: unknown) => boolean = isDuplicateKey): Promise<T> {
+  try {
+    return await upsert();
+  } catch (err) {
+    if (!isDuplicate(err)) throw err;
+    return upsert();
+  }
+}

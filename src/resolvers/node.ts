@@ -1,4 +1,5 @@
 import type { Resolvers } from '../generated/graphql.js';
+import { parseJobId } from '../services/jobs.js';
 
 /**
  * node(id): job ids are bare 24-hex ObjectIds (what workers and scripts pass
@@ -7,7 +8,7 @@ import type { Resolvers } from '../generated/graphql.js';
 export const nodeResolvers: Resolvers = {
   Query: {
     node: async (_r, { id }, ctx) => {
-      if (/^[0-9a-f]{24}$/i.test(id)) {
+      if (parseJobId(id)) {
         const job = await ctx.loaders.jobById.load(id);
         return job ? { __typename: 'Job' as const, ...job } : null;
       }

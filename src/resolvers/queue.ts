@@ -1,4 +1,5 @@
 import type { Resolvers } from '../generated/graphql.js';
+import { listOptions } from './connections.js';
 
 export const queueResolvers: Resolvers = {
   Query: {
@@ -14,6 +15,6 @@ export const queueResolvers: Resolvers = {
   },
   Queue: {
     counts: (_q, _a, ctx) => ctx.services.queue.countsByStatus(),
-    jobs: (_q, args, ctx) => ctx.services.queue.jobsInClaimOrder(args),
+    jobs: (_q, args, ctx, info) => ctx.services.queue.jobsInClaimOrder(args, listOptions(info)),
   },
 };

@@ -1,8 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-
-function invalid(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-}
+import { badInput as invalid } from '../services/pagination.js';
 
 /** ISO-8601 date-time in, Date inside, ISO-8601 string out. */
 export const DateTime = new GraphQLScalarType<Date, string>({

@@ -96,7 +96,12 @@ export class EventService {
   jobEvents(filter: JobFilter | null | undefined, signal?: AbortSignal): AsyncIterableIterator<JobEventView> {
     // Only the status can change whether a job matches (the other filter fields never change),
     // so the job before a change is the job with its previous status.
-    const matches = (e: JobEventView) => matchesJobFilter(e.job, filter) || (e.previousStatus !== null && matchesJobFilter({ ...e.job, status: e.previousStatus }, filter));
+    const matches = (e: JobEventView) => {
+      if (matchesJobFilter(e.job, filter)) return true;
+      if (e.previousStatus === null) return false;
+      const { operation, target, createdBy, createdAt } = e.job;
+      return matchesJobFilter({ status: e.previousStatus, operation, target, createdBy, createdAt }, filter);
+    };
     return this.bus.iterate<JobEventView>(TOPIC.job, matches, signal);
   }
 

@@ -8,6 +8,8 @@ import { fromZod, userError, type UserError } from './userErrors.js';
  */
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
+/** The fields of a live lease on a job, unset whenever the job leaves its worker. */
+export const LEASE_FIELDS = ['leaseToken', 'leaseExpiresAt'] as const;
 /** Claimed and working, in the order a job moves through them. */
 export const RUNNING_STATUSES: readonly JobStatus[] = [
   'INITIATED',

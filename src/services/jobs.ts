@@ -6,7 +6,7 @@ import type { TargetRecord } from '../models/target.js';
 import { findByIds } from './byIds.js';
 import { afterCursor, jobCursor, jobFilterQuery, jobSort, sortSpec } from './jobFilter.js';
 import type { JobLock } from './jobLock.js';
-import { checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, validateJobCreate, type ValidJobInput } from './jobRules.js';
+import { checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, validateJobCreate, type ValidJobInput } from './jobRules.js';
 import { lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
 import type { TargetService } from './targets.js';
 import { userError, type UserError } from './userErrors.js';
@@ -37,7 +37,7 @@ export interface JobListener {
 export interface JobChange {
   status: JobStatus;
   set: Partial<JobRecord>;
-  unset?: Array<keyof JobRecord>;
+  unset?: ReadonlyArray<keyof JobRecord>;
   log: JobLogRecord[];
 }
 
@@ -256,7 +256,7 @@ export class JobService {
         return { status: job.status, set: { cancelRequested: true }, log: [{ at: this.clock(), actor, message }] };
       }
       const message = why ? `cancelled: ${why}` : 'cancelled';
-      return { status: 'CANCELLED', set: {}, unset: ['leaseToken', 'leaseExpiresAt'], log: [{ at: this.clock(), actor, message, status: 'CANCELLED' }] };
+      return { status: 'CANCELLED', set: {}, unset: LEASE_FIELDS, log: [{ at: this.clock(), actor, message, status: 'CANCELLED' }] };
     });
   }
 

@@ -1,4 +1,4 @@
-import { isDuplicateKey, type Models } from '../models/index.js';
+import { upsertRetryingOnce, type Models } from '../models/index.js';
 import type { ModuleDataRecord } from '../models/moduleData.js';
 import { userError, type UserError } from './userErrors.js';
 
@@ -30,15 +30,7 @@ export class ModuleDataService {
     if (Buffer.byteLength(json) > MAX_MODULE_DATA_BYTES) errors.push(userError('TOO_LARGE', `data is larger than ${MAX_MODULE_DATA_BYTES} bytes`, ['input', 'data']));
     if (errors.length) return { moduleData: null, userErrors: errors };
     const update = { $set: { data: json, updatedAt: this.clock(), updatedBy: actor } };
-    // Upsert on a unique key: retry once on E11000 (DESIGN.md rule 3).
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.models.ModuleData.collection.updateOne({ module, name }, update, { upsert: true });
-        break;
-      } catch (err) {
-        if (attempt > 0 || !isDuplicateKey(err)) throw err;
-      }
-    }
+    await upsertRetryingOnce(() => this.models.ModuleData.collection.updateOne({ module, name }, update, { upsert: true }));
     return { moduleData: await this.get(module, name), userErrors: [] };
   }
 

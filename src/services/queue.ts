@@ -3,11 +3,11 @@ import type { JobOperation, JobStatus } from '../generated/graphql.js';
 import type { Models } from '../models/index.js';
 import type { JobRecord } from '../models/job.js';
 import type { RedisQueue } from '../queue/index.js';
-import { ALL_STATUSES, checkTransition, isTerminal } from './jobRules.js';
+import { ALL_STATUSES, checkTransition, isTerminal, LEASE_FIELDS } from './jobRules.js';
 import type { JobChange, JobService } from './jobs.js';
-import { badInput, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination.js';
+import { badInput, decodeCursor, encodeCursor, lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
 import { userError, type UserError } from './userErrors.js';
-import { WORKER_ID } from './workers.js';
+import { progressError, workerIdError } from './workers.js';
 
 /**
  * The bridge between jobs in Mongo and the queue in Redis. Races are decided
@@ -16,6 +16,10 @@ import { WORKER_ID } from './workers.js';
  * the Redis step inside it, so Mongo records what Redis decided in order.
  * Order of writes: Mongo commits a job before it is enqueued (listener).
  */
+
+/** What the queue needs of a job to enqueue it (the reconciler reads only these). */
+export const QUEUED_JOB_FIELDS = { _id: 1, operation: 1, priority: 1, runAt: 1, createdAt: 1, maxAttempts: 1, attempts: 1 } as const;
+export type QueuedJob = Pick<JobRecord, keyof typeof QUEUED_JOB_FIELDS>;
 
 export interface LeaseView {
   job: JobRecord;
@@ -34,7 +38,6 @@ export interface QueueView {
 }
 
 const LEASE_LOST = (): UserError => userError('LEASE_LOST', 'the lease on this job is no longer yours: stop working on it', ['input', 'leaseToken']);
-const LEASE_FIELDS: Array<keyof JobRecord> = ['leaseToken', 'leaseExpiresAt'];
 
 export class QueueService {
   private readonly switchListeners: Array<() => void> = [];
@@ -59,17 +62,17 @@ export class QueueService {
   }
 
   /** Puts committed jobs into the queue (idempotent: the reconciler may do it again). */
-  async enqueueAll(jobs: JobRecord[]): Promise<void> {
+  async enqueueAll(jobs: QueuedJob[]): Promise<void> {
     // Sent together: one connection keeps them in order, and a batch costs one round trip, not one per job.
     await Promise.all(jobs.map((job) => this.enqueue(job)));
   }
 
-  enqueue(job: JobRecord) {
+  enqueue(job: QueuedJob) {
     return this.queue.enqueue(this.entryOf(job));
   }
 
   /** How a job sits in the queue (also what the reconciler restores a lost lease with). */
-  entryOf(job: JobRecord) {
+  entryOf(job: QueuedJob) {
     return {
       id: job._id.toHexString(),
       operation: job.operation,
@@ -85,7 +88,8 @@ export class QueueService {
 
   async claim(input: { workerId: string; operations: readonly JobOperation[]; waitSeconds?: number | null }, signal?: AbortSignal) {
     const errors: UserError[] = [];
-    if (!WORKER_ID.test(input.workerId)) errors.push(userError('INVALID_PARAMETERS', 'workerId: 1 to 128 of [A-Za-z0-9_.:-]', ['input', 'workerId']));
+    const idError = workerIdError(input.workerId);
+    if (idError) errors.push(idError);
     if (input.operations.length === 0) errors.push(userError('INVALID_PARAMETERS', 'give at least one operation', ['input', 'operations']));
     const wait = input.waitSeconds ?? 0;
     if (!Number.isInteger(wait) || wait < 0 || wait > this.cfg.claimMaxWaitSeconds) {
@@ -233,13 +237,14 @@ export class QueueService {
   }
 
   /** Waiting jobs in claim order. Claim order moves as workers take jobs, so a cursor is a position in it. */
-  async jobsInClaimOrder(args: { operations?: readonly JobOperation[] | null; first?: number | null; after?: string | null }): Promise<Connection<JobRecord>> {
+  async jobsInClaimOrder(args: { operations?: readonly JobOperation[] | null; first?: number | null; after?: string | null }, opts: ListOptions = {}): Promise<Connection<JobRecord>> {
     const first = pageSize(args.first);
     const offset = args.after ? Number(decodeCursor(args.after, 1)[0]) : 0;
     if (!Number.isInteger(offset) || offset < 0) throw badInput('after: not a cursor from this connection');
-    const [peeked, counts] = await Promise.all([this.queue.peek({ operations: args.operations ?? undefined, offset, limit: first + 1 }), this.queue.counts()]);
+    const totalCount = lazyCount(() => this.queue.counts().then((c) => c.ready + c.delayed), opts.countNow);
+    const peeked = await this.queue.peek({ operations: args.operations ?? undefined, offset, limit: first + 1 });
     const jobs = (await this.jobs.byIds(peeked.map((j) => j.id))).filter((j): j is JobRecord => j !== null);
-    const connection = toConnection(jobs, first, args.after, () => '', () => Promise.resolve(counts.ready + counts.delayed));
+    const connection = toConnection(jobs, first, args.after, () => '', totalCount);
     connection.edges.forEach((edge, i) => (edge.cursor = encodeCursor([offset + i + 1])));
     connection.pageInfo.startCursor = connection.edges[0]?.cursor ?? null;
     connection.pageInfo.endCursor = connection.edges.at(-1)?.cursor ?? null;
@@ -281,9 +286,8 @@ export class QueueService {
 
 
 function checkProgressInput(input: { progress?: number | null; message?: string | null }): UserError | null {
-  if (input.progress !== null && input.progress !== undefined && !(input.progress >= 0 && input.progress <= 1)) {
-    return userError('INVALID_PARAMETERS', 'progress is a fraction from 0 to 1', ['input', 'progress']);
-  }
+  const progress = progressError(input.progress);
+  if (progress) return progress;
   if (input.message && input.message.length > 10_000) return userError('INVALID_PARAMETERS', 'message: at most 10000 characters', ['input', 'message']);
   return null;
 }

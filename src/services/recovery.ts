@@ -4,13 +4,12 @@ import type { Logger } from '../logger.js';
 import type { Models } from '../models/index.js';
 import type { JobRecord } from '../models/job.js';
 import { raiseTokenFloor, restoreLease, type RedisQueue } from '../queue/index.js';
-import { RUNNING_STATUSES, isTerminal } from './jobRules.js';
+import { isTerminal, LEASE_FIELDS, RUNNING_STATUSES } from './jobRules.js';
 import type { JobService } from './jobs.js';
 import type { MaintenanceService } from './maintenance.js';
-import type { QueueService } from './queue.js';
+import { QUEUED_JOB_FIELDS, type QueuedJob, type QueueService } from './queue.js';
 import type { WorkerService } from './workers.js';
 
-const LEASE_FIELDS: Array<keyof JobRecord> = ['leaseToken', 'leaseExpiresAt'];
 
 /**
  * Keeps the queue honest when something dies:
@@ -77,7 +76,7 @@ export class QueueRecovery {
 
     const known = new Set(await this.queue.knownIds());
     let enqueued = 0;
-    const queued = await this.models.Job.find({ status: 'QUEUED' }).sort({ _id: 1 }).lean<JobRecord[]>();
+    const queued = await this.models.Job.find({ status: 'QUEUED' }, QUEUED_JOB_FIELDS).sort({ _id: 1 }).lean<QueuedJob[]>();
     for (const job of queued) {
       if (known.has(job._id.toHexString())) continue;
       if ((await this.queueService.enqueue(job)).code === 'OK') enqueued++;
@@ -86,7 +85,8 @@ export class QueueRecovery {
     let restored = 0;
     let requeued = 0;
     let timedOut = 0;
-    const running = await this.models.Job.find({ status: { $in: [...RUNNING_STATUSES] } }).sort({ _id: 1 }).lean<JobRecord[]>();
+    // Only the ids: each job is read again under its lock.
+    const running = await this.models.Job.find({ status: { $in: [...RUNNING_STATUSES] } }, { _id: 1 }).sort({ _id: 1 }).lean<Array<Pick<JobRecord, '_id'>>>();
     for (const stale of running) {
       const id = stale._id.toHexString();
       await this.jobs.transition(id, 'system', async (job) => {

@@ -1,6 +1,6 @@
 import type { JobStatus } from '../generated/graphql.js';
 import type { JobRecord } from '../models/job.js';
-import { isDuplicateKey, type Models } from '../models/index.js';
+import { isDuplicateKey, upsertRetryingOnce, type Models } from '../models/index.js';
 import type { TargetActionRecord, TargetRecord } from '../models/target.js';
 import { findByIds } from './byIds.js';
 import { decodeCursor, encodeCursor, lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
@@ -41,16 +41,8 @@ export class TargetService {
   private async upsertMany(targets: TargetRecord[]): Promise<void> {
     if (targets.length === 0) return;
     const ops = targets.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }));
-    // Two first writers of one name race on the unique index; MongoDB retries that
-    // internally, FerretDB does not (DESIGN.md rule 3): retry once.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.models.Target.bulkWrite(ops, { ordered: false });
-        return;
-      } catch (err) {
-        if (attempt > 0 || !(isDuplicateKey(err) || hasOnlyDuplicateWriteErrors(err))) throw err;
-      }
-    }
+    // Two first writers of one name race on the unique index.
+    await upsertRetryingOnce(() => this.models.Target.bulkWrite(ops, { ordered: false }), (err) => isDuplicateKey(err) || hasOnlyDuplicateWriteErrors(err));
   }
 
   /** What a job's target looks like before its first upsert landed (never stored). */

@@ -1,6 +1,6 @@
 import type { QueueConfig } from '../config.js';
 import type { JobOperation, WorkerEventKind, WorkerHeartbeatInput } from '../generated/graphql.js';
-import { isDuplicateKey, type Models } from '../models/index.js';
+import { upsertRetryingOnce, type Models } from '../models/index.js';
 import type { WorkerRecord } from '../models/worker.js';
 import type { RedisQueue } from '../queue/index.js';
 import { findByIds } from './byIds.js';
@@ -8,6 +8,17 @@ import { decodeCursor, encodeCursor, lazyCount, pageSize, toConnection, type Con
 import { userError, type UserError } from './userErrors.js';
 
 export const WORKER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** The workerId rule as a userError; null when the id is fine. */
+export function workerIdError(workerId: string): UserError | null {
+  return WORKER_ID.test(workerId) ? null : userError('INVALID_PARAMETERS', 'workerId: 1 to 128 of [A-Za-z0-9_.:-]', ['input', 'workerId']);
+}
+
+/** The progress rule (a fraction from 0 to 1) as a userError; null when it holds or is absent. */
+export function progressError(progress: number | null | undefined): UserError | null {
+  if (progress === null || progress === undefined || (progress >= 0 && progress <= 1)) return null;
+  return userError('INVALID_PARAMETERS', 'progress is a fraction from 0 to 1', ['input', 'progress']);
+}
 const MAX_INFO_BYTES = 16 * 1024;
 
 /** A worker as the API shows it: its record plus whether it is alive now. */
@@ -48,13 +59,9 @@ export class WorkerService {
   }
 
   async heartbeat(input: WorkerHeartbeatInput) {
-    const errors: UserError[] = [];
-    if (!WORKER_ID.test(input.workerId)) errors.push(userError('INVALID_PARAMETERS', 'workerId: 1 to 128 of [A-Za-z0-9_.:-]', ['input', 'workerId']));
     const info = input.info === undefined || input.info === null ? null : JSON.stringify(input.info);
-    if (info && Buffer.byteLength(info) > MAX_INFO_BYTES) errors.push(userError('INVALID_PARAMETERS', `info is larger than ${MAX_INFO_BYTES} bytes`, ['input', 'info']));
-    if (input.progress !== null && input.progress !== undefined && !(input.progress >= 0 && input.progress <= 1)) {
-      errors.push(userError('INVALID_PARAMETERS', 'progress is a fraction from 0 to 1', ['input', 'progress']));
-    }
+    const tooLarge = info && Buffer.byteLength(info) > MAX_INFO_BYTES ? userError('INVALID_PARAMETERS', `info is larger than ${MAX_INFO_BYTES} bytes`, ['input', 'info']) : null;
+    const errors = [workerIdError(input.workerId), tooLarge, progressError(input.progress)].filter((e): e is UserError => e !== null);
     for (const [field, value] of [['hostname', input.hostname], ['version', input.version]] as const) {
       if (value && value.length > 256) errors.push(userError('INVALID_PARAMETERS', `${field}: at most 256 characters`, ['input', field]));
     }
@@ -72,16 +79,7 @@ export class WorkerService {
     };
     if (input.operations) set.operations = input.operations as JobOperation[];
     const update = { $set: { ...set, workerId: input.workerId }, $setOnInsert: { disabled: false, firstSeenAt: now, ...(input.operations ? {} : { operations: [] }) } };
-    // Upsert on a unique key: retry once on E11000 (DESIGN.md rule 3).
-    let registered = false;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        registered = (await this.models.Worker.updateOne({ _id: input.workerId }, update, { upsert: true })).upsertedCount === 1;
-        break;
-      } catch (err) {
-        if (attempt > 0 || !isDuplicateKey(err)) throw err;
-      }
-    }
+    const registered = (await upsertRetryingOnce(() => this.models.Worker.updateOne({ _id: input.workerId }, update, { upsert: true }))).upsertedCount === 1;
     await this.notify(registered ? 'REGISTERED' : 'HEARTBEAT', input.workerId);
     const [flags, disabled] = await Promise.all([this.queue.flags(), this.queue.isWorkerDisabled(input.workerId)]);
     return { ...this.intervals(), disabled, maintenance: flags.maintenance, queuePaused: flags.paused, userErrors: [] };
