@@ -20,8 +20,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  await jwks?.close();
+  await jwks?.close(); // the harness closes the app (startTestApp)
 });
 
 function b64url(obj: unknown): string {

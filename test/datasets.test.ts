@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import type { App } from '../src/app.js';
-import { gql, startTestApp } from './harness/app.js';
-import { makeKey, signToken, startJwksServer, type JwksServer, type TestKey } from './harness/jwks.js';
+import { gql, startAppWithIssuer } from './harness/app.js';
+import { signToken, type TestKey } from './harness/jwks.js';
 
 interface Dataset {
   name: string;
@@ -17,7 +17,6 @@ interface Dataset {
 const LIST = '{ importableDatasets { name hasData hasMetadata isArchived sizeBytes } }';
 const DELETE = 'mutation($i: ImportableDatasetDeleteInput!){ importableDatasetDelete(input:$i){ deletedName userErrors { code message field } } }';
 
-let jwks: JwksServer;
 let key: TestKey;
 let app: App;
 /** Parent of INPUT_DIR: holds a sentinel that no delete may reach. */
@@ -112,16 +111,12 @@ beforeAll(async () => {
   writeFileSync(path.join(parent, 'SENTINEL.tar'), 'must survive');
   writeFileSync(path.join(parent, 'passwd'), 'must survive');
 
-  key = await makeKey('ds', 'ES256');
-  jwks = await startJwksServer([key]);
-  app = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url, env: { INPUT_DIR: inputDir } });
+  ({ app, key } = await startAppWithIssuer({ file: import.meta.url, env: { INPUT_DIR: inputDir } }));
   viewer = await signToken(key, { sub: 'vic', roles: ['VIEWER'] });
   operator = await signToken(key, { sub: 'olga', roles: ['OPERATOR'] });
 });
 
 afterAll(async () => {
-  await app?.close();
-  await jwks?.close();
   if (parent) rmSync(parent, { recursive: true, force: true });
 });
 

@@ -1,13 +1,12 @@
 import type { App } from '../src/app.js';
-import { gql, startTestApp } from './harness/app.js';
-import { makeKey, signToken, startJwksServer, type JwksServer, type TestKey } from './harness/jwks.js';
+import { gql, startAppWithIssuer } from './harness/app.js';
+import { signToken, type TestKey } from './harness/jwks.js';
 
 /**
  * jobs(filter, orderBy, first, after): every filter and ordering against a
  * known data set, pagination without gaps or repeats, and operator-injection
  * attempts matched literally.
  */
-let jwks: JwksServer;
 let key: TestKey;
 let app: App;
 let viewer: string;
@@ -55,9 +54,7 @@ async function all(filter: Record<string, unknown> | null, order?: Record<string
 }
 
 beforeAll(async () => {
-  key = await makeKey('q', 'ES256');
-  jwks = await startJwksServer([key]);
-  app = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url });
+  ({ app, key } = await startAppWithIssuer({ file: import.meta.url }));
   viewer = await signToken(key, { sub: 'v', roles: ['VIEWER'] });
   operator = await signToken(key, { sub: 'op', roles: ['OPERATOR'] });
   const alice = await signToken(key, { sub: 'alice', roles: ['SUBMITTER'] });
@@ -83,11 +80,6 @@ beforeAll(async () => {
       known[i]!.status = 'COMPLETED';
     }
   }
-});
-
-afterAll(async () => {
-  await app?.close();
-  await jwks?.close();
 });
 
 const byCreatedDesc = (a: Known, b: Known) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1);

@@ -1,24 +1,16 @@
 import type { App } from '../src/app.js';
 import type { mongo } from 'mongoose';
 import { isFerretDB } from '../src/db/mongo.js';
-import { gql, startTestApp } from './harness/app.js';
-import { makeKey, signToken, startJwksServer, type JwksServer, type TestKey } from './harness/jwks.js';
+import { gql, startAppWithIssuer } from './harness/app.js';
+import { signToken, type TestKey } from './harness/jwks.js';
 
-let jwks: JwksServer;
 let key: TestKey;
 let app: App;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  key = await makeKey('jobs', 'ES256');
-  jwks = await startJwksServer([key]);
-  app = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url, env: { BUMP_ENABLED: 'true' } });
+  ({ app, key } = await startAppWithIssuer({ file: import.meta.url, env: { BUMP_ENABLED: 'true' } }));
   for (const role of ['VIEWER', 'SUBMITTER', 'OPERATOR', 'ADMIN']) tokens[role] = await signToken(key, { sub: role.toLowerCase(), roles: [role] });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await jwks?.close();
 });
 
 const CREATE = `mutation($i: JobsCreateInput!) { jobsCreate(input: $i) {

@@ -1,20 +1,13 @@
 import { hasRole, rolesFromClaims } from '../src/auth/principal.js';
-import { gql, startTestApp } from './harness/app.js';
-import { makeKey, signToken, startJwksServer } from './harness/jwks.js';
+import { gql, startAppWithIssuer } from './harness/app.js';
+import { signToken } from './harness/jwks.js';
 
 describe('roles claim', () => {
   test('roles are read from a configurable, nested claim', async () => {
-    const key = await makeKey('k', 'ES256');
-    const jwks = await startJwksServer([key]);
-    const app = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url, env: { JWT_ROLES_CLAIM: 'realm_access.roles' } });
-    try {
-      const token = await signToken(key, { roles: ['ADMIN'], extra: { realm_access: { roles: ['submitter'] } } });
-      const res = await gql<{ viewer: { roles: string[] } }>(app.url, '{ viewer { roles } }', undefined, token);
-      expect(res.body.data!.viewer.roles).toEqual(['SUBMITTER']);
-    } finally {
-      await app.close();
-      await jwks.close();
-    }
+    const { app, key } = await startAppWithIssuer({ file: import.meta.url, env: { JWT_ROLES_CLAIM: 'realm_access.roles' } });
+    const token = await signToken(key, { roles: ['ADMIN'], extra: { realm_access: { roles: ['submitter'] } } });
+    const res = await gql<{ viewer: { roles: string[] } }>(app.url, '{ viewer { roles } }', undefined, token);
+    expect(res.body.data!.viewer.roles).toEqual(['SUBMITTER']);
   });
 
   test('space-separated strings and unknown names', () => {

@@ -1,22 +1,14 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { App } from '../src/app.js';
-import { gql, startTestApp } from './harness/app.js';
-import { makeKey, signToken, startJwksServer, type JwksServer, type TestKey } from './harness/jwks.js';
+import { gql, startAppWithIssuer } from './harness/app.js';
+import { signToken, type TestKey } from './harness/jwks.js';
 
-let jwks: JwksServer;
 let key: TestKey;
 let app: App;
 
 beforeAll(async () => {
-  key = await makeKey('srv', 'ES256');
-  jwks = await startJwksServer([key]);
-  app = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await jwks?.close();
+  ({ app, key } = await startAppWithIssuer({ file: import.meta.url }));
 });
 
 function wsClient(connectionParams: Record<string, unknown>): Client {

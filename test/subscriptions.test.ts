@@ -2,6 +2,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { App } from '../src/app.js';
 import { gql, startAppWithIssuer, startTestApp } from './harness/app.js';
+import { until } from './harness/until.js';
 
 /**
  * Subscriptions over real sockets, across two service instances sharing one
@@ -62,13 +63,8 @@ function collect<T>(c: Client, query: string, variables?: Record<string, unknown
   };
 }
 
-async function subscribersOn(app: App, n: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (countSubscribers(app) >= n) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`only ${countSubscribers(app)} of ${n} subscribers registered`);
+function subscribersOn(app: App, n: number): Promise<void> {
+  return until(`${n} job subscribers registered`, () => countSubscribers(app) >= n, 30_000, 20);
 }
 
 function countSubscribers(app: App): number {
@@ -160,15 +156,13 @@ test('1,000 concurrent subscribers on one instance receive every event of a 1,00
 
 test('roles per subscription: a VIEWER cannot subscribe to worker events; an OPERATOR sees a heartbeat arrive', async () => {
   const denied = collect(client(a, viewer), `subscription { workerEvents { kind workerId } }`);
-  const deadline = Date.now() + 10_000;
-  while (denied.errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await until('the refusal', () => denied.errors.length > 0, 10_000, 20);
   expect(JSON.stringify(denied.errors[0])).toMatch(/FORBIDDEN/);
 
   const operator = await token(['OPERATOR'], 'olga');
   const before = a.bus.subscriberCount('worker');
   const sub = collect<{ workerEvents: { kind: string; workerId: string; worker: { alive: boolean } } }>(client(a, operator), `subscription { workerEvents { kind workerId worker { alive } } }`);
-  const until = Date.now() + 10_000;
-  while (a.bus.subscriberCount('worker') <= before && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  await until('the worker subscription', () => a.bus.subscriberCount('worker') > before, 10_000, 20);
   await gql(b.url, `mutation { workerHeartbeat(input: { workerId: "live-worker", status: IDLE }) { userErrors { code } } }`, undefined, worker);
   const [event] = await sub.waitFor(1);
   expect(event!.workerEvents).toEqual({ kind: 'REGISTERED', workerId: 'live-worker', worker: { alive: true } });
@@ -177,8 +171,7 @@ test('roles per subscription: a VIEWER cannot subscribe to worker events; an OPE
 test('maintenance switches reach subscribers on the other instance', async () => {
   const before = a.bus.subscriberCount('maintenance');
   const sub = collect<{ maintenanceStatusChanged: { paused: boolean; message: string; drained: boolean } }>(client(a, viewer), `subscription { maintenanceStatusChanged { paused message drained } }`);
-  const until = Date.now() + 10_000;
-  while (a.bus.subscriberCount('maintenance') <= before && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  await until('the maintenance subscription', () => a.bus.subscriberCount('maintenance') > before, 10_000, 20);
   const SET = `mutation($i: MaintenanceSetInput!) { maintenanceSet(input: $i) { userErrors { code } } }`;
   await gql(b.url, SET, { i: { paused: true, message: 'deploy' } }, admin);
   await gql(b.url, SET, { i: { paused: false, message: 'done' } }, admin);
@@ -192,25 +185,18 @@ test('maintenance switches reach subscribers on the other instance', async () =>
 test('queueStatsChanged follows the counts and both switches (queue pause/resume, maintenance)', async () => {
   const operator = await token(['OPERATOR'], 'olga');
   const stats = collect<{ queueStatsChanged: { paused: boolean; maintenance: boolean; ready: number } }>(client(a, viewer), 'subscription { queueStatsChanged { paused maintenance ready } }');
-  const deadline = Date.now() + 30_000;
-  while (a.bus.subscriberCount('queue') < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await until('the queue subscription', () => a.bus.subscriberCount('queue') >= 1, 30_000, 20);
   const last = () => stats.events.at(-1)?.queueStatsChanged;
-  const until = async (what: string, check: () => boolean) => {
-    const end = Date.now() + 20_000;
-    while (!check()) {
-      if (Date.now() > end) throw new Error(`no queueStatsChanged event with ${what}; last: ${JSON.stringify(last())}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const event = (what: string, check: () => boolean) => until(`a queueStatsChanged event with ${what}`, check, 20_000, 20);
   // The instance that is not asked publishes too: the events travel through Redis.
   const pause = await gql(b.url, 'mutation { queuePause(input: { reason: "test" }) { queue { paused } } }', undefined, operator);
   expect(pause.body.errors).toBeUndefined();
-  await until('paused', () => last()?.paused === true);
+  await event('paused', () => last()?.paused === true);
   await gql(b.url, 'mutation { maintenanceSet(input: { paused: true, message: "deploy" }) { status { paused } } }', undefined, admin);
-  await until('maintenance', () => last()?.maintenance === true);
+  await event('maintenance', () => last()?.maintenance === true);
   await gql(b.url, 'mutation { queueResume(input: {}) { queue { paused } } }', undefined, operator);
   await gql(b.url, 'mutation { maintenanceSet(input: { paused: false, message: "done" }) { status { paused } } }', undefined, admin);
-  await until('both switches off', () => last()?.paused === false && last()?.maintenance === false);
+  await event('both switches off', () => last()?.paused === false && last()?.maintenance === false);
   expect(stats.errors).toEqual([]);
 });
 
@@ -279,7 +265,5 @@ test('one event, many identical subscriptions: executed once and shared; another
   }
   // Closing the sockets ends every one of these subscriptions on the bus at once, though no event is pending.
   await Promise.all(sockets.map((x) => x.dispose()));
-  const deadline = Date.now() + 10_000;
-  while (countSubscribers(a) > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  expect(countSubscribers(a)).toBe(before);
+  await until('the bus subscriptions ended', () => countSubscribers(a) === before, 10_000, 20);
 });

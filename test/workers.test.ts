@@ -1,6 +1,7 @@
 import type { App } from '../src/app.js';
 import { JobWorker, type JobHandler } from '../src/worker-client/index.js';
-import { gql, startAppWithIssuer } from './harness/app.js';
+import { createJobs as createJobsVia, gql, startAppWithIssuer } from './harness/app.js';
+import { until } from './harness/until.js';
 
 /**
  * Real workers (the project's worker client) over HTTP against a real service
@@ -24,32 +25,12 @@ beforeAll(async () => {
   workerToken = await token(['WORKER'], 'worker-bot');
 });
 
-const CREATE = `mutation($i: JobsCreateInput!) { jobsCreate(input: $i) { results { job { id } error { code } } } }`;
-
-async function createJobs(prefix: string, count: number, operation = 'ADD'): Promise<string[]> {
-  const ids: string[] = [];
-  for (let start = 0; start < count; start += 1000) {
-    const items = Array.from({ length: Math.min(1000, count - start) }, (_, i) => ({ target: `${prefix}_${start + i}`, operation }));
-    const res = await gql<{ jobsCreate: { results: Array<{ job: { id: string } | null; error: { code: string } | null }> } }>(app.url, CREATE, { i: { items } }, submitter);
-    expect(res.body.errors).toBeUndefined();
-    for (const r of res.body.data!.jobsCreate.results) {
-      expect(r.error).toBeNull();
-      ids.push(r.job!.id);
-    }
-  }
-  return ids;
+function createJobs(prefix: string, count: number, operation = 'ADD'): Promise<string[]> {
+  return createJobsVia(app.url, submitter, Array.from({ length: count }, (_, i) => ({ target: `${prefix}_${i}`, operation })));
 }
 
 function worker(workerId: string, handler: JobHandler, extra: Partial<ConstructorParameters<typeof JobWorker>[0]> = {}): JobWorker {
   return new JobWorker({ url: app.url, token: workerToken, workerId, operations: ['ADD', 'CHANGE'], handler, waitSeconds: 2, progressEveryMs: 60_000, ...extra });
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function statusCounts(): Promise<Record<string, number>> {

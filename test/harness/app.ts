@@ -75,6 +75,27 @@ export async function gql<T = Record<string, unknown>>(
   return { status: res.status, body: (await res.json()) as GqlResponse<T>['body'] };
 }
 
+const CREATE_JOBS = `mutation($i: JobsCreateInput!) { jobsCreate(input: $i) { results { job { id } error { code message } } } }`;
+
+/** Creates jobs through the API (batches of 1,000) and fails the test on any rejection; their ids, in order. */
+export async function createJobs(baseUrl: string, token: string, items: Array<Record<string, unknown>>): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; start < items.length; start += 1000) {
+    const res = await gql<{ jobsCreate: { results: Array<{ job: { id: string } | null; error: { code: string; message: string } | null }> } }>(
+      baseUrl,
+      CREATE_JOBS,
+      { i: { items: items.slice(start, start + 1000) } },
+      token,
+    );
+    expect(res.body.errors).toBeUndefined();
+    for (const r of res.body.data!.jobsCreate.results) {
+      expect(r.error).toBeNull();
+      ids.push(r.job!.id);
+    }
+  }
+  return ids;
+}
+
 /** A test app with its own JWKS issuer; `token(roles, sub)` signs real tokens it accepts. Both close at the end of the file. */
 export async function startAppWithIssuer(opts: Omit<TestAppOptions, 'jwksUrl'>) {
   const key = await makeKey('test-key', 'ES256');
