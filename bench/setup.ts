@@ -1,18 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startApp, type App } from '../src/app.js';
+import type { Role } from '../src/auth/principal.js';
 import { loadConfig } from '../src/config.js';
 import { startEmbedded, type EmbeddedBackends } from '../src/embedded/launcher.js';
 import { createLogger } from '../src/logger.js';
 import { gql } from './load.js';
-import { makeKey, signToken, startJwksServer, TEST_AUDIENCE, TEST_ISSUER } from '../test/harness/jwks.js';
 
 /**
  * The service under test, in this process: MONGODB_URI / REDIS_URL when given,
  * otherwise its own FerretDB and redis-server on free loopback ports with data
- * in a temporary folder; a local JWKS and real ES256 tokens. Each scenario gets
+ * in a temporary folder; real ES256 tokens from the service's own dev issuer (its key
+ * kept in that folder, so every instance accepts them). Each scenario gets
  * a new instance on its own database and Redis key prefix (fresh).
  */
 export interface BenchEnv {
@@ -71,9 +72,9 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
     let redisUrl = env.REDIS_URL;
     let embedded: EmbeddedBackends | undefined;
     const children: Record<string, number> = {};
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'job-service-bench-'));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     if (!mongoUri || !redisUrl) {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'job-service-bench-'));
-      cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
       embedded = await startEmbedded({
         dataDir,
         ferretdbBin: path.resolve(env.FERRETDB_BIN ?? '.tools/ferretdb'),
@@ -85,17 +86,11 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
       });
       const e = embedded;
       cleanups.push(() => e.stop());
-      for (const name of ['ferretdb', 'redis']) {
-        const file = path.join(dataDir, `${name}.pid`);
-        if (existsSync(file)) children[name] = Number(readFileSync(file, 'utf8'));
-      }
+      for (const [name, pid] of Object.entries(embedded.pids)) if (pid) children[name] = pid;
       mongoUri ??= embedded.mongoUri!;
       redisUrl ??= embedded.redisUrl!;
     }
     const [dbUri, queueUrl] = [mongoUri!, redisUrl!];
-    const key = await makeKey('bench-key', 'ES256');
-    const jwks = await startJwksServer([key]);
-    cleanups.push(() => jwks.close());
     const startInstance = (label: string) => {
       const name = `bench_${label}_${Date.now().toString(36)}`;
       const config = loadConfig({
@@ -104,9 +99,7 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
         MONGODB_URI: dbUri,
         REDIS_URL: queueUrl,
         REDIS_KEY_PREFIX: `${name}:`,
-        JWKS_URL: jwks.url,
-        JWT_ISSUER: TEST_ISSUER,
-        JWT_AUDIENCE: TEST_AUDIENCE,
+        DATA_DIR: dataDir,
         LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
         SHUTDOWN_TIMEOUT_MS: '10000',
       });
@@ -120,7 +113,7 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
     cleanups.push(() => stopInstance());
     const rawRedis = new Redis(queueUrl, { lazyConnect: false });
     cleanups.push(() => rawRedis.quit());
-    const sign = (roles: string[], sub: string) => signToken(key, { roles, sub, expiresIn: 3600 });
+    const sign = (roles: Role[], sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });
     const cpuMs = () => {
       const u = process.cpuUsage();
       return { node: (u.user + u.system) / 1000, ...Object.fromEntries(Object.entries(children).map(([k, pid]) => [k, procCpuMs(pid)])) };

@@ -29,6 +29,8 @@ export interface EmbeddedOptions {
 export interface EmbeddedBackends {
   mongoUri: string | undefined;
   redisUrl: string | undefined;
+  /** Process ids of the children started (for CPU accounting). */
+  pids: { ferretdb?: number; redis?: number };
   /** Stops the children (SIGTERM, then SIGKILL after 5 s). Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -144,6 +146,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedBack
 
   let mongoUri: string | undefined;
   let redisUrl: string | undefined;
+  const pids: EmbeddedBackends['pids'] = {};
   try {
     if (opts.needMongo) {
       const dir = path.join(opts.dataDir, 'ferretdb');
@@ -153,6 +156,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedBack
       const { child, output } = startChild(opts.ferretdbBin, ['-port', String(port), '-data', dir, '-parent-pid', String(process.pid)], 'ferretdb');
       children.push(child);
       if (child.pid) writeFileSync(pidFile, String(child.pid));
+      pids.ferretdb = child.pid;
       pidFiles.push(pidFile);
       await waitForPort(port, child, 'FerretDB', timeout, output);
       mongoUri = `mongodb://127.0.0.1:${port}/`;
@@ -172,6 +176,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedBack
       );
       children.push(child);
       if (child.pid) writeFileSync(pidFile, String(child.pid));
+      pids.redis = child.pid;
       pidFiles.push(pidFile);
       await waitForPort(port, child, 'redis-server', timeout, output);
       redisUrl = `redis://127.0.0.1:${port}`;
@@ -184,6 +189,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedBack
   return {
     mongoUri,
     redisUrl,
+    pids,
     stop: async () => {
       process.removeListener('exit', onExit);
       await stop();
