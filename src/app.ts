@@ -105,6 +105,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       introspection: config.introspection,
       limits: config.limits,
       adminDir: config.adminDir,
+      wsKeepAliveMs: config.wsKeepAliveMs,
       jwks: devIssuer ? () => devIssuer.jwks() : undefined,
     });
     cleanups.push(() => server.close(Math.max(100, config.shutdownTimeoutMs / 2)));

@@ -56,6 +56,11 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Upper bound for graceful shutdown before the process gives up, in ms. Default 10000. */
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /**
+   * graphql-ws keep-alive: the service pings every socket this often and closes one whose pong has not
+   * come back within the same time (0: no pings). Default 12.
+   */
+  WS_KEEPALIVE_SECONDS: int(0, 3600).default(12),
   /** Introspection on /graphql. Default: on outside production, off in production. */
   GRAPHQL_INTROSPECTION: bool.optional(),
   /** Folder of importable `<NAME>.tar` files (and its archive/ subfolder). Default DATA_DIR/input. */
@@ -126,6 +131,8 @@ export interface Config {
   redisServerBin: string;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** Ping interval and pong deadline of graphql-ws sockets, in ms; 0: no pings. */
+  wsKeepAliveMs: number;
   introspection: boolean;
   inputDir: string;
   bumpEnabled: boolean;
@@ -214,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisServerBin: e.REDIS_SERVER_BIN,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    wsKeepAliveMs: e.WS_KEEPALIVE_SECONDS * 1000,
     introspection: e.GRAPHQL_INTROSPECTION ?? !production,
     inputDir: path.resolve(e.INPUT_DIR ?? path.join(e.DATA_DIR, 'input')),
     bumpEnabled: e.BUMP_ENABLED,

@@ -18,10 +18,14 @@ let admin: string;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  const started = await startAppWithIssuer({ file: import.meta.url });
+  // A's subscribers live in this very process, which also runs both services: in the 1,000 x 1,000 burst
+  // the whole burst sits in the kernel's socket buffers and this process reads it more than 12 s late, so
+  // the default keep-alive would rightly drop those sockets (1006). A gets a long one; B, whose sockets are
+  // only used by the keep-alive test, a short one.
+  const started = await startAppWithIssuer({ file: import.meta.url, env: { WS_KEEPALIVE_SECONDS: '120' } });
   a = started.app;
   token = started.token;
-  b = await startTestApp({ file: import.meta.url, jwksUrl: started.jwks.url, name: (a as App & { name: string }).name });
+  b = await startTestApp({ file: import.meta.url, jwksUrl: started.jwks.url, name: (a as App & { name: string }).name, env: { WS_KEEPALIVE_SECONDS: '1' } });
   viewer = await token(['VIEWER'], 'vic');
   submitter = await token(['SUBMITTER'], 'sue');
   worker = await token(['WORKER'], 'bot');
@@ -266,4 +270,34 @@ test('one event, many identical subscriptions: executed once and shared; another
   // Closing the sockets ends every one of these subscriptions on the bus at once, though no event is pending.
   await Promise.all(sockets.map((x) => x.dispose()));
   await until('the bus subscriptions ended', () => countSubscribers(a) === before, 10_000, 20);
+});
+
+test('keep-alive: a socket that answers no ping is closed; one that answers keeps its subscription', async () => {
+  const wsUrl = `${b.url.replace(/^http/, 'ws')}/graphql`;
+  // A peer that has gone silent: connected and acknowledged, but it never answers a ping.
+  const silent = new WebSocket(wsUrl, 'graphql-transport-ws', { autoPong: false });
+  const pinged = new Promise<void>((resolve) => silent.once('ping', () => resolve()));
+  const closed = new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)));
+  const acked = new Promise<void>((resolve) => silent.on('message', (m) => JSON.parse(String(m)).type === 'connection_ack' && resolve()));
+  silent.once('open', () => silent.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${viewer}` } })));
+  await acked;
+
+  // A live client on the same instance, through the same intervals.
+  const live = collect<{ maintenanceStatusChanged: { message: string } }>(client(b, viewer), 'subscription { maintenanceStatusChanged { message } }');
+  await until('the live subscription', () => b.bus.subscriberCount('maintenance') > 0, 10_000, 20);
+
+  const openedAt = Date.now();
+  await pinged;
+  // Terminated, not closed politely: to the peer it looks like a dropped connection.
+  expect(await closed).toBe(1006);
+  const after = Date.now() - openedAt;
+  expect(after).toBeGreaterThanOrEqual(900);
+  expect(after).toBeLessThan(10_000);
+
+  // The live socket has now lived through at least two pings; it still gets events.
+  await new Promise((r) => setTimeout(r, 1_200));
+  await gql(a.url, 'mutation { maintenanceSet(input: { paused: false, message: "still here" }) { status { paused } } }', undefined, admin);
+  const [event] = await live.waitFor(1);
+  expect(event!.maintenanceStatusChanged.message).toBe('still here');
+  expect(live.errors).toEqual([]);
 });
