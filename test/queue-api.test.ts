@@ -1,4 +1,7 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { gql, startAppWithIssuer } from './harness/app.js';
+import { until } from './harness/until.js';
 
 /** The queue and workers as operators see them; time limits with an injected clock (no sleeping). */
 const START = Date.UTC(2030, 5, 1);
@@ -123,4 +126,51 @@ test('workers: heartbeat registers and reports, alive expires with CLIENT_EXPIRY
   expect(removed.body.data!.workerRemove.removed).toBe(true);
   const again = await q<{ workerRemove: { removed: boolean; userErrors: Array<{ code: string }> } }>(`mutation { workerRemove(input: { workerId: "host-1:42" }) { removed userErrors { code } } }`, undefined, tokens.operator);
   expect(again.body.data!.workerRemove).toEqual({ removed: false, userErrors: [{ code: 'NOT_FOUND' }] });
+});
+
+test('workerEvents: a worker whose heartbeats stop is announced EXPIRED once; a heartbeat makes it alive again', async () => {
+  const { app, clock, tokens, q } = await setup();
+  type Ev = { workerEvents: { kind: string; workerId: string; worker: { alive: boolean } | null } };
+  const events: Ev['workerEvents'][] = [];
+  const ws = createClient({ url: `${app.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${tokens.operator}` }, retryAttempts: 0 });
+  const stop = ws.subscribe<Ev>(
+    { query: 'subscription { workerEvents { kind workerId worker { alive } } }' },
+    { next: (r) => r.data && events.push(r.data.workerEvents), error: (e) => events.push({ kind: `error ${JSON.stringify(e)}`, workerId: '', worker: null }), complete: () => undefined },
+  );
+  try {
+    await until('the subscription', () => app.bus.subscriberCount('worker') > 0, 10_000, 20);
+    const HB = `mutation($i: WorkerHeartbeatInput!) { workerHeartbeat(input: $i) { userErrors { code } } }`;
+    await q(HB, { i: { workerId: 'exp-1', status: 'IDLE' } }, tokens.worker);
+    await q(HB, { i: { workerId: 'exp-2', status: 'IDLE' } }, tokens.worker);
+    clock.now += 20_000;
+    await q(HB, { i: { workerId: 'exp-2', status: 'IDLE' } }, tokens.worker);
+    clock.now += 11_000; // exp-1 is 31 s quiet (expiry 30), exp-2 11 s
+
+    expect(await app.services.workers.announceExpired()).toBe(1);
+    expect(await app.services.workers.announceExpired()).toBe(0); // once, not on every pass
+
+    clock.now += 1_000;
+    await q(HB, { i: { workerId: 'exp-1', status: 'BUSY' } }, tokens.worker);
+    clock.now += 31_000;
+    expect(await app.services.workers.announceExpired()).toBe(2); // exp-1 again (the heartbeat cleared the mark), and exp-2
+
+    await until('seven events', () => events.length >= 7, 10_000, 20);
+    expect(events.slice(0, 5).map((e) => [e.kind, e.workerId, e.worker?.alive])).toEqual([
+      ['REGISTERED', 'exp-1', true],
+      ['REGISTERED', 'exp-2', true],
+      ['HEARTBEAT', 'exp-2', true],
+      ['EXPIRED', 'exp-1', false],
+      ['HEARTBEAT', 'exp-1', true],
+    ]);
+    const last = events.slice(5).map((e) => [e.kind, e.workerId, e.worker?.alive]);
+    expect(last.sort()).toEqual([
+      ['EXPIRED', 'exp-1', false],
+      ['EXPIRED', 'exp-2', false],
+    ]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(events).toHaveLength(7);
+  } finally {
+    stop();
+    await ws.dispose();
+  }
 });

@@ -1,3 +1,5 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import type { App } from '../src/app.js';
 import { JobWorker, type JobHandler } from '../src/worker-client/index.js';
 import { createJobs as createJobsVia, gql, startAppWithIssuer } from './harness/app.js';
@@ -195,4 +197,32 @@ test('a long poll whose worker went away takes no job for it (the job stays for 
   expect(job.body.data!.job).toEqual({ status: 'QUEUED', worker: null });
   const live = await gql<{ jobClaim: { lease: { job: { id: string } } | null } }>(app.url, CLAIM, { i: { workerId: 'live-worker', operations: ['DELETE_ARCHIVE'] } }, workerToken);
   expect(live.body.data!.jobClaim.lease?.job.id).toBe(id);
+});
+
+test('the background loop announces a worker whose heartbeats stopped (EXPIRED) within a quarter of its expiry time', async () => {
+  const quick = await startAppWithIssuer({ file: import.meta.url, env: { CLIENT_EXPIRY_SECONDS: '2' } });
+  const ops = await quick.token(['OPERATOR'], 'olga');
+  const events: Array<{ kind: string; workerId: string; at: number }> = [];
+  const ws = createClient({ url: `${quick.app.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${ops}` }, retryAttempts: 0 });
+  const stop = ws.subscribe<{ workerEvents: { kind: string; workerId: string } }>(
+    { query: 'subscription { workerEvents { kind workerId } }' },
+    { next: (r) => r.data && events.push({ ...r.data.workerEvents, at: Date.now() }), error: () => undefined, complete: () => undefined },
+  );
+  try {
+    await until('the subscription', () => quick.app.bus.subscriberCount('worker') > 0, 10_000, 20);
+    const wt = await quick.token(['WORKER'], 'bot');
+    const beat = await gql(quick.app.url, 'mutation { workerHeartbeat(input: { workerId: "quiet-1", status: IDLE }) { userErrors { code } } }', undefined, wt);
+    const beatAt = Date.now();
+    expect(beat.body.errors).toBeUndefined();
+    await until('the EXPIRED event', () => events.some((e) => e.kind === 'EXPIRED'), 10_000, 20);
+    const expired = events.find((e) => e.kind === 'EXPIRED')!;
+    expect(expired.workerId).toBe('quiet-1');
+    // Expiry 2 s, checked every 0.5 s: never early, and late by about one check (generous for a busy machine).
+    expect(expired.at - beatAt).toBeGreaterThanOrEqual(2_000);
+    expect(expired.at - beatAt).toBeLessThan(5_000);
+    expect(events.map((e) => e.kind)).toEqual(['REGISTERED', 'EXPIRED']);
+  } finally {
+    stop();
+    await ws.dispose();
+  }
 });

@@ -1078,7 +1078,7 @@ export type Subscription = {
   maintenanceStatusChanged: MaintenanceStatus;
   /** The queue's counts and switches, at most a few times a second. */
   queueStatsChanged: Queue;
-  /** Worker registrations, heartbeats and operator actions. */
+  /** Worker registrations, heartbeats, expiries and operator actions. */
   workerEvents: WorkerEvent;
 };
 
@@ -1254,6 +1254,8 @@ export type WorkerEventKind =
   | 'DISABLED'
   /** An operator enabled it. */
   | 'ENABLED'
+  /** Its heartbeats stopped: none for CLIENT_EXPIRY_SECONDS, so it is no longer alive (told once, within a few seconds; a later heartbeat makes it alive again). */
+  | 'EXPIRED'
   /** It sent a heartbeat. */
   | 'HEARTBEAT'
   /** It sent its first heartbeat. */

@@ -16,6 +16,8 @@ export interface WorkerRecord {
   progress?: number | null;
   /** JSON text. */
   info?: string | null;
+  /** When its expiry was announced (EXPIRED event); cleared by the next heartbeat. */
+  expiredAt?: Date | null;
 }
 
 export const workerSchema = new Schema<WorkerRecord>(
@@ -32,6 +34,7 @@ export const workerSchema = new Schema<WorkerRecord>(
     currentJobId: String,
     progress: Number,
     info: String,
+    expiredAt: Date,
   },
   { collection: 'workers', versionKey: false, autoIndex: false, strict: 'throw' },
 );

@@ -19,7 +19,8 @@ import type { WorkerService } from './workers.js';
  *   switches from Mongo to Redis, re-enqueues queued jobs Redis does not know,
  *   restores live leases Redis lost (so no job runs twice while a lease is
  *   live), requeues running jobs whose lease is gone, and fails jobs past the
- *   hard time limit.
+ *   hard time limit;
+ * - workers whose heartbeats stopped are announced (EXPIRED) once.
  * Every step runs under the job's lock, so it is safe on several instances at once.
  */
 export class QueueRecovery {
@@ -146,6 +147,8 @@ export class QueueRecovery {
     await this.reconcileOnce();
     this.schedule(() => this.reapOnce(), this.cfg.reaperIntervalMs);
     this.schedule(() => this.reconcileOnce(), this.cfg.reconcileIntervalMs);
+    // A stopped worker is told within a quarter of its expiry time (at most 5 s late).
+    this.schedule(() => this.workers.announceExpired(), Math.max(250, Math.min(5_000, (this.cfg.clientExpirySeconds * 1000) / 4)));
   }
 
   private schedule(task: () => Promise<unknown>, everyMs: number): void {

@@ -76,6 +76,7 @@ export class WorkerService {
       currentJobId: input.currentJobId ?? null,
       progress: input.progress ?? null,
       info,
+      expiredAt: null,
     };
     if (input.operations) set.operations = input.operations as JobOperation[];
     const update = { $set: { ...set, workerId: input.workerId }, $setOnInsert: { disabled: false, firstSeenAt: now, ...(input.operations ? {} : { operations: [] }) } };
@@ -87,6 +88,22 @@ export class WorkerService {
 
   private intervals() {
     return { heartbeatIntervalSeconds: this.cfg.heartbeatIntervalSeconds, expirySeconds: this.cfg.clientExpirySeconds };
+  }
+
+  /**
+   * Tells the listeners once of each worker whose heartbeats stopped (EXPIRED). The conditional update
+   * marks it, so with several instances only the one that marks it tells; the next heartbeat clears the mark.
+   */
+  async announceExpired(limit = 100): Promise<number> {
+    const cutoff = new Date(this.clock().getTime() - this.cfg.clientExpirySeconds * 1000);
+    let announced = 0;
+    while (announced < limit) {
+      const w = await this.models.Worker.findOneAndUpdate({ lastHeartbeatAt: { $lte: cutoff }, expiredAt: null }, { $set: { expiredAt: this.clock() } }, { returnDocument: 'after' }).lean<WorkerRecord>();
+      if (!w) break;
+      announced++;
+      for (const l of this.listeners) await l('EXPIRED', w.workerId, this.view(w));
+    }
+    return announced;
   }
 
   async byIds(ids: readonly string[]): Promise<Array<WorkerView | null>> {

@@ -251,6 +251,8 @@ export type WorkerEventKind =
   | 'DISABLED'
   /** An operator enabled it. */
   | 'ENABLED'
+  /** Its heartbeats stopped: none for CLIENT_EXPIRY_SECONDS, so it is no longer alive (told once, within a few seconds; a later heartbeat makes it alive again). */
+  | 'EXPIRED'
   /** It sent a heartbeat. */
   | 'HEARTBEAT'
   /** It sent its first heartbeat. */

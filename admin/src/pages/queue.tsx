@@ -29,9 +29,8 @@ import { useSession } from '../session.js';
 /** The queue (switches, counts, next jobs; live) and the workers (live for operators, polled otherwise). */
 
 const WORKERS_PAGE = 50;
+/** Below OPERATOR there are no worker events, so the list is polled. */
 const POLL_MS = 5000;
-/** Operators get worker changes live; an expiry sends no event, so the list is also refreshed now and then. */
-const OPERATOR_REFRESH_MS = 30000;
 
 const QUEUE_FIELDS = /* GraphQL */ `
   fragment QueuePageFields on Queue {
@@ -407,9 +406,10 @@ function WorkersSection(): JSX.Element {
   const [errors, setErrors] = useState<readonly UserError[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
 
-  // Polling: every 5 s without the live events (below OPERATOR), now and then with them.
+  // Polling only without the live events (below OPERATOR); they include expiries.
   useEffect(() => {
-    const t = setInterval(workers.reload, operator ? OPERATOR_REFRESH_MS : POLL_MS);
+    if (operator) return undefined;
+    const t = setInterval(workers.reload, POLL_MS);
     return () => clearInterval(t);
   }, [operator, workers.reload]);
 
