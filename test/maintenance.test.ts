@@ -105,6 +105,9 @@ describe('initial state', () => {
     expect(page.nodes).toHaveLength(1);
     expect(page.nodes[0]).toMatchObject({ paused: false, setBy: 'system' });
     expect(page.nodes[0]!.id).toMatch(/^MaintenanceEvent:[0-9a-f]{24}$/);
+    // node(id) takes the id in either case, like job ids.
+    const upper = await gql<{ node: { id: string } | null }>(app.url, 'query($id: ID!) { node(id: $id) { id } }', { id: page.nodes[0]!.id.replace(/:(.*)$/, (_m, hex: string) => `:${hex.toUpperCase()}`) }, viewer);
+    expect(upper.body.data!.node?.id).toBe(page.nodes[0]!.id);
     expect(Number.isNaN(Date.parse(page.nodes[0]!.at))).toBe(false);
     expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
   });
@@ -254,7 +257,10 @@ describe('maintenanceHistory', () => {
   });
 
   test('first out of range and a foreign cursor are BAD_USER_INPUT', async () => {
-    for (const vars of [{ first: 0 }, { first: 101 }, { first: 1, after: 'not-a-cursor' }]) {
+    // Cursors of the right length but the wrong contents are refused too, not answered with an empty page.
+    const cursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+    const wrong = [cursor([1, 'zz']), cursor(['1', '0123456789abcdef01234567']), cursor([null, '0123456789abcdef01234567']), cursor([1])];
+    for (const vars of [{ first: 0 }, { first: 101 }, { first: 1, after: 'not-a-cursor' }, ...wrong.map((after) => ({ first: 1, after }))]) {
       const res = await gql(app.url, HISTORY, vars, viewer);
       expect(res.body.errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
     }

@@ -1,5 +1,5 @@
 import type { Resolvers } from '../generated/graphql.js';
-import { parseJobId } from '../services/jobs.js';
+import { parseObjectId } from '../services/byIds.js';
 
 /**
  * node(id): job ids are bare 24-hex ObjectIds (what workers and scripts pass
@@ -8,7 +8,7 @@ import { parseJobId } from '../services/jobs.js';
 export const nodeResolvers: Resolvers = {
   Query: {
     node: async (_r, { id }, ctx) => {
-      if (parseJobId(id)) {
+      if (parseObjectId(id)) {
         const job = await ctx.loaders.jobById.load(id);
         return job ? { __typename: 'Job' as const, ...job } : null;
       }

@@ -1,4 +1,9 @@
-import type { Model, Types } from 'mongoose';
+import { Types, type Model } from 'mongoose';
+
+/** A 24-hex ObjectId (either case) as an ObjectId; null for anything else. */
+export function parseObjectId(id: unknown): Types.ObjectId | null {
+  return typeof id === 'string' && /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
+}
 
 /**
  * The documents whose _id is one of `ids` (each id asked once; missing ones

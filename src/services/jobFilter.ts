@@ -1,8 +1,7 @@
-import { Types } from 'mongoose';
 import type { JobFilter, JobOrder, JobStatus } from '../generated/graphql.js';
 import type { JobRecord } from '../models/job.js';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES } from './jobRules.js';
-import { badInput, decodeCursor, encodeCursor } from './pagination.js';
+import { decodeCursor, encodeCursor } from './pagination.js';
 
 /**
  * JobFilter → a MongoDB query, and the same filter as a predicate on one job
@@ -65,12 +64,8 @@ export function jobCursor(job: JobRecord, s: JobSort): string {
 
 /** Keyset condition: items strictly after the cursor in sort order. */
 export function afterCursor(after: string, s: JobSort): Record<string, unknown> {
-  const [value, id] = decodeCursor(after, 2);
-  if (typeof value !== 'number' || typeof id !== 'string' || !Types.ObjectId.isValid(id) || id.length !== 24) {
-    throw badInput('after: not a cursor from this connection');
-  }
+  const [value, oid] = decodeCursor(after, ['number', 'objectId']);
   const v = s.field === 'priority' ? value : new Date(value);
-  const oid = new Types.ObjectId(id);
   const op = s.dir === 1 ? '$gt' : '$lt';
   return { $or: [{ [s.field]: { [op]: v } }, { [s.field]: v, _id: { [op]: oid } }] };
 }

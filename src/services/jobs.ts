@@ -3,7 +3,7 @@ import type { JobCreateInput, JobFilter, JobOrder, JobStatus, JobUpdateInput } f
 import { isDuplicateKey, type Models } from '../models/index.js';
 import { JOB_LOG_LIMIT, type JobLogRecord, type JobRecord } from '../models/job.js';
 import type { TargetRecord } from '../models/target.js';
-import { findByIds } from './byIds.js';
+import { findByIds, parseObjectId } from './byIds.js';
 import { afterCursor, jobCursor, jobFilterQuery, jobSort, sortSpec } from './jobFilter.js';
 import type { JobLock } from './jobLock.js';
 import { checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, validateJobCreate, type ValidJobInput } from './jobRules.js';
@@ -57,10 +57,6 @@ export interface JobServiceOptions {
 }
 
 /** Parses a job id; null for anything that is not a 24-hex ObjectId. */
-export function parseJobId(id: string): Types.ObjectId | null {
-  return typeof id === 'string' && /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
-}
-
 /**
  * Jobs: creation (with the in-progress guard), reads, and every change of a
  * job, each a read-check-write under the job's Redis lock with the expected
@@ -91,12 +87,12 @@ export class JobService {
   // ---- reads
 
   async byId(id: string): Promise<JobRecord | null> {
-    const oid = parseJobId(id);
+    const oid = parseObjectId(id);
     return oid ? this.models.Job.findOne({ _id: oid }).lean<JobRecord>() : null;
   }
 
   async byIds(ids: readonly string[]): Promise<Array<JobRecord | null>> {
-    const oids = ids.map(parseJobId).filter((x): x is Types.ObjectId => x !== null);
+    const oids = ids.map(parseObjectId).filter((x): x is Types.ObjectId => x !== null);
     const found = await findByIds<JobRecord>(this.models.Job, oids, this.opts.pointLookups ?? false);
     const byId = new Map(found.map((j) => [j._id.toHexString(), j]));
     return ids.map((id) => byId.get(String(id).toLowerCase()) ?? null);
@@ -261,7 +257,7 @@ export class JobService {
   }
 
   async retry(id: string, actor: string): Promise<JobResult & { retriedJob: JobRecord | null }> {
-    const oid = parseJobId(id);
+    const oid = parseObjectId(id);
     if (!oid) return { job: null, retriedJob: null, userErrors: [notFound()] };
     return this.lock.withLock(oid.toHexString(), async () => {
       const old = await this.models.Job.findOne({ _id: oid }).lean<JobRecord>();
@@ -310,7 +306,7 @@ export class JobService {
    * requeues after a lost lease).
    */
   async transition(id: string, actor: string, decide: (job: JobRecord) => Promise<UserError | JobChange | null>): Promise<JobResult> {
-    const oid = parseJobId(id);
+    const oid = parseObjectId(id);
     if (!oid) return { job: null, userErrors: [notFound()] };
     return this.lock.withLock(oid.toHexString(), async () => {
       const job = await this.models.Job.findOne({ _id: oid }).lean<JobRecord>();

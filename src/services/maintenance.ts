@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { MaintenanceEventRecord } from '../models/maintenance.js';
 import { RUNNING_STATUSES } from './jobRules.js';
+import { parseObjectId } from './byIds.js';
 import { decodeCursor, encodeCursor, lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
 import { userError, type UserError } from './userErrors.js';
 
@@ -77,10 +78,9 @@ export class MaintenanceService {
     const first = pageSize(args.first);
     let page: Record<string, unknown> = {};
     if (args.after) {
-      const [at, id] = decodeCursor(args.after, 2);
-      if (typeof at !== 'number' || typeof id !== 'string' || !/^[0-9a-f]{24}$/.test(id)) return toConnection([], first, args.after, () => '', () => Promise.resolve(0));
+      const [at, oid] = decodeCursor(args.after, ['number', 'objectId']);
       const when = new Date(at);
-      page = { $or: [{ at: { $lt: when } }, { at: when, _id: { $lt: new Types.ObjectId(id) } }] };
+      page = { $or: [{ at: { $lt: when } }, { at: when, _id: { $lt: oid } }] };
     }
     const totalCount = lazyCount(() => this.models.MaintenanceEvent.countDocuments({}), opts.countNow);
     const items = await this.models.MaintenanceEvent.find(page).sort({ at: -1, _id: -1 }).limit(first + 1).lean<MaintenanceEventRecord[]>();
@@ -88,6 +88,7 @@ export class MaintenanceService {
   }
 
   async byId(id: string): Promise<MaintenanceEventRecord | null> {
-    return /^[0-9a-f]{24}$/.test(id) ? this.models.MaintenanceEvent.findOne({ _id: new Types.ObjectId(id) }).lean<MaintenanceEventRecord>() : null;
+    const oid = parseObjectId(id);
+    return oid ? this.models.MaintenanceEvent.findOne({ _id: oid }).lean<MaintenanceEventRecord>() : null;
   }
 }

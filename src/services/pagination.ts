@@ -1,8 +1,10 @@
 import { GraphQLError } from 'graphql';
+import type { Types } from 'mongoose';
 import type { MaintenanceEventRecord } from '../models/maintenance.js';
 import type { JobRecord } from '../models/job.js';
 import type { TargetRecord } from '../models/target.js';
 import type { WorkerView } from './workers.js';
+import { parseObjectId } from './byIds.js';
 
 /** Relay pagination shared by every connection: bounded `first`, opaque cursors, keyset paging. */
 
@@ -20,18 +22,33 @@ export function pageSize(first: number | null | undefined): number {
 }
 
 /** A cursor is the sort key of an item, base64url-encoded JSON. */
-export function encodeCursor(values: Array<string | number | boolean | null>): string {
+export function encodeCursor(values: Array<string | number>): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, length: number): Array<string | number | boolean | null> {
+/** What each place of a cursor holds: a finite number, a string, or a 24-hex ObjectId (given as a string). */
+type CursorPart = 'number' | 'string' | 'objectId';
+type Decoded<P extends readonly CursorPart[]> = { [K in keyof P]: P[K] extends 'number' ? number : P[K] extends 'objectId' ? Types.ObjectId : string };
+
+/**
+ * The values of a cursor made by encodeCursor, checked against the shape the connection gives it; anything
+ * else (another connection's cursor, a hand-made one) is a BAD_USER_INPUT error, never an empty page.
+ */
+export function decodeCursor<const P extends readonly CursorPart[]>(cursor: string, parts: P): Decoded<P> {
+  let values: unknown;
   try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === length && values.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v))) {
-      return values as Array<string | number | boolean | null>;
-    }
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    values = null;
+  }
+  if (Array.isArray(values) && values.length === parts.length) {
+    const decoded = parts.map((part, i) => {
+      const v: unknown = values[i];
+      if (part === 'number') return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+      if (part === 'objectId') return parseObjectId(v) ?? undefined;
+      return typeof v === 'string' ? v : undefined;
+    });
+    if (decoded.every((v) => v !== undefined)) return decoded as Decoded<P>;
   }
   throw badInput('after: not a cursor from this connection');
 }

@@ -239,7 +239,7 @@ export class QueueService {
   /** Waiting jobs in claim order. Claim order moves as workers take jobs, so a cursor is a position in it. */
   async jobsInClaimOrder(args: { operations?: readonly JobOperation[] | null; first?: number | null; after?: string | null }, opts: ListOptions = {}): Promise<Connection<JobRecord>> {
     const first = pageSize(args.first);
-    const offset = args.after ? Number(decodeCursor(args.after, 1)[0]) : 0;
+    const offset = args.after ? decodeCursor(args.after, ['number'])[0] : 0;
     if (!Number.isInteger(offset) || offset < 0) throw badInput('after: not a cursor from this connection');
     const totalCount = lazyCount(() => this.queue.counts().then((c) => c.ready + c.delayed), opts.countNow);
     const peeked = await this.queue.peek({ operations: args.operations ?? undefined, offset, limit: first + 1 });

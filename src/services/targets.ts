@@ -66,8 +66,8 @@ export class TargetService {
     if (args.nameStartsWith) filter.name = { $regex: `^${escapeRegex(args.nameStartsWith)}` };
     const page: Record<string, unknown> = { ...filter };
     if (args.after) {
-      const [name] = decodeCursor(args.after, 1);
-      page.name = { ...(filter.name as object | undefined), $gt: String(name) };
+      const [name] = decodeCursor(args.after, ['string']);
+      page.name = { ...(filter.name as object | undefined), $gt: name };
     }
     const totalCount = lazyCount(() => this.models.Target.countDocuments(filter), opts.countNow);
     const items = await this.models.Target.find(page).sort({ name: 1, _id: 1 }).limit(first + 1).lean<TargetRecord[]>();

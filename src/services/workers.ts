@@ -119,7 +119,7 @@ export class WorkerService {
     if (args.alive === true) filter.lastHeartbeatAt = { $gt: cutoff };
     if (args.alive === false) filter.lastHeartbeatAt = { $lte: cutoff };
     const page = { ...filter };
-    if (args.after) page._id = { $gt: String(decodeCursor(args.after, 1)[0]) };
+    if (args.after) page._id = { $gt: decodeCursor(args.after, ['string'])[0] };
     const totalCount = lazyCount(() => this.models.Worker.countDocuments(filter), opts.countNow);
     const items = await this.models.Worker.find(page).sort({ _id: 1 }).limit(first + 1).lean<WorkerRecord[]>();
     return toConnection(items.map((w) => this.view(w)), first, args.after, (w) => encodeCursor([w.workerId]), totalCount);
