@@ -174,11 +174,6 @@ export class RedisQueue {
     return { code: codeName(code) as 'REMOVED' | 'CANCEL_REQUESTED' | 'NOT_FOUND', state };
   }
 
-  /** Flags a leased job for cancellation (seen by its holder on extend). */
-  async requestCancel(id: string): Promise<Extract<QueueCodeName, 'OK' | 'NOT_FOUND' | 'NOT_LEASED'>> {
-    return codeName((await this.run('cancel', [this.keys.job(id)], [])) as number) as 'OK' | 'NOT_FOUND' | 'NOT_LEASED';
-  }
-
   /** Removes every ready and delayed job (leases stay); returns the ids removed. */
   async clear(): Promise<string[]> {
     const removed: string[] = [];
@@ -236,10 +231,6 @@ export class RedisQueue {
 
   async isMaintenance(): Promise<boolean> {
     return (await this.flags()).maintenance;
-  }
-
-  async isPaused(): Promise<boolean> {
-    return (await this.flags()).paused;
   }
 
   async setWorkerDisabled(workerId: string, disabled: boolean): Promise<void> {

@@ -141,15 +141,6 @@ describe('RedisQueue ordering and inspection', () => {
     expect(await queue.state(oid(3))).toEqual({ id: oid(3), state: 'absent' });
   });
 
-  test('requestCancel flags only leased jobs', async () => {
-    await queue.enqueue({ id: oid(1), operation: 'ADD', maxAttempts: 1 });
-    expect(await queue.requestCancel(oid(1))).toBe('NOT_LEASED');
-    expect(await queue.requestCancel(oid(2))).toBe('NOT_FOUND');
-    const r = await queue.claim({ workerId: 'w1', operations: ['ADD'] });
-    expect(await queue.requestCancel(oid(1))).toBe('OK');
-    expect(await queue.extend(oid(1), r.job!.token)).toMatchObject({ ok: true, cancelRequested: true });
-  });
-
   test('clear removes every ready and delayed job, in batches, and leaves leases alone', async () => {
     const small = makeQueue(redis, testPrefix(), clock, { clearBatch: 7 });
     const ids = Array.from({ length: 30 }, (_, i) => oid(i));
