@@ -232,6 +232,24 @@ test('jobEvents also reports the change that takes a job out of the filter (acti
   expect(completed.events).toEqual([]);
 });
 
+test('a retry tells the old job\'s watchers too: an UPDATED event that links the new job', async () => {
+  const operator = await token(['OPERATOR'], 'olga');
+  const created = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(b.url, CREATE, { i: { items: [{ target: 'RETRY_SEEN', operation: 'ADD' }] } }, submitter);
+  const id = created.body.data!.jobsCreate.results[0]!.job.id;
+  await gql(b.url, 'mutation($i: JobCancelInput!) { jobCancel(input: $i) { job { status } } }', { i: { id } }, operator);
+  type Ev = { jobUpdated: { kind: string; job: { status: string; retriedBy: { id: string } | null; log: Array<{ message: string }> } } };
+  const before = countSubscribers(a);
+  const old = collect<Ev>(client(a, viewer), 'subscription($id: ID!) { jobUpdated(id: $id) { kind job { status retriedBy { id } log { message } } } }', { id });
+  await subscribersOn(a, before + 1);
+  const retried = await gql<{ jobRetry: { job: { id: string } } }>(b.url, 'mutation($i: JobRetryInput!) { jobRetry(input: $i) { job { id } } }', { i: { id } }, operator);
+  const newId = retried.body.data!.jobRetry.job.id;
+  const [event] = await old.waitFor(1);
+  expect(event!.jobUpdated.kind).toBe('UPDATED');
+  expect(event!.jobUpdated.job.status).toBe('CANCELLED');
+  expect(event!.jobUpdated.job.retriedBy).toEqual({ id: newId });
+  expect(event!.jobUpdated.job.log.at(-1)!.message).toBe(`retried as ${newId}`);
+});
+
 test('one event, many identical subscriptions: executed once and shared; another selection gets its own result', async () => {
   const operator = await token(['OPERATOR'], 'olga');
   // A cancelled job, made before anyone subscribes (so no subscription has it in its loaders).

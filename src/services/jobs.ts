@@ -293,7 +293,10 @@ export class JobService {
       const log = trimLog(old.log, [{ at: now, actor, message: `retried as ${created._id.toHexString()}` }]);
       await this.models.Job.collection.updateOne(this.guarded(old._id, { retriedBy: null }), { $set: { retriedBy: created._id, updatedAt: now, log } });
       await this.afterCreate([created], actor, now);
-      return { job: created, retriedJob: { ...old, retriedBy: created._id, updatedAt: now, log }, userErrors: [] };
+      // The old job changed too (retriedBy and its log): its watchers are told, like any other change.
+      const retriedJob: JobRecord = { ...old, retriedBy: created._id, updatedAt: now, log };
+      for (const l of this.listeners) await l.changed?.(retriedJob, old.status, null);
+      return { job: created, retriedJob, userErrors: [] };
     });
   }
 
