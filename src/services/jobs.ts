@@ -56,7 +56,6 @@ export interface JobServiceOptions {
   clock?: () => Date;
 }
 
-/** Parses a job id; null for anything that is not a 24-hex ObjectId. */
 /**
  * Jobs: creation (with the in-progress guard), reads, and every change of a
  * job, each a read-check-write under the job's Redis lock with the expected
