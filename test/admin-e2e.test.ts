@@ -140,6 +140,34 @@ describe('admin app in Chromium', () => {
     await context.close();
   });
 
+  test('live count: a job that leaves the filter is counted out and stays dimmed; new ones are counted in', async () => {
+    const { page, problems, context } = await openTab({ token: admin });
+    const count = '[data-testid="jobs-count"]';
+    const before = app.bus.subscriberCount('job');
+    // Active DELETE_DRAFT jobs: an operation no worker here takes.
+    await page.goto(`${app.url}/admin/jobs?operation=DELETE_DRAFT&active=true`);
+    await waitForText(page, count, '0 jobs match');
+    await until('the page subscribed', () => app.bus.subscriberCount('job') > before, 20_000, 20);
+
+    const ids = await createJobs(app.url, submitter, [
+      { target: 'E2E_COUNT_1', operation: 'DELETE_DRAFT' },
+      { target: 'E2E_COUNT_2', operation: 'DELETE_DRAFT' },
+    ]);
+    await waitForText(page, count, '2 jobs match');
+    const cancelled = await gql(app.url, 'mutation($i: JobCancelInput!) { jobCancel(input: $i) { job { status } } }', { i: { id: ids[0] } }, admin);
+    expect(cancelled.body.data).toEqual({ jobCancel: { job: { status: 'CANCELLED' } } });
+    await waitForText(page, count, '1 job matches');
+    const row = page.locator(`tr[data-job-id="${ids[0]}"]`);
+    expect(await row.getAttribute('class')).toMatch(/\bleft\b/);
+    expect(await row.getAttribute('title')).toBe('No longer matches the filter');
+    // A reload agrees with the live count.
+    await page.reload();
+    await waitForText(page, count, '1 job matches');
+    expect(await page.locator('tr[data-job-id]').count()).toBe(1);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   test('maintenance switched on in the UI stops claims; the drained indicator turns on when the running job ends', async () => {
     const { page, problems, context } = await openTab({ token: admin });
     const running = await createJob('E2E_DRAIN_RUNNING', 'CHANGE');

@@ -121,6 +121,9 @@ export const JOB_STATUSES = allOf<JobStatus>()([
   'CANCELLED',
 ]);
 
+/** The statuses a job never leaves (its `terminal` field says the same of one job). */
+export const TERMINAL_STATUSES: readonly JobStatus[] = JOB_STATUSES.slice(-3);
+
 export const JOB_OPERATIONS = allOf<JobOperation>()(['ADD', 'CHANGE', 'PATCH_METADATA', 'SET_STATUS', 'BUMP', 'DELETE_DRAFT', 'REMOVE', 'ROLLBACK_REMOVE', 'DELETE_ARCHIVE']);
 
 export const RELEASE_STATUSES = allOf<ReleaseStatus>()(['DRAFT', 'PENDING_RELEASE', 'PENDING_DELETE']);

@@ -2,9 +2,9 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { op } from '../api.js';
 import { ErrorBox, LiveIndicator, Loading, Progress, StatusBadge, Time, useTitle } from '../components.js';
-import type { JobFilter, JobOrder, JobOrderField, JobsPageEventsSubscription, JobsPageEventsSubscriptionVariables, JobsPageQuery, JobsPageQueryVariables, SortDirection } from '../generated/graphql.js';
+import type { JobFilter, JobOrder, JobOrderField, JobsPageEventsSubscription, JobsPageEventsSubscriptionVariables, JobsPageQuery, JobsPageQueryVariables, JobStatus, SortDirection } from '../generated/graphql.js';
 import { useQuery, useSubscription } from '../hooks.js';
-import { JOB_OPERATIONS, JOB_ROW, JOB_STATUSES, ORDER_FIELDS, SORT_DIRECTIONS, isJobOperation, isJobStatus, isoToLocalInput, localInputToIso, shortId } from '../jobFields.js';
+import { JOB_OPERATIONS, JOB_ROW, JOB_STATUSES, ORDER_FIELDS, SORT_DIRECTIONS, TERMINAL_STATUSES, isJobOperation, isJobStatus, isoToLocalInput, localInputToIso, shortId } from '../jobFields.js';
 import { Link, navigate, useLocation } from '../router.js';
 
 const PAGE_SIZE = 25;
@@ -170,19 +170,20 @@ export function JobsPage(): JSX.Element {
       else bump('created');
       return;
     }
-    const matches = statusMatches(job, view.filter);
-    if (shown) {
-      // A job that left the filter (an active job finished, say) stays in view, dimmed, until the next load.
-      list.setData((old) => {
-        if (!old) return old;
-        const nodes = old.jobs.nodes.map((n) => (n.id === job.id && n.updatedAt <= job.updatedAt ? job : n));
-        return { jobs: { ...old.jobs, nodes } };
-      });
-      flash(job.id);
-    } else if (e.kind === 'STATUS_CHANGED' && matches && (view.filter.statuses || view.filter.active != null)) {
-      // A job that did not match before now does: the list is out of date.
-      bump('moved');
-    }
+    // Only a status change moves a job into or out of the filter, so the count follows it:
+    // a job that no longer matches did before (or it would not have been sent).
+    const matches = statusMatches(job.status, view.filter);
+    const matched = e.kind === 'STATUS_CHANGED' && e.previousStatus ? statusMatches(e.previousStatus, view.filter) : matches;
+    const delta = Number(matches) - Number(matched);
+    list.setData((old) => {
+      if (!old) return old;
+      // A shown job that left the filter (an active job finished, say) stays in view, dimmed, until the next load.
+      const nodes = shown ? old.jobs.nodes.map((n) => (n.id === job.id && n.updatedAt <= job.updatedAt ? job : n)) : old.jobs.nodes;
+      return { jobs: { ...old.jobs, totalCount: old.jobs.totalCount + delta, nodes } };
+    });
+    if (shown) flash(job.id);
+    // A job that did not match before now does: the list is out of date.
+    else if (delta > 0) bump('moved');
   });
 
   const showNew = () => {
@@ -240,7 +241,7 @@ export function JobsPage(): JSX.Element {
               </thead>
               <tbody>
                 {jobs.nodes.map((j) => (
-                  <JobRowView key={j.id} job={j} flash={flashing.has(j.id)} left={!statusMatches(j, view.filter)} />
+                  <JobRowView key={j.id} job={j} flash={flashing.has(j.id)} left={!statusMatches(j.status, view.filter)} />
                 ))}
               </tbody>
             </table>
@@ -279,9 +280,9 @@ function orderLabel(o: ListView['order']): string {
  * Whether a job still matches the filter's status conditions. Only a job's status changes, so only
  * these conditions can stop matching; `jobEvents` also reports the change that takes a job out.
  */
-function statusMatches(job: Pick<Row, 'status' | 'terminal'>, filter: JobFilter): boolean {
-  if (filter.statuses && !filter.statuses.includes(job.status)) return false;
-  return filter.active == null || filter.active === !job.terminal;
+function statusMatches(status: JobStatus, filter: JobFilter): boolean {
+  if (filter.statuses && !filter.statuses.includes(status)) return false;
+  return filter.active == null || filter.active === !TERMINAL_STATUSES.includes(status);
 }
 
 function JobRowView({ job, flash, left }: { job: Row; flash: boolean; left: boolean }): JSX.Element {
