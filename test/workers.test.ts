@@ -217,9 +217,9 @@ test('the background loop announces a worker whose heartbeats stopped (EXPIRED) 
     await until('the EXPIRED event', () => events.some((e) => e.kind === 'EXPIRED'), 10_000, 20);
     const expired = events.find((e) => e.kind === 'EXPIRED')!;
     expect(expired.workerId).toBe('quiet-1');
-    // Expiry 2 s, checked every 0.5 s: never early, and late by about one check (generous for a busy machine).
+    // Expiry 2 s, checked every 0.5 s: never early, and late by about one check (the bound is generous for a busy machine).
     expect(expired.at - beatAt).toBeGreaterThanOrEqual(2_000);
-    expect(expired.at - beatAt).toBeLessThan(5_000);
+    expect(expired.at - beatAt).toBeLessThan(8_000);
     expect(events.map((e) => e.kind)).toEqual(['REGISTERED', 'EXPIRED']);
   } finally {
     stop();
