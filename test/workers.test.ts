@@ -221,6 +221,7 @@ test('the background loop announces a worker whose heartbeats stopped (EXPIRED) 
     expect(expired.at - beatAt).toBeGreaterThanOrEqual(2_000);
     expect(expired.at - beatAt).toBeLessThan(8_000);
     expect(events.map((e) => e.kind)).toEqual(['REGISTERED', 'EXPIRED']);
+    process.stdout.write(`worker expiry: EXPIRED told ${expired.at - beatAt} ms after the last heartbeat (expiry 2,000 ms, checked every 500 ms)\n`);
   } finally {
     stop();
     await ws.dispose();

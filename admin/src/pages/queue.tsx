@@ -416,6 +416,9 @@ function WorkersSection(): JSX.Element {
   const merge = (workerId: string, worker: WorkerRow | null) =>
     workers.setData((old) => {
       if (!old) return old;
+      // An expiry told just as a new heartbeat arrived can come after it: the older view does not win.
+      const current = old.workers.nodes.find((w) => w.workerId === workerId);
+      if (worker && current && Date.parse(current.lastHeartbeatAt) > Date.parse(worker.lastHeartbeatAt)) return old;
       const rest = old.workers.nodes.filter((w) => w.workerId !== workerId);
       const keep = worker && (alive == null || worker.alive === alive);
       const nodes = keep ? [...rest, worker].sort(byWorkerId) : rest;
