@@ -52,7 +52,9 @@ export class QueueService {
     jobs.listen({
       created: (created) => this.enqueueAll(created),
       changed: async (job) => {
-        // A job that ended (an operator failed or cancelled it) leaves the waiting line; a lease is told to stop.
+        // A job that ended leaves the waiting line; a lease is told to stop. Every path to an end passes here,
+        // so none can leave an ended job queued. After the holder's own complete/fail (or the reaper) the
+        // script already removed it, and this costs one round trip that finds nothing.
         if (isTerminal(job.status)) await this.queue.remove(job._id.toHexString());
       },
     });
