@@ -196,6 +196,21 @@ describe('importableDatasets', () => {
     expect(await find('LATE')).toMatchObject({ hasData: true, hasMetadata: true });
   });
 
+  test('each tar is read once per version: a second listing reads none; one rewritten in place is read again', async () => {
+    makeTar(inputDir, 'GROWS', { 'GROWS.json': '{}' });
+    expect(await find('GROWS')).toMatchObject({ hasData: false, hasMetadata: true });
+    const service = app.services.datasets;
+    const before = service.tarsRead;
+    const again = await list();
+    expect(service.tarsRead).toBe(before); // nothing changed: every flag came from the cache
+    expect(again.length).toBeGreaterThan(5);
+
+    // The same name, rewritten with chunks added: read again, and the flags follow.
+    makeTar(inputDir, 'GROWS', { 'GROWS.json': '{}', 'chunks/0001': 'data' });
+    expect(await find('GROWS')).toMatchObject({ hasData: true, hasMetadata: true });
+    expect(service.tarsRead).toBe(before + 1);
+  });
+
   test('without a token: UNAUTHENTICATED', async () => {
     const res = await gql(app.url, LIST);
     expect(res.body.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');

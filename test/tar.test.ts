@@ -66,6 +66,20 @@ describe('listTarEntries on archives made by GNU tar', () => {
     expect(sorted(await listTarEntries(file))).toEqual(['./', './after.txt', './big.bin', './empty.bin', './exact.bin']);
   });
 
+  test('many entries of mixed sizes, headers on both sides of every 64 KiB read, and long names among them: the same list as GNU tar', async () => {
+    // Sizes from 0 to 70 KiB (a deterministic spread), so some headers sit in the same read window, some
+    // straddle its end, and some entries are larger than a whole window.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 400; i++) files[`chunks/part-${i}`] = 'x'.repeat((i * 7919) % (70 * 1024));
+    files[`${LONG_DIR}/deep.json`] = '{}';
+    for (const format of ['gnu', 'pax']) {
+      const file = tar(tree(files), [`--format=${format}`]);
+      const names = await listTarEntries(file);
+      expect(names).toHaveLength(gnuList(file).length);
+      expect(sorted(names)).toEqual(sorted(gnuList(file)));
+    }
+  });
+
   test('--format=ustar: a path over 100 characters is split into prefix and name', async () => {
     const dir = tree({ [LONG_FILE]: '{}' });
     const file = tar(dir, ['--format=ustar']);

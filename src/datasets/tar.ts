@@ -3,7 +3,8 @@ import { open } from 'node:fs/promises';
 /**
  * Lists the entry names of a tar file by reading only its 512-byte headers
  * and seeking over the contents, so a multi-gigabyte dataset costs a few
- * reads, not a full scan. Handles ustar prefixes, GNU long names (L) and pax
+ * reads, not a full scan (headers that lie close together, as those of small
+ * files do, come 64 KiB at a time). Handles ustar prefixes, GNU long names (L) and pax
  * path records (x). Throws TarError when the file is not a tar.
  */
 export class TarError extends Error {
@@ -56,16 +57,27 @@ function paxPath(data: string): string | undefined {
   return found;
 }
 
+/** Bytes read at once: the headers of small entries (a dataset's chunks) come a few in each read. */
+const WINDOW = 64 * 1024;
+
 export async function listTarEntries(file: string, maxEntries = 1_000_000): Promise<string[]> {
   const fh = await open(file, 'r');
   try {
     const { size } = await fh.stat();
     const names: string[] = [];
-    const header = Buffer.alloc(BLOCK);
+    const window = Buffer.alloc(WINDOW);
+    let windowStart = 0;
+    let windowEnd = 0; // nothing read yet
     let pos = 0;
     let longName: string | undefined;
     while (pos + BLOCK <= size && names.length < maxEntries) {
-      await fh.read(header, 0, BLOCK, pos);
+      if (pos < windowStart || pos + BLOCK > windowEnd) {
+        const { bytesRead } = await fh.read(window, 0, WINDOW, pos);
+        windowStart = pos;
+        windowEnd = pos + bytesRead;
+        if (bytesRead < BLOCK) break; // the file shrank under us
+      }
+      const header = window.subarray(pos - windowStart, pos - windowStart + BLOCK);
       if (header.every((b) => b === 0)) break; // end-of-archive marker
       if (!checksumOk(header)) throw new TarError('bad header checksum');
       const type = String.fromCharCode(header[156]!);

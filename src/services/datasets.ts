@@ -21,23 +21,43 @@ function normalize(entry: string, name: string): string {
   return e;
 }
 
+/** What a tar holds, read once per version of the file. */
+interface TarFlags {
+  /** Identity of the version read: inode, size and modification time. */
+  version: string;
+  hasData: boolean;
+  hasMetadata: boolean;
+}
+
 /**
  * Importable datasets: `<NAME>.tar` files in INPUT_DIR and INPUT_DIR/archive.
  * hasData: the tar has a `chunks` entry; hasMetadata: it has `<NAME>.json`
  * (at the top, or inside a `<NAME>/` folder).
+ *
+ * Reading a tar's entries costs one read per entry (a dataset of chunks can
+ * have thousands), so the flags are kept per file and read again only when
+ * the file's inode, size or modification time changes. Every listing still
+ * reads the folders and stats every file, so a new, replaced or deleted file
+ * shows on the next query.
  */
 export class DatasetService {
+  private readonly flags = new Map<string, TarFlags>();
+  /** Tars whose entries were read (not taken from the cache) so far; tests assert the cache with it. */
+  tarsRead = 0;
+
   constructor(
     private readonly inputDir: string,
     private readonly logger: Logger,
   ) {}
 
   async list(): Promise<ImportableDatasetView[]> {
-    const [top, archived] = await Promise.all([this.scan(this.inputDir, false), this.scan(path.join(this.inputDir, 'archive'), true)]);
+    const seen = new Set<string>();
+    const [top, archived] = await Promise.all([this.scan(this.inputDir, false, seen), this.scan(path.join(this.inputDir, 'archive'), true, seen)]);
+    for (const file of this.flags.keys()) if (!seen.has(file)) this.flags.delete(file); // gone: forget it
     return [...top, ...archived].sort((a, b) => a.name.localeCompare(b.name) || Number(a.isArchived) - Number(b.isArchived));
   }
 
-  private async scan(dir: string, isArchived: boolean): Promise<ImportableDatasetView[]> {
+  private async scan(dir: string, isArchived: boolean, seen: Set<string>): Promise<ImportableDatasetView[]> {
     let files: string[];
     try {
       files = await readdir(dir);
@@ -53,22 +73,26 @@ export class DatasetService {
       const full = path.join(dir, file);
       const info = await stat(full).catch(() => null);
       if (!info?.isFile()) continue;
-      let entries: string[] = [];
-      try {
-        entries = (await listTarEntries(full)).map((e) => normalize(e, name));
-      } catch (err) {
-        this.logger.warn({ file, err: (err as Error).message }, 'unreadable importable dataset');
-      }
-      out.push({
-        name,
-        hasData: entries.some((e) => e === 'chunks' || e.startsWith('chunks/')),
-        hasMetadata: entries.includes(`${name}.json`),
-        isArchived,
-        sizeBytes: info.size,
-        modifiedAt: info.mtime,
-      });
+      seen.add(full);
+      const { hasData, hasMetadata } = await this.tarFlags(full, name, `${info.ino}:${info.size}:${info.mtimeMs}`);
+      out.push({ name, hasData, hasMetadata, isArchived, sizeBytes: info.size, modifiedAt: info.mtime });
     }
     return out;
+  }
+
+  private async tarFlags(file: string, name: string, version: string): Promise<TarFlags> {
+    const known = this.flags.get(file);
+    if (known?.version === version) return known;
+    this.tarsRead++;
+    let entries: string[] = [];
+    try {
+      entries = (await listTarEntries(file)).map((e) => normalize(e, name));
+    } catch (err) {
+      this.logger.warn({ file: path.basename(file), err: (err as Error).message }, 'unreadable importable dataset');
+    }
+    const flags = { version, hasData: entries.some((e) => e === 'chunks' || e.startsWith('chunks/')), hasMetadata: entries.includes(`${name}.json`) };
+    this.flags.set(file, flags);
+    return flags;
   }
 
   /** Deletes INPUT_DIR/<NAME>.tar only (never the archive). The name rule rules out any path escape. */
