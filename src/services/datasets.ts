@@ -34,8 +34,8 @@ interface TarFlags {
  * hasData: the tar has a `chunks` entry; hasMetadata: it has `<NAME>.json`
  * (at the top, or inside a `<NAME>/` folder).
  *
- * Reading a tar's entries costs one read per entry (a dataset of chunks can
- * have thousands), so the flags are kept per file and read again only when
+ * Reading a tar's entries walks every header (a dataset of chunks can have
+ * thousands), so the flags are kept per file and read again only when
  * the file's inode, size or modification time changes. Every listing still
  * reads the folders and stats every file, so a new, replaced or deleted file
  * shows on the next query.
