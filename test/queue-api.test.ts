@@ -1,5 +1,6 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { mongoCommandCount } from '../src/db/mongo.js';
 import { gql, startAppWithIssuer } from './harness/app.js';
 import { until } from './harness/until.js';
 
@@ -140,7 +141,9 @@ test('workerEvents: a worker whose heartbeats stop is announced EXPIRED once; a 
   try {
     await until('the subscription', () => app.bus.subscriberCount('worker') > 0, 10_000, 20);
     const HB = `mutation($i: WorkerHeartbeatInput!) { workerHeartbeat(input: $i) { userErrors { code } } }`;
+    const commands = mongoCommandCount(app.mongo);
     await q(HB, { i: { workerId: 'exp-1', status: 'IDLE' } }, tokens.worker);
+    expect(mongoCommandCount(app.mongo) - commands).toBe(1); // the write returns the record its event carries
     await q(HB, { i: { workerId: 'exp-2', status: 'IDLE' } }, tokens.worker);
     clock.now += 20_000;
     await q(HB, { i: { workerId: 'exp-2', status: 'IDLE' } }, tokens.worker);

@@ -1,3 +1,4 @@
+import type { ModifyResult } from 'mongoose';
 import type { QueueConfig } from '../config.js';
 import type { JobOperation, WorkerEventKind, WorkerHeartbeatInput } from '../generated/graphql.js';
 import { upsertRetryingOnce, type Models } from '../models/index.js';
@@ -48,10 +49,10 @@ export class WorkerService {
     this.listeners.push(listener);
   }
 
-  private async notify(kind: WorkerEventKind, workerId: string): Promise<void> {
-    if (this.listeners.length === 0) return;
-    const [worker] = kind === 'REMOVED' ? [null] : await this.byIds([workerId]);
-    for (const l of this.listeners) await l(kind, workerId, worker ?? null);
+  /** Tells the listeners; `worker` is the record as the change wrote it (null once removed). */
+  private async notify(kind: WorkerEventKind, workerId: string, worker: WorkerRecord | null): Promise<void> {
+    const view = worker && this.view(worker);
+    for (const l of this.listeners) await l(kind, workerId, view);
   }
 
   private view(w: WorkerRecord): WorkerView {
@@ -80,8 +81,12 @@ export class WorkerService {
     };
     if (input.operations) set.operations = input.operations as JobOperation[];
     const update = { $set: { ...set, workerId: input.workerId }, $setOnInsert: { disabled: false, firstSeenAt: now, ...(input.operations ? {} : { operations: [] }) } };
-    const registered = (await upsertRetryingOnce(() => this.models.Worker.updateOne({ _id: input.workerId }, update, { upsert: true }))).upsertedCount === 1;
-    await this.notify(registered ? 'REGISTERED' : 'HEARTBEAT', input.workerId);
+    // The written record comes back with the write (no second read for the event).
+    const written = await upsertRetryingOnce(() =>
+      this.models.Worker.findOneAndUpdate({ _id: input.workerId }, update, { upsert: true, returnDocument: 'after', includeResultMetadata: true }).lean<ModifyResult<WorkerRecord>>(),
+    );
+    const registered = !written.lastErrorObject?.updatedExisting;
+    await this.notify(registered ? 'REGISTERED' : 'HEARTBEAT', input.workerId, written.value ?? null);
     const [flags, disabled] = await Promise.all([this.queue.flags(), this.queue.isWorkerDisabled(input.workerId)]);
     return { ...this.intervals(), disabled, maintenance: flags.maintenance, queuePaused: flags.paused, userErrors: [] };
   }
@@ -101,7 +106,7 @@ export class WorkerService {
       const w = await this.models.Worker.findOneAndUpdate({ lastHeartbeatAt: { $lte: cutoff }, expiredAt: null }, { $set: { expiredAt: this.clock() } }, { returnDocument: 'after' }).lean<WorkerRecord>();
       if (!w) break;
       announced++;
-      for (const l of this.listeners) await l('EXPIRED', w.workerId, this.view(w));
+      await this.notify('EXPIRED', w.workerId, w);
     }
     return announced;
   }
@@ -126,19 +131,18 @@ export class WorkerService {
   }
 
   async setDisabled(workerId: string, disabled: boolean): Promise<{ worker: WorkerView | null; userErrors: UserError[] }> {
-    const res = await this.models.Worker.updateOne({ _id: String(workerId) }, { $set: { disabled } });
-    if (res.matchedCount === 0) return { worker: null, userErrors: [userError('NOT_FOUND', 'no worker with this id', ['input', 'workerId'])] };
+    const worker = await this.models.Worker.findOneAndUpdate({ _id: String(workerId) }, { $set: { disabled } }, { returnDocument: 'after' }).lean<WorkerRecord>();
+    if (!worker) return { worker: null, userErrors: [userError('NOT_FOUND', 'no worker with this id', ['input', 'workerId'])] };
     await this.queue.setWorkerDisabled(workerId, disabled);
-    await this.notify(disabled ? 'DISABLED' : 'ENABLED', workerId);
-    const [worker] = await this.byIds([workerId]);
-    return { worker: worker ?? null, userErrors: [] };
+    await this.notify(disabled ? 'DISABLED' : 'ENABLED', workerId, worker);
+    return { worker: this.view(worker), userErrors: [] };
   }
 
   async remove(workerId: string): Promise<{ removed: boolean; userErrors: UserError[] }> {
     const res = await this.models.Worker.deleteOne({ _id: String(workerId) });
     if (res.deletedCount === 0) return { removed: false, userErrors: [userError('NOT_FOUND', 'no worker with this id', ['input', 'workerId'])] };
     await this.queue.setWorkerDisabled(workerId, false);
-    await this.notify('REMOVED', workerId);
+    await this.notify('REMOVED', workerId, null);
     return { removed: true, userErrors: [] };
   }
 
