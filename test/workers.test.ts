@@ -211,8 +211,9 @@ test('the background loop announces a worker whose heartbeats stopped (EXPIRED) 
   try {
     await until('the subscription', () => quick.app.bus.subscriberCount('worker') > 0, 10_000, 20);
     const wt = await quick.token(['WORKER'], 'bot');
-    const beat = await gql(quick.app.url, 'mutation { workerHeartbeat(input: { workerId: "quiet-1", status: IDLE }) { userErrors { code } } }', undefined, wt);
+    // Taken before the request: the service stamps the heartbeat at or after this moment, never before.
     const beatAt = Date.now();
+    const beat = await gql(quick.app.url, 'mutation { workerHeartbeat(input: { workerId: "quiet-1", status: IDLE }) { userErrors { code } } }', undefined, wt);
     expect(beat.body.errors).toBeUndefined();
     await until('the EXPIRED event', () => events.some((e) => e.kind === 'EXPIRED'), 10_000, 20);
     const expired = events.find((e) => e.kind === 'EXPIRED')!;
