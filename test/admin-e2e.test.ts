@@ -143,11 +143,12 @@ describe('admin app in Chromium', () => {
   test('live count: a job that leaves the filter is counted out and stays dimmed; new ones are counted in', async () => {
     const { page, problems, context } = await openTab({ token: admin });
     const count = '[data-testid="jobs-count"]';
-    const before = app.bus.subscriberCount('job');
+    // Earlier tests' tabs are closed; wait until the service has let go of their subscriptions too.
+    await until('no job subscriptions left from earlier tabs', () => app.bus.subscriberCount('job') === 0, 20_000, 20);
     // Active DELETE_DRAFT jobs: an operation no worker here takes.
     await page.goto(`${app.url}/admin/jobs?operation=DELETE_DRAFT&active=true`);
     await waitForText(page, count, '0 jobs match');
-    await until('the page subscribed', () => app.bus.subscriberCount('job') > before, 20_000, 20);
+    await until('the page subscribed', () => app.bus.subscriberCount('job') > 0, 20_000, 20);
 
     const ids = await createJobs(app.url, submitter, [
       { target: 'E2E_COUNT_1', operation: 'DELETE_DRAFT' },
