@@ -35,8 +35,8 @@ export interface ServerOptions {
   adminDir?: string | null;
   /** Time a socket has to send connection_init, in ms. */
   wsInitTimeoutMs?: number;
-  /** Ping interval and pong deadline of sockets, in ms; 0: no pings. Default 12000. */
-  wsKeepAliveMs?: number;
+  /** Ping interval and pong deadline of sockets, in ms; 0: no pings (WS_KEEPALIVE_SECONDS). */
+  wsKeepAliveMs: number;
 }
 
 export type AppFastify = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
@@ -306,7 +306,7 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
       },
     },
     wss,
-    opts.wsKeepAliveMs ?? 12_000,
+    opts.wsKeepAliveMs,
   );
 
   return {

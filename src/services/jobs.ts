@@ -294,7 +294,7 @@ export class JobService {
       await this.afterCreate([created], actor, now);
       // The old job changed too (retriedBy and its log): its watchers are told, like any other change.
       const retriedJob: JobRecord = { ...old, retriedBy: created._id, updatedAt: now, log };
-      for (const l of this.listeners) await l.changed?.(retriedJob, old.status, null);
+      await this.tellChanged(retriedJob, old.status, null);
       return { job: created, retriedJob, userErrors: [] };
     });
   }
@@ -332,7 +332,7 @@ export class JobService {
       const after: JobRecord = { ...job, ...set };
       for (const field of Object.keys(unset)) delete (after as unknown as Record<string, unknown>)[field];
       const target = decision.status !== job.status ? await this.targets.recordJob(after, actor, now) : null;
-      for (const l of this.listeners) await l.changed?.(after, job.status, target);
+      await this.tellChanged(after, job.status, target);
       return { job: after, userErrors: [] };
     });
   }
@@ -340,6 +340,10 @@ export class JobService {
   /** The filter of a write to one job: its id, plus the expected state where that costs nothing (see conditionalFilters). */
   private guarded(id: Types.ObjectId, expected: Record<string, unknown>): Record<string, unknown> {
     return this.opts.conditionalFilters ? { _id: id, ...expected } : { _id: id };
+  }
+
+  private async tellChanged(job: JobRecord, previous: JobStatus, target: TargetRecord | null): Promise<void> {
+    for (const l of this.listeners) await l.changed?.(job, previous, target);
   }
 
   /** What every new job gets once committed: its target recorded, then the listeners told (the queue enqueues it). */

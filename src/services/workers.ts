@@ -55,8 +55,13 @@ export class WorkerService {
     for (const l of this.listeners) await l(kind, workerId, view);
   }
 
+  /** A worker whose last heartbeat is at or before this moment is no longer alive. */
+  private expiryCutoff(): Date {
+    return new Date(this.clock().getTime() - this.cfg.clientExpirySeconds * 1000);
+  }
+
   private view(w: WorkerRecord): WorkerView {
-    return { ...w, alive: this.clock().getTime() - w.lastHeartbeatAt.getTime() < this.cfg.clientExpirySeconds * 1000 };
+    return { ...w, alive: w.lastHeartbeatAt > this.expiryCutoff() };
   }
 
   async heartbeat(input: WorkerHeartbeatInput) {
@@ -100,7 +105,7 @@ export class WorkerService {
    * marks it, so with several instances only the one that marks it tells; the next heartbeat clears the mark.
    */
   async announceExpired(limit = 100): Promise<number> {
-    const cutoff = new Date(this.clock().getTime() - this.cfg.clientExpirySeconds * 1000);
+    const cutoff = this.expiryCutoff();
     let announced = 0;
     while (announced < limit) {
       const w = await this.models.Worker.findOneAndUpdate({ lastHeartbeatAt: { $lte: cutoff }, expiredAt: null }, { $set: { expiredAt: this.clock() } }, { returnDocument: 'after' }).lean<WorkerRecord>();
@@ -119,7 +124,7 @@ export class WorkerService {
 
   async list(args: { alive?: boolean | null; first?: number | null; after?: string | null }, opts: ListOptions = {}): Promise<Connection<WorkerView>> {
     const first = pageSize(args.first);
-    const cutoff = new Date(this.clock().getTime() - this.cfg.clientExpirySeconds * 1000);
+    const cutoff = this.expiryCutoff();
     const filter: Record<string, unknown> = {};
     if (args.alive === true) filter.lastHeartbeatAt = { $gt: cutoff };
     if (args.alive === false) filter.lastHeartbeatAt = { $lte: cutoff };
