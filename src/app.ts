@@ -13,7 +13,7 @@ import type { Services } from './services/index.js';
 import type { EventBus } from './events/bus.js';
 import type { RedisQueue } from './queue/index.js';
 import { createServices, type ServiceClock } from './services/create.js';
-import type { QueueRecovery } from './services/recovery.js';
+import type { BackgroundLoops } from './services/recovery.js';
 
 /** One running service instance: backends, services and the HTTP/WebSocket server. */
 export interface App {
@@ -26,8 +26,8 @@ export interface App {
   server: HttpServer;
   /** Present in dev mode: signs tokens that this instance accepts. */
   devIssuer?: DevIssuer;
-  /** The reaper and reconciler. */
-  recovery: QueueRecovery;
+  /** The reaper, the reconciler and worker expiry. */
+  recovery: BackgroundLoops;
   /** The Redis queue (tests look inside it). */
   queue: RedisQueue;
   /** The event bus behind subscriptions. */
@@ -43,6 +43,11 @@ export interface AppOptions {
   clock?: ServiceClock;
   /** Run the reaper and reconciler loops. Default true; tests drive them with recovery.reapOnce(). */
   background?: boolean;
+  /**
+   * Count MongoDB commands (mongoCommandCount, mongoCommandCounts: the driver's command monitoring) and
+   * Redis round trips and commands of the main client (redisStats). Costs CPU per request: tests and benchmarks only. Default false.
+   */
+  instrument?: boolean;
 }
 
 export async function startApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
@@ -76,13 +81,18 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
     const mongoUri = config.mongoUri ?? embedded!.mongoUri!;
     const redisUrl = config.redisUrl ?? embedded!.redisUrl!;
 
-    const { conn: mongo, ferret } = await connectDatabase(mongoUri, options.dbName ?? (hasDbName(mongoUri) ? undefined : 'jobservice'));
+    const { conn: mongo, ferret } = await connectDatabase(mongoUri, options.dbName ?? (hasDbName(mongoUri) ? undefined : 'jobservice'), { timeoutMs: config.backendTimeouts.mongoMs, countCommands: options.instrument });
     cleanups.push(() => mongo.close());
-    const redis = await connectRedis(redisUrl, 'job-service');
+    const redis = await connectRedis(redisUrl, 'job-service', { commandTimeoutMs: config.backendTimeouts.redisCommandMs, connectTimeoutMs: config.backendTimeouts.redisConnectMs, countRoundTrips: options.instrument });
     cleanups.push(() => closeRedis(redis));
 
-    const { services, recovery, queue, bus } = await createServices(config, mongo, redis, logger, { ...options.clock, ferret });
+    const { services, recovery, queue, bus, writer } = await createServices(config, mongo, redis, logger, { ...options.clock, ferret });
     cleanups.push(() => queue.close());
+    cleanups.push(() => writer.drain());
+    // Redis back after a drop: if it came back empty, the queue is restored before anything is decided.
+    const onRedisReady = () => void services.lifecycle.checkQueue().catch((err: unknown) => logger.error({ err }, 'queue check after reconnect failed'));
+    redis.on('ready', onRedisReady);
+    cleanups.push(async () => void redis.off('ready', onRedisReady));
     await bus.start();
     cleanups.push(async () => {
       services.events.close();

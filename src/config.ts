@@ -17,6 +17,16 @@ const csv = z.string().transform((s) =>
     .filter(Boolean),
 );
 
+/**
+ * Defaults of the backend time bounds. Also used by code that connects without a Config
+ * (tests that open a connection of their own), so the numbers live here only.
+ */
+export const BACKEND_TIMEOUT_DEFAULTS = {
+  mongoMs: 5_000,
+  redisCommandMs: 2_000,
+  redisConnectMs: 5_000,
+} as const;
+
 const envSchema = z.object({
   /** development | test | production. Production refuses the embedded defaults. */
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -30,6 +40,15 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. Default "js:". */
   REDIS_KEY_PREFIX: z.string().min(1).max(64).default('js:'),
+  /**
+   * Bound on every MongoDB operation, in ms: server selection, connection check-out and the reply
+   * (the driver's timeoutMS), also against a server that accepts the connection but never answers. Default 5000.
+   */
+  MONGO_TIMEOUT_MS: int(50, 600_000).default(BACKEND_TIMEOUT_DEFAULTS.mongoMs),
+  /** Bound on the reply to every Redis command, in ms (ioredis commandTimeout); long polls wait on pub/sub, not on a command. Default 2000. */
+  REDIS_COMMAND_TIMEOUT_MS: int(50, 600_000).default(BACKEND_TIMEOUT_DEFAULTS.redisCommandMs),
+  /** Bound on opening a Redis connection, in ms (ioredis connectTimeout). Default 5000. */
+  REDIS_CONNECT_TIMEOUT_MS: int(50, 600_000).default(BACKEND_TIMEOUT_DEFAULTS.redisConnectMs),
   /** JWKS endpoint used to verify bearer tokens. Unset (not production): the dev issuer's own JWKS. */
   JWKS_URL: z.string().url().optional(),
   /** Required "iss" claim. Default in dev: job-service-dev. */
@@ -125,6 +144,8 @@ export interface Config {
   mongoUri: string | undefined;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
+  /** Time bounds on MongoDB and Redis calls (src/db). */
+  backendTimeouts: BackendTimeouts;
   auth: AuthConfig;
   dataDir: string;
   ferretdbBin: string;
@@ -140,6 +161,15 @@ export interface Config {
   adminDir: string | null;
   queue: QueueConfig;
   limits: LimitsConfig;
+}
+
+export interface BackendTimeouts {
+  /** Bound on every MongoDB operation, in ms. */
+  mongoMs: number;
+  /** Bound on the reply to every Redis command, in ms. */
+  redisCommandMs: number;
+  /** Bound on opening a Redis connection, in ms. */
+  redisConnectMs: number;
 }
 
 /** Request limits, the same on HTTP and graphql-ws, all enforced before any resolver runs (see src/limits.ts). */
@@ -205,6 +235,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongoUri: e.MONGODB_URI,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    backendTimeouts: {
+      mongoMs: e.MONGO_TIMEOUT_MS,
+      redisCommandMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      redisConnectMs: e.REDIS_CONNECT_TIMEOUT_MS,
+    },
     auth: {
       devIssuer,
       jwksUrl: e.JWKS_URL,

@@ -14,6 +14,7 @@ import { registerAdmin } from './admin.js';
 import { AuthenticationError, bearerToken, type TokenVerifier } from './auth/verifier.js';
 import type { LimitsConfig } from './config.js';
 import type { GraphQLContext } from './context.js';
+import { UNAVAILABLE_MESSAGES, unavailableBackend } from './db/unavailable.js';
 import { formatLimitError, limitError, limitRules, parseAndValidate } from './limits.js';
 import { createLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
@@ -92,9 +93,30 @@ const SAFE_CODES = new Set([
   'QUERY_LIMIT_EXCEEDED',
 ]);
 
-/** Replaces a fault's message with a correlation id that also appears in the log line. */
+/** Code of a top-level error for a backend that did not answer in time or could not be reached: the client may try again. */
+export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+
+/**
+ * A fault caused by a backend that did not answer (its driver's timeout or connection error, found
+ * through originalError and cause) becomes SERVICE_UNAVAILABLE with a message saying which one and
+ * that trying again is the remedy; anything else is returned as it is.
+ */
+export function markUnavailable(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (isSafe(formatted.extensions?.code)) return formatted;
+  const backend = unavailableBackend(error);
+  if (!backend) return formatted;
+  return { message: UNAVAILABLE_MESSAGES[backend], locations: formatted.locations, path: formatted.path, extensions: { code: SERVICE_UNAVAILABLE, backend } };
+}
+
+/**
+ * Replaces a fault's message with a correlation id that also appears in the log line. SERVICE_UNAVAILABLE
+ * (set by markUnavailable) keeps its message, which names no host, and gets the correlation id too.
+ */
 export function maskError(err: GraphQLFormattedError, correlationId: string): GraphQLFormattedError {
   if (isSafe(err.extensions?.code)) return err;
+  if (err.extensions?.code === SERVICE_UNAVAILABLE) {
+    return { message: err.message, locations: err.locations, path: err.path, extensions: { code: SERVICE_UNAVAILABLE, backend: err.extensions.backend, correlationId } };
+  }
   return {
     message: `Internal server error (correlation id ${correlationId})`,
     locations: err.locations,
@@ -117,7 +139,7 @@ const errorPlugin: ApolloServerPlugin<GraphQLContext> = {
     return {
       async didEncounterErrors({ errors, contextValue }) {
         for (const err of errors) {
-          if (isFault(err)) contextValue.logger.error({ err: err.originalError ?? err, path: err.path }, 'resolver fault');
+          if (isFault(err)) contextValue.logger.error({ err: err.originalError ?? err, path: err.path, backend: unavailableBackend(err) ?? undefined }, 'resolver fault');
         }
       },
       async willSendResponse({ response, contextValue }) {
@@ -191,7 +213,8 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
     csrfPrevention: true,
     parseOptions: { maxTokens: limits.tokens },
     validationRules: rules,
-    formatError: formatLimitError,
+    // Apollo hands formatError the original error, the one place that can still see the driver's error class.
+    formatError: (formatted, error) => markUnavailable(formatLimitError(formatted, error), error),
     plugins: [errorPlugin],
   });
   await apollo.start();
@@ -300,9 +323,9 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
         if (!('errors' in result) || !result.errors?.length) return undefined;
         const correlationId = `${(ctx.extra as Extra).socketId ?? 'ws'}:${id}`;
         for (const err of result.errors) {
-          if (err instanceof GraphQLError && isFault(err)) logger.error({ err: err.originalError ?? err, correlationId }, 'resolver fault');
+          if (err instanceof GraphQLError && isFault(err)) logger.error({ err: err.originalError ?? err, correlationId, backend: unavailableBackend(err) ?? undefined }, 'resolver fault');
         }
-        return { ...result, errors: result.errors.map((e) => maskError(e instanceof GraphQLError ? e.toJSON() : e, correlationId)) };
+        return { ...result, errors: result.errors.map((e) => maskError(e instanceof GraphQLError ? markUnavailable(e.toJSON(), e) : e, correlationId)) };
       },
     },
     wss,

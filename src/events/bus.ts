@@ -41,7 +41,7 @@ export class EventBus {
   /** Subscribes this instance to Redis (once). */
   start(): Promise<void> {
     this.started ??= (async () => {
-      const sub = this.redis.duplicate({ connectionName: 'job-service-events' });
+      const sub = this.redis.duplicate({ connectionName: 'job-service-events', enableAutoPipelining: false });
       this.subscriber = sub;
       const pattern = `${this.prefix}ev:*`;
       const cut = `${this.prefix}ev:`.length;

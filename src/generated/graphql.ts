@@ -1,12 +1,14 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Principal } from '../auth/principal.js';
 import type { JobRecord, JobLogRecord, BumpManifestoRecord } from '../models/job.js';
-import type { TargetRecord, TargetActionRecord } from '../models/target.js';
+import type { TargetRef } from '../services/targets.js';
+import type { TargetActionRecord } from '../models/target.js';
 import type { MaintenanceEventRecord } from '../models/maintenance.js';
 import type { ModuleDataRecord } from '../models/moduleData.js';
 import type { WorkerView } from '../services/workers.js';
 import type { JobConnectionModel, TargetConnectionModel, WorkerConnectionModel, MaintenanceEventConnectionModel } from '../services/pagination.js';
-import type { LeaseView, QueueView } from '../services/queue.js';
+import type { LeaseView } from '../services/lifecycle.js';
+import type { QueueView } from '../services/queue.js';
 import type { JobEventView, WorkerEventView } from '../services/events.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -168,6 +170,8 @@ export type Job = Node & {
   retryOf?: Maybe<Job>;
   /** Not claimed before this time. */
   runAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The job's sequence number: it grows with every change, so of two reads or events of one job the one with the higher sequence is the newer. */
+  sequence: Scalars['Int']['output'];
   /** When the current attempt started. */
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Where the job is in its life. */
@@ -201,6 +205,8 @@ export type JobCancelPayload = {
 
 /** Ask for a job. */
 export type JobClaimInput = {
+  /** Take up to this many jobs in one call (1..100; default 1). A long poll ends as soon as at least one is claimable. */
+  maxJobs?: InputMaybe<Scalars['Int']['input']>;
   /** Operations it accepts (at least one). */
   operations: Array<JobOperation>;
   /** Long poll: wait up to this many seconds for work (0..30; default 0). Woken by new work, not by polling. */
@@ -209,11 +215,21 @@ export type JobClaimInput = {
   workerId: Scalars['String']['input'];
 };
 
+/** Ask for the next job in the same call that finishes one (no long poll: when nothing is claimable, `next` is null and `nextReason` says why). */
+export type JobClaimNextInput = {
+  /** Operations it accepts (at least one). */
+  operations: Array<JobOperation>;
+  /** The worker's id. */
+  workerId: Scalars['String']['input'];
+};
+
 /** Result of jobClaim. */
 export type JobClaimPayload = {
   __typename?: 'JobClaimPayload';
-  /** The lease; null when no job was handed out. */
+  /** The first lease (the only one unless maxJobs > 1); null when no job was handed out. */
   lease?: Maybe<JobLease>;
+  /** Every lease handed out, in claim order (empty when none). */
+  leases: Array<JobLease>;
   /** Why no job was handed out: EMPTY, MAINTENANCE, PAUSED, WORKER_DISABLED. */
   reason?: Maybe<Scalars['String']['output']>;
   /** INVALID_PARAMETERS. */
@@ -222,6 +238,8 @@ export type JobClaimPayload = {
 
 /** Finish a leased job successfully. */
 export type JobCompleteInput = {
+  /** Also claim the next job in the same call. */
+  claimNext?: InputMaybe<JobClaimNextInput>;
   /** The job. */
   id: Scalars['ID']['input'];
   /** The lease token from jobClaim. */
@@ -235,6 +253,10 @@ export type JobCompletePayload = {
   __typename?: 'JobCompletePayload';
   /** The job, now COMPLETED. */
   job?: Maybe<Job>;
+  /** The next lease when claimNext was given and a job was claimable. */
+  next?: Maybe<JobLease>;
+  /** Why no next job was handed out: EMPTY, MAINTENANCE, PAUSED, WORKER_DISABLED (null when one was, or none was asked). */
+  nextReason?: Maybe<Scalars['String']['output']>;
   /** LEASE_LOST. */
   userErrors: Array<UserError>;
 };
@@ -324,6 +346,8 @@ export type JobEventKind =
 
 /** Report that a leased job failed. */
 export type JobFailInput = {
+  /** Also claim the next job in the same call. */
+  claimNext?: InputMaybe<JobClaimNextInput>;
   /** The job. */
   id: Scalars['ID']['input'];
   /** The lease token from jobClaim. */
@@ -339,6 +363,10 @@ export type JobFailPayload = {
   __typename?: 'JobFailPayload';
   /** The job: QUEUED again for a retry, or FAILED (CANCELLED when cancellation was requested). */
   job?: Maybe<Job>;
+  /** The next lease when claimNext was given and a job was claimable. */
+  next?: Maybe<JobLease>;
+  /** Why no next job was handed out: EMPTY, MAINTENANCE, PAUSED, WORKER_DISABLED (null when one was, or none was asked). */
+  nextReason?: Maybe<Scalars['String']['output']>;
   /** When the retry becomes claimable; null when there is none. */
   retryAt?: Maybe<Scalars['DateTime']['output']>;
   /** LEASE_LOST, INVALID_PARAMETERS. */
@@ -1416,7 +1444,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
   Node:
     | ( JobRecord )
     | ( MaintenanceEventRecord )
-    | ( TargetRecord )
+    | ( TargetRef )
     | ( WorkerView )
   ;
 };
@@ -1441,9 +1469,10 @@ export type ResolversTypes = {
   JobCancelInput: JobCancelInput;
   JobCancelPayload: ResolverTypeWrapper<Omit<JobCancelPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   JobClaimInput: JobClaimInput;
-  JobClaimPayload: ResolverTypeWrapper<Omit<JobClaimPayload, 'lease'> & { lease?: Maybe<ResolversTypes['JobLease']> }>;
+  JobClaimNextInput: JobClaimNextInput;
+  JobClaimPayload: ResolverTypeWrapper<Omit<JobClaimPayload, 'lease' | 'leases'> & { lease?: Maybe<ResolversTypes['JobLease']>, leases: Array<ResolversTypes['JobLease']> }>;
   JobCompleteInput: JobCompleteInput;
-  JobCompletePayload: ResolverTypeWrapper<Omit<JobCompletePayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  JobCompletePayload: ResolverTypeWrapper<Omit<JobCompletePayload, 'job' | 'next'> & { job?: Maybe<ResolversTypes['Job']>, next?: Maybe<ResolversTypes['JobLease']> }>;
   JobConnection: ResolverTypeWrapper<JobConnectionModel>;
   JobCreateInput: JobCreateInput;
   JobCreateResult: ResolverTypeWrapper<Omit<JobCreateResult, 'existingJob' | 'job'> & { existingJob?: Maybe<ResolversTypes['Job']>, job?: Maybe<ResolversTypes['Job']> }>;
@@ -1451,7 +1480,7 @@ export type ResolversTypes = {
   JobEvent: ResolverTypeWrapper<JobEventView>;
   JobEventKind: JobEventKind;
   JobFailInput: JobFailInput;
-  JobFailPayload: ResolverTypeWrapper<Omit<JobFailPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  JobFailPayload: ResolverTypeWrapper<Omit<JobFailPayload, 'job' | 'next'> & { job?: Maybe<ResolversTypes['Job']>, next?: Maybe<ResolversTypes['JobLease']> }>;
   JobFilter: JobFilter;
   JobLease: ResolverTypeWrapper<LeaseView>;
   JobLogEntry: ResolverTypeWrapper<JobLogRecord>;
@@ -1496,7 +1525,7 @@ export type ResolversTypes = {
   SortDirection: SortDirection;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Target: ResolverTypeWrapper<TargetRecord>;
+  Target: ResolverTypeWrapper<TargetRef>;
   TargetAction: ResolverTypeWrapper<TargetActionRecord>;
   TargetConnection: ResolverTypeWrapper<TargetConnectionModel>;
   TargetEdge: ResolverTypeWrapper<Omit<TargetEdge, 'node'> & { node: ResolversTypes['Target'] }>;
@@ -1536,16 +1565,17 @@ export type ResolversParentTypes = {
   JobCancelInput: JobCancelInput;
   JobCancelPayload: Omit<JobCancelPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   JobClaimInput: JobClaimInput;
-  JobClaimPayload: Omit<JobClaimPayload, 'lease'> & { lease?: Maybe<ResolversParentTypes['JobLease']> };
+  JobClaimNextInput: JobClaimNextInput;
+  JobClaimPayload: Omit<JobClaimPayload, 'lease' | 'leases'> & { lease?: Maybe<ResolversParentTypes['JobLease']>, leases: Array<ResolversParentTypes['JobLease']> };
   JobCompleteInput: JobCompleteInput;
-  JobCompletePayload: Omit<JobCompletePayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  JobCompletePayload: Omit<JobCompletePayload, 'job' | 'next'> & { job?: Maybe<ResolversParentTypes['Job']>, next?: Maybe<ResolversParentTypes['JobLease']> };
   JobConnection: JobConnectionModel;
   JobCreateInput: JobCreateInput;
   JobCreateResult: Omit<JobCreateResult, 'existingJob' | 'job'> & { existingJob?: Maybe<ResolversParentTypes['Job']>, job?: Maybe<ResolversParentTypes['Job']> };
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   JobEvent: JobEventView;
   JobFailInput: JobFailInput;
-  JobFailPayload: Omit<JobFailPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  JobFailPayload: Omit<JobFailPayload, 'job' | 'next'> & { job?: Maybe<ResolversParentTypes['Job']>, next?: Maybe<ResolversParentTypes['JobLease']> };
   JobFilter: JobFilter;
   JobLease: LeaseView;
   JobLogEntry: JobLogRecord;
@@ -1584,7 +1614,7 @@ export type ResolversParentTypes = {
   ServiceStatus: ServiceStatus;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
-  Target: TargetRecord;
+  Target: TargetRef;
   TargetAction: TargetActionRecord;
   TargetConnection: TargetConnectionModel;
   TargetEdge: Omit<TargetEdge, 'node'> & { node: ResolversParentTypes['Target'] };
@@ -1672,6 +1702,7 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   retriedBy?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   retryOf?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   runAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
   target?: Resolver<ResolversTypes['Target'], ParentType, ContextType>;
@@ -1688,12 +1719,15 @@ export type JobCancelPayloadResolvers<ContextType = GraphQLContext, ParentType e
 
 export type JobClaimPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobClaimPayload'] = ResolversParentTypes['JobClaimPayload']> = {
   lease?: Resolver<Maybe<ResolversTypes['JobLease']>, ParentType, ContextType>;
+  leases?: Resolver<Array<ResolversTypes['JobLease']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type JobCompletePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobCompletePayload'] = ResolversParentTypes['JobCompletePayload']> = {
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  next?: Resolver<Maybe<ResolversTypes['JobLease']>, ParentType, ContextType>;
+  nextReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
@@ -1725,6 +1759,8 @@ export type JobEventResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type JobFailPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobFailPayload'] = ResolversParentTypes['JobFailPayload']> = {
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  next?: Resolver<Maybe<ResolversTypes['JobLease']>, ParentType, ContextType>;
+  nextReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   retryAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };

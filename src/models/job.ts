@@ -35,6 +35,8 @@ export interface JobRecord {
   target: string;
   operation: JobOperation;
   status: JobStatus;
+  /** The job's sequence number, raised by every decision the queue makes about it; a write older than the stored one is a no-op. */
+  seq: number;
   /** The in-progress guard: equals `target` while the job is not terminal. */
   activeTarget?: string | null;
   /** `target` plus every dataset a bump manifesto names: what `target.jobs` matches. */
@@ -70,8 +72,6 @@ export interface JobRecord {
   progress?: number | null;
 }
 
-/** Longest log kept per job; older entries are dropped (FerretDB ignores $push $slice, so we trim on write). */
-export const JOB_LOG_LIMIT = 500;
 
 const dataStructureUpdateSchema = new Schema<DataStructureUpdateRecord>(
   {
@@ -105,6 +105,7 @@ export const jobSchema = new Schema<JobRecord>(
     target: { type: String, required: true },
     operation: { type: String, required: true },
     status: { type: String, required: true },
+    seq: { type: Number, default: 0 },
     activeTarget: { type: String },
     relatedTargets: { type: [String], default: [] },
     releaseStatus: String,

@@ -1,4 +1,10 @@
-/** Exponential backoff with jitter for retries and requeues after an expired lease. */
+/**
+ * Exponential backoff with jitter for retries and requeues after an expired
+ * lease. The delay itself is computed inside the scripts that requeue
+ * (lua/lib/job.lua `backoff`): base * 2^(attempt-1), capped at maxMs, then
+ * scaled by a factor in [1 - jitter, 1 + jitter) so that jobs failing together
+ * do not come back together.
+ */
 export interface BackoffOptions {
   /** Delay after the first failed attempt, in ms. Default 1000. */
   baseMs: number;
@@ -9,17 +15,3 @@ export interface BackoffOptions {
 }
 
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 300_000, jitter: 0.2 };
-
-/**
- * Delay before the retry that follows failed attempt number `attempt` (1-based):
- * base * 2^(attempt-1), capped, then scaled by a factor in [1 - jitter, 1 + jitter)
- * drawn from `random` (a [0, 1) source, Math.random by default) so that jobs
- * failing together do not come back together.
- */
-export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const exponent = Math.max(0, Math.floor(attempt) - 1);
-  // 2^exponent overflows to Infinity for large attempts; the cap bounds it anyway.
-  const raw = Math.min(options.maxMs, options.baseMs * 2 ** Math.min(exponent, 1023));
-  const factor = 1 + options.jitter * (2 * random() - 1);
-  return Math.max(0, Math.round(raw * factor));
-}

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { QueueKeys } from './keys.js';
-import type { JobQueueState, PeekInput, QueueCounts, QueuedJob, QueueState } from './types.js';
+import type { PeekInput, QueueCounts, QueueJob, QueueState } from './types.js';
 
 /**
  * Read-only views of the queue (admin queries, the reconciler). They read with
@@ -9,36 +9,32 @@ import type { JobQueueState, PeekInput, QueueCounts, QueuedJob, QueueState } fro
  * whose re-enqueue is idempotent.
  */
 
-const STATES: ReadonlySet<string> = new Set<QueueState>(['ready', 'delayed', 'leased']);
+const STATES: ReadonlySet<string> = new Set<QueueState>(['ready', 'delayed', 'leased', 'ended']);
 
-export function parseJob(id: string, h: Record<string, string>): QueuedJob | undefined {
+/** A job hash as the queue holds it (see keys.ts), or null when there is none. */
+export function parseJob(id: string, h: Record<string, string>): QueueJob | null {
   const state = h.state;
-  if (!state || !STATES.has(state) || h.op === undefined) return undefined;
-  const job: QueuedJob = {
+  if (!state || !STATES.has(state) || h.op === undefined) return null;
+  const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
+  return {
     id,
     state: state as QueueState,
+    status: h.status ?? 'QUEUED',
+    seq: Number(h.seq ?? 0),
     operation: h.op,
-    priority: Number(h.priority),
     runAt: Number(h.runAt),
-    attempt: Number(h.attempt),
+    attempt: Number(h.attempt ?? 0),
     maxAttempts: Number(h.maxAttempts),
     avoidWorkers: h.avoid === '1',
+    cancelRequested: h.cancel === '1',
+    progress: num(h.progress),
     enqueuedAt: Number(h.enqueuedAt),
+    workerId: h.worker ?? null,
+    token: h.token ?? null,
+    leaseExpiresAt: num(h.expires),
+    leasedAt: num(h.leasedAt),
+    retriedBy: h.retriedBy ?? null,
   };
-  if (state === 'leased') {
-    job.lease = {
-      token: Number(h.token),
-      workerId: h.worker ?? '',
-      leaseExpiresAt: Number(h.expires),
-      leasedAt: Number(h.leasedAt),
-      cancelRequested: h.cancel === '1',
-    };
-  }
-  return job;
-}
-
-export async function jobState(redis: Redis, keys: QueueKeys, id: string): Promise<JobQueueState> {
-  return parseJob(id, await redis.hgetall(keys.job(id))) ?? { id, state: 'absent' };
 }
 
 export async function queueCounts(redis: Redis, keys: QueueKeys, operations: readonly string[]): Promise<QueueCounts> {
@@ -66,7 +62,7 @@ const DELAYED_CHUNK = 500;
  * already due, which the next claim promotes) by score then id, then the
  * delayed ones by runAt. Avoided workers are not considered.
  */
-export async function peekJobs(redis: Redis, keys: QueueKeys, operations: readonly string[], input: PeekInput, now: number): Promise<QueuedJob[]> {
+export async function peekJobs(redis: Redis, keys: QueueKeys, operations: readonly string[], input: PeekInput, now: number): Promise<QueueJob[]> {
   const offset = Math.max(0, input.offset ?? 0);
   const wanted = offset + Math.max(0, input.limit);
   if (input.limit <= 0) return [];
@@ -108,14 +104,4 @@ export async function oldestWaitingSince(redis: Redis, keys: QueueKeys, now: num
   ]);
   const candidates = [...pairs(waiting), ...pairs(delayed).filter((d) => d.score <= now)].map((p) => p.score);
   return candidates.length ? Math.min(...candidates) : null;
-}
-
-/** Every id the queue holds: ready, delayed and leased. */
-export async function knownIds(redis: Redis, keys: QueueKeys): Promise<string[]> {
-  const [waiting, delayed, leased] = await Promise.all([
-    redis.zrange(keys.waiting, 0, -1),
-    redis.zrange(keys.delayed, 0, -1),
-    redis.zrange(keys.leases, 0, -1),
-  ]);
-  return [...new Set([...waiting, ...delayed, ...leased])];
 }

@@ -4,9 +4,13 @@
  * The Lua scripts derive job keys from the prefix too, so a change here is a
  * change in lua/*.lua as well.
  *
- *   <prefix>q:job:<id>        hash   op, priority, runAt, score, maxAttempts, attempt (used so far),
- *                                    avoid, enqueuedAt, state (ready|delayed|leased);
- *                                    while leased: token, worker, expires, leasedAt, cancel
+ *   <prefix>q:job:<id>        hash   id, state (ready|delayed|leased|ended), status, seq (the job's
+ *                                    sequence number), op, band (priority band), runAt, score,
+ *                                    maxAttempts, attempt (used so far), avoid, cancel, progress,
+ *                                    progressWrittenAt, messages (log lines counted), enqueuedAt,
+ *                                    retriedBy; worker (holder or last holder), leasedAt;
+ *                                    while leased: token, expires. An ended job's hash is a
+ *                                    tombstone that expires after tombstoneMs.
  *   <prefix>q:ready:<op>      zset   ready jobs of one operation, score = readyScore(priority, runAt),
  *                                    ties in member (id) order
  *   <prefix>q:waiting         zset   every ready job, score = runAt (oldest waiting, counts, clear)
@@ -15,6 +19,8 @@
  *   <prefix>q:tried:<id>      set    workers that claimed a job enqueued with avoidWorkers
  *   <prefix>q:token           string fencing token counter (INCR)
  *   <prefix>q:flags           hash   maintenance, paused ('1' = on)
+ *   <prefix>q:epoch           string present while Redis holds the queue; an empty Redis lacks it
+ *                                    (see RedisQueue.markRestored)
  *   <prefix>q:disabled        set    disabled worker ids
  *   <prefix>wake              channel  an operation name when a job of it becomes ready; '*' when
  *                                    a switch turns off (maintenance, pause, worker disabled)
@@ -42,6 +48,7 @@ export interface QueueKeys {
   waiting: string;
   leases: string;
   token: string;
+  epoch: string;
   wake: string;
   ready(op: string): string;
   job(id: string): string;
@@ -57,6 +64,7 @@ export function queueKeys(prefix: string): QueueKeys {
     waiting: `${q}waiting`,
     leases: `${q}leases`,
     token: `${q}token`,
+    epoch: `${q}epoch`,
     wake: `${prefix}wake`,
     ready: (op) => `${q}ready:${op}`,
     job: (id) => `${q}job:${id}`,
@@ -76,7 +84,12 @@ export const RUN_AT_LIMIT = 2 ** 42;
  * so the score is an exact integer in a double.
  */
 export function readyScore(priority: number, runAt: number): number {
-  return (PRIORITY_MAX - priority) * RUN_AT_LIMIT + runAt;
+  return priorityBand(priority) + runAt;
+}
+
+/** The part of a ready score that priority gives (the scripts add runAt to it). */
+export function priorityBand(priority: number): number {
+  return (PRIORITY_MAX - priority) * RUN_AT_LIMIT;
 }
 
 /** Creation time of an ObjectId (its first 4 bytes, seconds), or undefined for other ids. */

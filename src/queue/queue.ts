@@ -1,18 +1,27 @@
 import type { Redis } from 'ioredis';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { codeMessage, codeName, QueueError, type QueueCodeName } from './codes.js';
-import { jobState, knownIds, oldestWaitingSince, peekJobs, queueCounts } from './inspect.js';
-import { objectIdTime, OPERATIONS, PRIORITY_MAX, PRIORITY_MIN, queueKeys, readyScore, RUN_AT_LIMIT, type QueueKeys } from './keys.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { codeName, QueueError } from './codes.js';
+import { oldestWaitingSince, parseJob, peekJobs, queueCounts } from './inspect.js';
+import { objectIdTime, OPERATIONS, priorityBand, PRIORITY_MAX, PRIORITY_MIN, queueKeys, RUN_AT_LIMIT, type QueueKeys } from './keys.js';
 import { runScript, type ScriptName } from './scripts.js';
 import type * as T from './types.js';
 import { WakeListener, type WorkHint } from './wake.js';
 
-const LEASE_LOST: T.LeaseLost = { ok: false, code: 'LEASE_LOST', message: codeMessage('LEASE_LOST') };
+const LEASE_LOST: T.LeaseLost = { ok: false, code: 'LEASE_LOST' };
+
+/** Redis lost its data (the epoch marker is gone): restore the queue from MongoDB, then ask again. */
+export class QueueResetError extends QueueError {
+  constructor() {
+    super('Redis lost the queue (epoch marker missing): it must be restored from MongoDB first');
+    this.name = 'QueueResetError';
+  }
+}
 
 /**
- * The job queue and its leases in Redis. Mongo stays the source of truth: this
- * holds only what must be decided atomically (who gets which job, whose lease
- * is live) and hands back what the caller must write to Mongo.
+ * The job queue, its leases and the hot state of every active job in Redis.
+ * Every change of a job is decided here, atomically, by one Lua script that
+ * raises the job's sequence number and returns the job as it now stands; the
+ * caller records that in MongoDB. Only this class talks to Redis for the queue.
  */
 export class RedisQueue {
   readonly keys: QueueKeys;
@@ -25,7 +34,9 @@ export class RedisQueue {
   private readonly backoff: BackoffOptions;
   private readonly promoteLimit: number;
   private readonly avoidScanDepth: number;
-  private readonly clearBatch: number;
+  private readonly tombstoneMs: number;
+  private readonly progressWriteMs: number;
+  private readonly maxLogMessages: number;
   private readonly wake: WakeListener;
 
   constructor(options: T.RedisQueueOptions) {
@@ -40,12 +51,17 @@ export class RedisQueue {
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.promoteLimit = positive(options.promoteLimit ?? 1_000, 'promoteLimit');
     this.avoidScanDepth = positive(options.avoidScanDepth ?? 50, 'avoidScanDepth');
-    this.clearBatch = positive(options.clearBatch ?? 1_000, 'clearBatch');
+    this.tombstoneMs = positive(options.tombstoneMs ?? 3_600_000, 'tombstoneMs');
+    this.progressWriteMs = options.progressWriteMs ?? 1_000;
+    this.maxLogMessages = positive(options.maxLogMessages ?? 500, 'maxLogMessages');
     this.wake = new WakeListener(this.redis, this.keys.wake);
   }
 
-  private run(name: ScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
-    return runScript(this.redis, name, keys, args);
+  /** Runs a script; a RESET answer (Redis lost its data) becomes a QueueResetError. */
+  private async run(name: ScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
+    const reply = await runScript(this.redis, name, keys, [this.prefix, ...args]);
+    if (Array.isArray(reply) && reply.length === 1 && reply[0] === -9) throw new QueueResetError();
+    return reply;
   }
 
   private accepted(operations: readonly string[]): string[] {
@@ -53,8 +69,11 @@ export class RedisQueue {
     return [...new Set(operations)];
   }
 
-  /** Queues a job; a no-op (ALREADY_QUEUED / ALREADY_LEASED) when the id is already in the queue. */
-  async enqueue(input: T.EnqueueInput): Promise<T.EnqueueResult> {
+  /**
+   * Gives the queue a job in the state MongoDB recorded (a new job is enqueued);
+   * a no-op (ALREADY_QUEUED) when the queue knows the id in any state, ended included.
+   */
+  async hydrate(input: T.HydrateInput): Promise<T.HydrateResult> {
     const [op] = this.accepted([input.operation]);
     const priority = input.priority ?? 0;
     if (!Number.isInteger(priority) || priority < PRIORITY_MIN || priority > PRIORITY_MAX) {
@@ -63,129 +82,109 @@ export class RedisQueue {
     const now = this.clock();
     const runAt = input.runAt ?? objectIdTime(input.id) ?? now;
     if (!Number.isInteger(runAt) || runAt < 0 || runAt >= RUN_AT_LIMIT) throw new QueueError('runAt must be an integer ms time before 2109');
-    const attempt = input.attempt ?? 0;
     positive(input.maxAttempts, 'maxAttempts');
-    if (!Number.isInteger(attempt) || attempt < 0 || attempt >= input.maxAttempts) {
-      throw new QueueError('attempt must be an integer in 0..maxAttempts-1');
-    }
-    const k = this.keys;
-    const [code, state] = (await this.run('enqueue', [k.job(input.id), k.ready(op!), k.delayed, k.waiting], [
-      input.id, op!, priority, runAt, readyScore(priority, runAt), input.maxAttempts, attempt,
-      input.avoidWorkers ? '1' : '0', now, k.wake,
+    const lease = input.lease;
+    if (input.state === 'leased' && !lease) throw new QueueError('a leased job needs its lease');
+    const [code, state] = (await this.run('hydrate', [this.keys.job(input.id)], [
+      input.id, now, input.state, input.status, input.seq, op!, priorityBand(priority), runAt, input.maxAttempts,
+      input.attempt ?? 0, input.avoidWorkers ? '1' : '0', input.cancelRequested ? '1' : '0', input.progress ?? '', this.tombstoneMs,
+      lease?.token ?? '', lease?.workerId ?? '', lease?.leaseExpiresAt ?? '', lease?.leasedAt ?? '', input.retriedBy ?? '',
     ])) as [number, T.QueueState];
-    return { code: codeName(code) as T.EnqueueResult['code'], state };
+    return { code: codeName(code) as T.HydrateResult['code'], state };
   }
 
   /**
-   * Leases the best job for this worker: highest priority, then earliest runAt,
-   * then lowest id. Refused while maintenance is on, the queue is paused or the
-   * worker is disabled. A job enqueued with avoidWorkers is never handed back to
-   * a worker that already claimed it, even when nothing else is left: it waits
-   * for another worker (only the first avoidScanDepth jobs of each operation are
-   * looked at, so a worker may get EMPTY while avoided jobs fill those heads).
+   * Leases up to `max` of the best jobs for this worker: highest priority, then
+   * earliest runAt, then lowest id. Refused while maintenance is on, the queue
+   * is paused or the worker is disabled. A job enqueued with avoidWorkers is
+   * never handed back to a worker that already claimed it.
    */
   async claim(input: T.ClaimInput): Promise<T.ClaimResult> {
     const ops = this.accepted(input.operations);
-    if (ops.length === 0) return { job: null, reason: 'EMPTY', message: codeMessage('EMPTY') };
+    if (ops.length === 0) return { jobs: [], reason: 'EMPTY' };
     const now = this.clock();
     const expires = now + positive(input.leaseMs ?? this.leaseMs, 'leaseMs');
-    const k = this.keys;
-    const reply = (await this.run(
-      'claim',
-      [k.flags, k.disabled, k.delayed, k.waiting, k.leases, k.token, ...ops.map((op) => k.ready(op))],
-      [now, input.workerId, expires, this.prefix, this.promoteLimit, this.avoidScanDepth],
-    )) as [number, string, number, number, number, string];
+    const reply = (await this.run('claim', [], [now, input.workerId, expires, this.promoteLimit, this.avoidScanDepth, positive(input.max ?? 1, 'max'), ...ops])) as [number, ...string[][]];
     const name = codeName(reply[0]);
-    if (name !== 'OK') return { job: null, reason: name as T.ClaimRefusal, message: codeMessage(name) };
-    const [, id, token, leaseExpiresAt, attempt, operation] = reply;
-    return { job: { id, operation, token, leaseExpiresAt, attempt } };
+    if (name !== 'OK') return { jobs: [], reason: name as T.ClaimRefusal };
+    return { jobs: reply.slice(1).map((h) => toJob(h as string[])), reason: null };
   }
 
-  /** Extends a live lease; also tells the holder whether cancellation was requested. */
-  async extend(id: string, token: number | string, leaseMs?: number): Promise<T.ExtendResult> {
+  /** A progress report of the lease holder: extends the lease, may move the stage (see extend.lua). */
+  async extend(id: string, token: string, input: T.ExtendInput = {}): Promise<T.ExtendResult> {
     const now = this.clock();
-    const expires = now + positive(leaseMs ?? this.leaseMs, 'leaseMs');
-    const reply = (await this.run('extend', [this.keys.job(id), this.keys.leases], [id, String(token), now, expires])) as number[];
-    if (reply[0] !== 0) return LEASE_LOST;
-    return { ok: true, leaseExpiresAt: reply[1]!, cancelRequested: reply[2] === 1 };
+    const expires = now + positive(input.leaseMs ?? this.leaseMs, 'leaseMs');
+    const reply = (await this.run('extend', [this.keys.job(id)], [
+      id, token, now, expires, input.status ?? '', `,${(input.allowedFrom ?? []).join(',')},`, input.progress ?? '',
+      input.message ? '1' : '0', this.progressWriteMs, this.maxLogMessages,
+    ])) as [number, number | string, number, string, string[]];
+    if (reply[0] === -5) return LEASE_LOST;
+    if (reply[0] === -11) return { ok: false, code: 'INVALID_TRANSITION', status: String(reply[1]) };
+    return { ok: true, write: reply[1] === 1, keepMessage: reply[2] === 1, previousStatus: reply[3], job: toJob(reply[4]) };
   }
 
-  /** Ends the job successfully, for the live lease holder only. */
-  async complete(id: string, token: number | string): Promise<T.CompleteResult> {
-    const k = this.keys;
-    const reply = (await this.run('complete', [k.job(id), k.leases, k.tried(id)], [id, String(token), this.clock()])) as number[];
-    return reply[0] === 0 ? { ok: true, attempt: reply[1]! } : LEASE_LOST;
+  /** Ends the lease holder's attempt: completed, or failed (retried after backoff while it may be). */
+  async finish(id: string, token: string, input: { outcome: 'complete' } | { outcome: 'fail'; retryable: boolean }): Promise<T.FinishResult> {
+    const b = this.backoff;
+    const reply = (await this.run('finish', [this.keys.job(id)], [
+      id, token, this.clock(), input.outcome, input.outcome === 'fail' && input.retryable ? '1' : '0', b.baseMs, b.maxMs, b.jitter, this.random(), this.tombstoneMs,
+    ])) as [number, number, number, number, string[]];
+    if (reply[0] === -5) return LEASE_LOST;
+    const outcome = codeName(reply[0]) as T.FinishOutcome;
+    return { ok: true, outcome, runAt: outcome === 'RETRY_SCHEDULED' ? reply[1] : null, maintenance: reply[2] === 1, leasesLeft: reply[3], job: toJob(reply[4]) };
   }
 
-  /**
-   * Ends a failed attempt, for the live lease holder only: a retry after
-   * exponential backoff when retryable and attempts remain, otherwise FAILED.
-   */
-  async fail(id: string, token: number | string, input: T.FailInput): Promise<T.FailResult> {
-    const k = this.keys;
-    // The delay depends on the attempt; only this lease's holder can change it, so reading first is safe (the script re-checks).
-    const [attempt, priority] = await this.redis.hmget(k.job(id), 'attempt', 'priority');
-    const used = Number(attempt ?? 1);
-    const now = this.clock();
-    const runAt = now + backoffDelay(used, { ...this.backoff, ...input.backoff }, this.random);
-    const reply = (await this.run('fail', [k.job(id), k.leases, k.delayed, k.tried(id)], [
-      id, String(token), now, input.retryable ? '1' : '0', attempt ?? '', runAt, readyScore(Number(priority ?? 0), runAt),
-    ])) as number[];
-    const name = codeName(reply[0]!);
-    if (name === 'LEASE_LOST') return LEASE_LOST;
-    if (name === 'RETRY_SCHEDULED') return { ok: true, outcome: 'RETRY_SCHEDULED', runAt: reply[2]!, attempt: reply[1]! };
-    return { ok: true, outcome: 'FAILED', attempt: reply[1]!, reason: name as 'EXHAUSTED' | 'NOT_RETRYABLE' | 'CANCELLED' };
-  }
-
-  /**
-   * Takes up to `limit` leases expired at now: each is requeued after backoff
-   * while attempts remain, else dropped as EXHAUSTED (or CANCELLED when
-   * cancellation was requested). The caller records the outcomes in Mongo.
-   */
-  async reapExpired(limit = 100): Promise<T.ReapedJob[]> {
-    const k = this.keys;
-    const now = this.clock();
-    const ids = await this.redis.zrangebyscore(k.leases, '-inf', now, 'LIMIT', 0, limit);
-    if (ids.length === 0) return [];
-    const read = this.redis.multi();
-    for (const id of ids) read.hmget(k.job(id), 'token', 'attempt', 'priority');
-    const fields = ((await read.exec()) ?? []).map(([, reply]) => reply as Array<string | null>);
-    const args: Array<string | number> = [now, this.prefix];
-    ids.forEach((id, i) => {
-      const [token, attempt, priority] = fields[i] ?? [];
-      const runAt = now + backoffDelay(Number(attempt ?? 1), this.backoff, this.random);
-      args.push(id, token ?? '', runAt, readyScore(Number(priority ?? 0), runAt));
+  /** Takes up to `limit` leases expired at now: requeued after backoff, or ended (see reap.lua). */
+  async reap(limit = 100): Promise<T.ReapedJob[]> {
+    const b = this.backoff;
+    const randoms = Array.from({ length: positive(limit, 'limit') }, () => this.random());
+    const reply = (await this.run('reap', [], [this.clock(), b.baseMs, b.maxMs, b.jitter, this.tombstoneMs, ...randoms])) as Array<[string, number, number, string, string[]]>;
+    return reply.map(([id, code, runAt, workerId, hash]) => {
+      const outcome = codeName(code) as T.ReapedJob['outcome'];
+      return { id, outcome, workerId, runAt: outcome === 'REQUEUED' ? runAt : null, job: toJob(hash) };
     });
-    const reply = (await this.run('reap', [k.leases, k.delayed], args)) as Array<string | number>;
-    const out: T.ReapedJob[] = [];
-    for (let i = 0; i + 4 < reply.length; i += 5) {
-      const outcome = codeName(Number(reply[i + 1])) as T.ReapedJob['outcome'];
-      const job: T.ReapedJob = { id: String(reply[i]), outcome, attempt: Number(reply[i + 2]), workerId: String(reply[i + 3]) };
-      if (outcome === 'REQUEUED') job.runAt = Number(reply[i + 4]);
-      out.push(job);
-    }
-    return out;
   }
 
-  /** Removes a queued job; for a leased one, requests cancellation and leaves the lease. */
-  async remove(id: string): Promise<{ code: Extract<QueueCodeName, 'REMOVED' | 'CANCEL_REQUESTED' | 'NOT_FOUND'>; state: T.QueueState | 'absent' }> {
+  /** A change that is not the lease holder's (see change.lua); NOT_FOUND: hydrate the job first. */
+  async change(id: string, input: T.ChangeInput): Promise<T.ChangeResult> {
+    const value = input.kind === 'retriedBy' ? input.retriedBy : input.status;
+    const reply = (await this.run('change', [this.keys.job(id)], [
+      id, input.kind, value ?? '', `,${input.allowedFrom.join(',')},`, input.terminal ? '1' : '0', this.tombstoneMs,
+    ])) as [number, string?, string[]?];
+    const code = codeName(reply[0]);
+    if (code === 'NOT_FOUND') return { code };
+    return { code: code as 'OK' | 'CANCEL_REQUESTED' | 'INVALID_TRANSITION' | 'ALREADY_RETRIED', previousStatus: reply[1]!, job: toJob(reply[2]!) };
+  }
+
+  /** Forgets that a job was retried (its retry could not be created). */
+  async unmarkRetried(id: string): Promise<void> {
+    await this.redis.hdel(this.keys.job(id), 'retriedBy');
+  }
+
+  /**
+   * Marks the queue as restored (after the caller gave it back every job MongoDB
+   * holds as active) and raises the fencing-token counter to `tokenFloor`.
+   * Returns true when the marker was missing.
+   */
+  async markRestored(tokenFloor: number, marker: string): Promise<boolean> {
+    return (await this.run('epoch', [], [Math.floor(tokenFloor), marker])) === 1;
+  }
+
+  /** Whether the queue's epoch marker is there (false: Redis lost its data). */
+  async intact(): Promise<boolean> {
+    return (await this.redis.exists(this.keys.epoch)) === 1;
+  }
+
+  /** The job as the queue holds it, or null when the queue does not know it. */
+  async job(id: string): Promise<T.QueueJob | null> {
+    return parseJob(id, await this.redis.hgetall(this.keys.job(id)));
+  }
+
+  /** The ids the queue holds in any of these states (ready, delayed, leased), for the reconciler. */
+  async ids(): Promise<Set<string>> {
     const k = this.keys;
-    const [code, state] = (await this.run('remove', [k.job(id), k.delayed, k.waiting, k.tried(id)], [id, this.prefix])) as [number, T.QueueState | 'absent'];
-    return { code: codeName(code) as 'REMOVED' | 'CANCEL_REQUESTED' | 'NOT_FOUND', state };
-  }
-
-  /** Removes every ready and delayed job (leases stay); returns the ids removed. */
-  async clear(): Promise<string[]> {
-    const removed: string[] = [];
-    for (;;) {
-      const batch = (await this.run('clear', [this.keys.delayed, this.keys.waiting], [this.prefix, this.clearBatch])) as string[];
-      removed.push(...batch);
-      if (batch.length < this.clearBatch) return removed;
-    }
-  }
-
-  state(id: string): Promise<T.JobQueueState> {
-    return jobState(this.redis, this.keys, id);
+    const [waiting, delayed, leased] = await Promise.all([k.waiting, k.delayed, k.leases].map((key) => this.redis.zrange(key, 0, -1)));
+    return new Set([...waiting!, ...delayed!, ...leased!]);
   }
 
   counts(): Promise<T.QueueCounts> {
@@ -193,27 +192,12 @@ export class RedisQueue {
   }
 
   /** Ready and delayed jobs in claim order. */
-  peek(input: T.PeekInput): Promise<T.QueuedJob[]> {
+  peek(input: T.PeekInput): Promise<T.QueueJob[]> {
     return peekJobs(this.redis, this.keys, this.accepted(input.operations ?? this.operations), input, this.clock());
   }
 
   oldestWaitingSince(): Promise<number | null> {
     return oldestWaitingSince(this.redis, this.keys, this.clock());
-  }
-
-  /** Whether the queue holds the id (ready, delayed or leased). */
-  async has(id: string): Promise<boolean> {
-    return (await this.redis.exists(this.keys.job(id))) === 1;
-  }
-
-  /** Every id in the queue, for the reconciler. */
-  knownIds(): Promise<string[]> {
-    return knownIds(this.redis, this.keys);
-  }
-
-  async leaseOf(id: string): Promise<(T.LeaseInfo & { attempt: number }) | null> {
-    const s = await this.state(id);
-    return s.state === 'leased' && s.lease ? { ...s.lease, attempt: s.attempt } : null;
   }
 
   async setMaintenance(on: boolean): Promise<void> {
@@ -229,10 +213,6 @@ export class RedisQueue {
     return { maintenance: maintenance === '1', paused: paused === '1' };
   }
 
-  async isMaintenance(): Promise<boolean> {
-    return (await this.flags()).maintenance;
-  }
-
   async setWorkerDisabled(workerId: string, disabled: boolean): Promise<void> {
     if (disabled) await this.redis.sadd(this.keys.disabled, workerId);
     else await this.redis.multi().srem(this.keys.disabled, workerId).publish(this.keys.wake, '*').exec();
@@ -240,6 +220,11 @@ export class RedisQueue {
 
   async isWorkerDisabled(workerId: string): Promise<boolean> {
     return (await this.redis.sismember(this.keys.disabled, workerId)) === 1;
+  }
+
+  /** The disabled worker ids as Redis holds them. */
+  disabledWorkers(): Promise<string[]> {
+    return this.redis.smembers(this.keys.disabled);
   }
 
   /** Turning a switch off wakes every long poll, since claims may succeed again. */
@@ -280,6 +265,15 @@ export class RedisQueue {
   async close(): Promise<void> {
     await this.wake.close();
   }
+}
+
+/** A script's HGETALL reply (flat field, value pairs) as a job. */
+function toJob(flat: string[]): T.QueueJob {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  const job = parseJob(h.id ?? '', h);
+  if (!job) throw new QueueError('a script returned a job hash without state');
+  return job;
 }
 
 function positive(n: number, name: string): number {

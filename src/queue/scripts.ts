@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { QueueError } from './codes.js';
 
 /** The queue's Lua scripts, one per atomic transition (lua/<name>.lua). */
-export const SCRIPT_NAMES = ['enqueue', 'claim', 'extend', 'complete', 'fail', 'reap', 'remove', 'clear', 'restore', 'floor'] as const;
+export const SCRIPT_NAMES = ['hydrate', 'claim', 'extend', 'finish', 'reap', 'change', 'epoch'] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 interface LoadedScript {
@@ -38,7 +38,10 @@ function scripts(): Map<ScriptName, LoadedScript> {
     const dir = luaDir();
     loaded = new Map(
       SCRIPT_NAMES.map((name) => {
-        const source = readFileSync(path.join(dir, `${name}.lua`), 'utf8');
+        // `--@include NAME` inlines lua/lib/NAME.lua: helpers shared by several scripts, one copy in the source.
+        const source = readFileSync(path.join(dir, `${name}.lua`), 'utf8').replace(/^--@include (\w+)$/gm, (_, lib: string) =>
+          readFileSync(path.join(dir, 'lib', `${lib}.lua`), 'utf8'),
+        );
         return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
       }),
     );

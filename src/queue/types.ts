@@ -21,32 +21,73 @@ export interface RedisQueueOptions {
   promoteLimit?: number;
   /** Heads of each ready queue a claim looks at to skip jobs this worker already tried. Default 50. */
   avoidScanDepth?: number;
-  /** Jobs removed per script call by clear(). Default 1000. */
-  clearBatch?: number;
+  /** How long an ended job stays known to the queue, so that no late enqueue brings it back, in ms. Default 1 hour. */
+  tombstoneMs?: number;
+  /** Least time between two MongoDB writes of a progress fraction alone, per job, in ms. Default 1000. */
+  progressWriteMs?: number;
+  /** Most worker messages kept in one job's log. Default 500. */
+  maxLogMessages?: number;
 }
 
-export type QueueState = 'ready' | 'delayed' | 'leased';
+/** Where a job is in the queue; `ended` is a tombstone kept for tombstoneMs. */
+export type QueueState = 'ready' | 'delayed' | 'leased' | 'ended';
 
-export interface EnqueueInput {
-  /** Job id (a 24-hex ObjectId: ids sort by creation). */
+/**
+ * A job as the queue holds it, returned by every script that changes it: the
+ * hot state that MongoDB records, with the sequence number that orders those
+ * records (a write older than the stored sequence is a no-op).
+ */
+export interface QueueJob {
   id: string;
-  /** One of the queue's operations; claimers filter on it. */
+  state: QueueState;
+  status: string;
+  seq: number;
+  operation: string;
+  runAt: number;
+  /** Attempts used so far (a leased job counts its current one). */
+  attempt: number;
+  maxAttempts: number;
+  avoidWorkers: boolean;
+  cancelRequested: boolean;
+  progress: number | null;
+  enqueuedAt: number;
+  /** The worker holding it (or that last held it). */
+  workerId: string | null;
+  /** Present while leased. */
+  token: string | null;
+  leaseExpiresAt: number | null;
+  leasedAt: number | null;
+  retriedBy: string | null;
+}
+
+/** What hydrate needs to give the queue a job in the state MongoDB recorded. */
+export interface HydrateInput {
+  id: string;
+  /** ready: queued (delayed when runAt is later than now); leased: running; ended: terminal. */
+  state: 'ready' | 'leased' | 'ended';
+  status: string;
+  seq: number;
   operation: string;
   /** -1000..1000, higher is claimed first. Default 0. */
   priority?: number;
-  /** Not claimable before this time (ms). Default: the ObjectId's creation time, else now; so fresh jobs order by creation. */
+  /** Not claimable before this time (ms). Default: the ObjectId's creation time, else now. */
   runAt?: number;
   /** Attempts allowed in all (>= 1). */
   maxAttempts: number;
-  /** Attempts already used, e.g. when the reconciler re-enqueues a job. Default 0. */
+  /** Attempts already used. Default 0. */
   attempt?: number;
   /** Never hand the job to a worker that already claimed it. Default false. */
   avoidWorkers?: boolean;
+  cancelRequested?: boolean;
+  progress?: number | null;
+  retriedBy?: string | null;
+  /** When leased: the holder's lease as MongoDB recorded it. */
+  lease?: { token: string; workerId: string; leaseExpiresAt: number; leasedAt: number };
 }
 
-export interface EnqueueResult {
-  /** OK when queued now; ALREADY_QUEUED / ALREADY_LEASED when the id was known (nothing changed). */
-  code: Extract<QueueCodeName, 'OK' | 'ALREADY_QUEUED' | 'ALREADY_LEASED'>;
+export interface HydrateResult {
+  /** OK when the queue took it now; ALREADY_QUEUED when it knew the id (nothing changed). */
+  code: Extract<QueueCodeName, 'OK' | 'ALREADY_QUEUED'>;
   state: QueueState;
 }
 
@@ -56,80 +97,68 @@ export interface ClaimInput {
   operations: readonly string[];
   /** Lease length, ms. Default: the queue's leaseMs. */
   leaseMs?: number;
-}
-
-export interface ClaimedJob {
-  id: string;
-  operation: string;
-  /** Fencing token: strictly increasing over all claims of this prefix. */
-  token: number;
-  leaseExpiresAt: number;
-  /** Number of this attempt, 1-based. */
-  attempt: number;
+  /** Most jobs to take. Default 1. */
+  max?: number;
 }
 
 export type ClaimRefusal = Extract<QueueCodeName, 'EMPTY' | 'MAINTENANCE' | 'PAUSED' | 'WORKER_DISABLED'>;
 
-export type ClaimResult = { job: ClaimedJob } | { job: null; reason: ClaimRefusal; message: string };
+export type ClaimResult = { jobs: QueueJob[]; reason: null } | { jobs: []; reason: ClaimRefusal };
 
 export interface LeaseLost {
   ok: false;
   code: 'LEASE_LOST';
-  message: string;
 }
 
-export type ExtendResult = { ok: true; leaseExpiresAt: number; cancelRequested: boolean } | LeaseLost;
-
-export type CompleteResult = { ok: true; attempt: number } | LeaseLost;
-
-export interface FailInput {
-  /** False for errors a retry cannot fix. */
-  retryable: boolean;
-  /** Overrides of the queue's backoff for this retry. */
-  backoff?: Partial<BackoffOptions>;
+export interface ExtendInput {
+  /** The stage the job moves to; absent: it stays. */
+  status?: string | null;
+  /** Statuses `status` may follow (jobRules.allowedFrom). */
+  allowedFrom?: readonly string[];
+  progress?: number | null;
+  /** A message comes with the report (counted against maxLogMessages). */
+  message?: boolean;
+  leaseMs?: number;
 }
 
-export type FailResult =
-  /** attempt: the attempt that failed; the retry will be attempt + 1. */
-  | { ok: true; outcome: 'RETRY_SCHEDULED'; runAt: number; attempt: number }
-  | { ok: true; outcome: 'FAILED'; attempt: number; reason: Extract<QueueCodeName, 'EXHAUSTED' | 'NOT_RETRYABLE' | 'CANCELLED'> }
+export type ExtendResult =
+  | { ok: true; write: boolean; keepMessage: boolean; previousStatus: string; job: QueueJob }
+  | LeaseLost
+  | { ok: false; code: 'INVALID_TRANSITION'; status: string };
+
+export type FinishOutcome = Extract<QueueCodeName, 'OK' | 'RETRY_SCHEDULED' | 'EXHAUSTED' | 'NOT_RETRYABLE' | 'CANCELLED'>;
+
+export type FinishResult =
+  | { ok: true; outcome: FinishOutcome; runAt: number | null; maintenance: boolean; leasesLeft: number; job: QueueJob }
   | LeaseLost;
 
 export interface ReapedJob {
   id: string;
-  /** CANCELLED: cancellation had been requested, so the job is dropped instead of requeued. */
+  /** CANCELLED: cancellation had been requested, so the job ended instead of being requeued. */
   outcome: 'REQUEUED' | 'EXHAUSTED' | 'CANCELLED';
-  /** The attempt whose lease expired. */
-  attempt: number;
+  /** The worker whose lease expired. */
   workerId: string;
   /** When REQUEUED: when the job is claimable again. */
-  runAt?: number;
+  runAt: number | null;
+  job: QueueJob;
 }
 
-export interface LeaseInfo {
-  token: number;
-  workerId: string;
-  leaseExpiresAt: number;
-  leasedAt: number;
-  cancelRequested: boolean;
+export type ChangeKind = 'status' | 'cancel' | 'retriedBy' | 'note';
+
+export interface ChangeInput {
+  kind: ChangeKind;
+  /** Statuses the change may follow. */
+  allowedFrom: readonly string[];
+  /** kind status: the new status. */
+  status?: string;
+  terminal?: boolean;
+  /** kind retriedBy: the retrying job. */
+  retriedBy?: string;
 }
 
-export interface QueuedJob {
-  id: string;
-  state: QueueState;
-  operation: string;
-  priority: number;
-  runAt: number;
-  /** Attempts used so far (a leased job counts its current one). */
-  attempt: number;
-  maxAttempts: number;
-  avoidWorkers: boolean;
-  enqueuedAt: number;
-  /** Present while leased. */
-  lease?: LeaseInfo;
-}
-
-export type JobQueueState = QueuedJob | { id: string; state: 'absent' };
+export type ChangeResult =
+  | { code: 'OK' | 'CANCEL_REQUESTED' | 'INVALID_TRANSITION' | 'ALREADY_RETRIED'; previousStatus: string; job: QueueJob }
+  | { code: 'NOT_FOUND' };
 
 export interface QueueCounts {
   ready: number;

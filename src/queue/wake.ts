@@ -32,7 +32,7 @@ export class WakeListener {
 
   private ensureSubscribed(): Promise<void> {
     if (!this.subscribed) {
-      const sub = this.redis.duplicate();
+      const sub = this.redis.duplicate({ enableAutoPipelining: false });
       this.subscriber = sub;
       sub.on('message', (channel: string, message: string) => {
         if (channel === this.channel) this.notify(message);

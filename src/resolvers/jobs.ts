@@ -9,14 +9,15 @@ export const jobResolvers: Resolvers = {
     jobs: (_r, args, ctx, info) => ctx.services.jobs.list(args, listOptions(info)),
   },
   Mutation: {
-    jobsCreate: (_r, { input }, ctx) => ctx.services.jobs.createMany(input.items, ctx.principal!.id),
-    jobUpdate: (_r, { input }, ctx) => ctx.services.jobs.update(input, ctx.principal!.id),
-    jobCancel: (_r, { input }, ctx) => ctx.services.jobs.cancel(input.id, input.reason, ctx.principal!.id),
-    jobRetry: (_r, { input }, ctx) => ctx.services.jobs.retry(input.id, ctx.principal!.id),
+    jobsCreate: (_r, { input }, ctx) => ctx.services.lifecycle.create(input.items, ctx.principal!.id),
+    jobUpdate: (_r, { input }, ctx) => ctx.services.lifecycle.update(input, ctx.principal!.id),
+    jobCancel: (_r, { input }, ctx) => ctx.services.lifecycle.cancel(input.id, input.reason, ctx.principal!.id),
+    jobRetry: (_r, { input }, ctx) => ctx.services.lifecycle.retry(input.id, ctx.principal!.id),
   },
   Job: {
     id: (j) => j._id.toHexString(),
-    target: async (j, _a, ctx) => (await ctx.loaders.targetByName.load(j.target)) ?? ctx.services.targets.placeholder(j),
+    // The name is on the job: the target's record is read only for its other fields.
+    target: (j) => ({ name: j.target, job: j }),
     terminal: (j) => isTerminal(j.status),
     parameters: (j) => j,
     log: (j) => j.log,

@@ -9,7 +9,7 @@ export const queueResolvers: Resolvers = {
     queuePause: async (_r, _a, ctx) => ({ queue: await ctx.services.queue.setPaused(true, ctx.principal!.id), userErrors: [] }),
     queueResume: async (_r, _a, ctx) => ({ queue: await ctx.services.queue.setPaused(false, ctx.principal!.id), userErrors: [] }),
     queueClear: async (_r, { input }, ctx) => {
-      const cancelledCount = await ctx.services.queue.clear(input.reason, ctx.principal!.id);
+      const cancelledCount = await ctx.services.lifecycle.cancelWaiting(input.reason, ctx.principal!.id);
       return { cancelledCount, queue: await ctx.services.queue.view(), userErrors: [] };
     },
   },

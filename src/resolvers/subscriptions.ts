@@ -7,14 +7,14 @@ const payload = <T>(event: T): T => event;
 
 /**
  * A subscription keeps one context (and its DataLoaders) for its whole life:
- * each job event replaces what the loaders hold with the event's own job and
- * target, so nothing is stale and no subscriber looks anything up.
+ * each job event replaces what the loaders hold with the event's own job, so
+ * nothing is stale; the job's target is read only when a field other than its
+ * name is asked for (once per event for all subscribers sharing the execution).
  */
 function jobEvent(event: JobEventView, _args: unknown, ctx: GraphQLContext): JobEventView {
   const id = event.job._id.toHexString();
   ctx.loaders.jobById.clear(id).prime(id, event.job);
   ctx.loaders.targetByName.clear(event.job.target);
-  if (event.target) ctx.loaders.targetByName.prime(event.job.target, event.target);
   return event;
 }
 

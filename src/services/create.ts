@@ -8,12 +8,13 @@ import { RedisQueue } from '../queue/index.js';
 import { DatasetService } from './datasets.js';
 import { EventService } from './events.js';
 import type { Services } from './index.js';
-import { JobLock } from './jobLock.js';
 import { JobService } from './jobs.js';
+import { JobWriter } from './jobWriter.js';
+import { JobLifecycle } from './lifecycle.js';
 import { MaintenanceService } from './maintenance.js';
 import { ModuleDataService } from './moduleData.js';
 import { QueueService } from './queue.js';
-import { QueueRecovery } from './recovery.js';
+import { BackgroundLoops } from './recovery.js';
 import { StatusService } from './status.js';
 import { TargetService } from './targets.js';
 import { WorkerService } from './workers.js';
@@ -26,7 +27,7 @@ export interface ServiceClock {
 }
 
 export interface ServiceOptions extends ServiceClock {
-  /** The database is FerretDB (see JobServiceOptions.conditionalFilters and findByIds). */
+  /** The database is FerretDB: only the indexes it needs are created (see ensureIndexes). */
   ferret?: boolean;
 }
 
@@ -44,23 +45,26 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     leaseMs: config.queue.leaseMs,
     backoff: { baseMs: config.queue.backoffBaseMs, maxMs: config.queue.backoffMaxMs },
   });
-  const pointLookups = Boolean(opts.ferret);
-  const targets = new TargetService(models, pointLookups);
-  const conditionalFilters = !opts.ferret;
-  const jobs = new JobService(models, targets, new JobLock(redis, config.redisKeyPrefix), { bumpEnabled: config.bumpEnabled, conditionalFilters, pointLookups, clock: date });
+  const targets = new TargetService(models);
+  const jobs = new JobService(models);
   const maintenance = new MaintenanceService(models, date);
-  const workers = new WorkerService(models, queue, config.queue, date, pointLookups);
-  const queueService = new QueueService(models, jobs, queue, config.queue, date);
+  const workers = new WorkerService(models, queue, config.queue, date);
+  const queueService = new QueueService(models, jobs, queue, date);
   // Maintenance is recorded in Mongo, then switched in Redis where the claim script reads it.
   maintenance.listen((paused) => queueService.setMaintenance(paused));
   await maintenance.ensureInitial();
   const bus = new EventBus(redis, config.redisKeyPrefix, logger);
-  const events = new EventService(bus, { jobs, targets, maintenance, workers, queue: queueService, clock: date });
+  const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date });
+  const writer = new JobWriter(models.Job, { logger });
+  const lifecycle = new JobLifecycle({
+    models, queue, writer, targets, events, maintenance, workers, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date,
+  });
 
   const services: Services = {
     status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl }),
     targets,
     jobs,
+    lifecycle,
     datasets: new DatasetService(config.inputDir, logger),
     maintenance,
     moduleData: new ModuleDataService(models, date),
@@ -68,6 +72,6 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     workers,
     events,
   };
-  const recovery = new QueueRecovery(redis, models, jobs, queueService, queue, workers, maintenance, config.queue, logger, date);
-  return { services, recovery, queue, models, bus };
+  const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger);
+  return { services, recovery: loops, queue, models, bus, writer };
 }

@@ -1,20 +1,14 @@
 import type { EventBus } from '../events/bus.js';
 import type { JobFilter, JobStatus, WorkerEventKind } from '../generated/graphql.js';
 import type { JobRecord } from '../models/job.js';
-import type { TargetRecord } from '../models/target.js';
 import { matchesJobFilter } from './jobFilter.js';
-import { RUNNING_STATUSES } from './jobRules.js';
-import type { JobService } from './jobs.js';
 import type { MaintenanceService, MaintenanceStatusView } from './maintenance.js';
 import type { QueueService, QueueView } from './queue.js';
-import type { TargetService } from './targets.js';
 import type { WorkerService, WorkerView } from './workers.js';
 
 export interface JobEventView {
   kind: 'CREATED' | 'STATUS_CHANGED' | 'UPDATED';
   job: JobRecord;
-  /** The job's target as of the event, so a thousand subscribers need no lookup of their own. */
-  target: TargetRecord | null;
   previousStatus: JobStatus | null;
   at: Date;
 }
@@ -32,10 +26,10 @@ const TOPIC = { job: 'job', maintenance: 'maintenance', worker: 'worker', queue:
 const QUEUE_STATS_EVERY_MS = 250;
 
 /**
- * Turns committed changes into events on the bus (published inside the job's
- * lock, so one job's events keep their order across instances) and gives the
- * subscription resolvers their iterators. jobEvents matches with the same
- * predicate as the `jobs` query's filter.
+ * Publishes committed changes on the bus and gives the subscription resolvers
+ * their iterators. The lifecycle publishes each job change explicitly, after
+ * MongoDB has it; one job's events keep their order across instances.
+ * jobEvents matches with the same predicate as the `jobs` query's filter.
  */
 export class EventService {
   private statsTimer: NodeJS.Timeout | undefined;
@@ -43,27 +37,8 @@ export class EventService {
 
   constructor(
     private readonly bus: EventBus,
-    private readonly deps: { jobs: JobService; targets: TargetService; maintenance: MaintenanceService; workers: WorkerService; queue: QueueService; clock: () => Date },
+    private readonly deps: { maintenance: MaintenanceService; workers: WorkerService; queue: QueueService; clock: () => Date },
   ) {
-    deps.jobs.listen({
-      created: async (jobs, targets) => {
-        const at = deps.clock();
-        // Sent together, in order (one Redis connection): a batch costs one round trip, not one per job.
-        await Promise.all(jobs.map((job, i) => this.bus.publish(TOPIC.job, { kind: 'CREATED', job, target: targets[i] ?? null, previousStatus: null, at } satisfies JobEventView)));
-        this.queueStatsSoon();
-      },
-      changed: async (job, previous, written) => {
-        const kind = previous === job.status ? 'UPDATED' : 'STATUS_CHANGED';
-        // A status change rewrote the target and hands it over; otherwise it is read (one indexed lookup).
-        const target = written ?? (await deps.targets.byName(job.target));
-        await this.bus.publish(TOPIC.job, { kind, job, target, previousStatus: kind === 'UPDATED' ? null : previous, at: job.updatedAt } satisfies JobEventView);
-        if (kind === 'STATUS_CHANGED') this.queueStatsSoon();
-        // While paused, a job leaving a running stage may turn "drained" on.
-        if (RUNNING_STATUSES.includes(previous) && !RUNNING_STATUSES.includes(job.status) && (await deps.queue.isMaintenance())) {
-          await this.publishMaintenance();
-        }
-      },
-    });
     deps.maintenance.listen(async () => {
       await this.publishMaintenance();
       this.queueStatsSoon(); // the queue view carries the maintenance switch too
@@ -72,11 +47,17 @@ export class EventService {
     deps.workers.listen((kind, workerId, worker) => this.bus.publish(TOPIC.worker, { kind, workerId, worker, at: deps.clock() } satisfies WorkerEventView));
   }
 
-  private async publishMaintenance(): Promise<void> {
+  /** Publishes job changes. Issued together, they share one round trip (the client pipelines them), in order. */
+  async publishJobs(events: JobEventView[]): Promise<void> {
+    await Promise.all(events.map((e) => this.bus.publish(TOPIC.job, e)));
+  }
+
+  async publishMaintenance(): Promise<void> {
     await this.bus.publish(TOPIC.maintenance, await this.deps.maintenance.status());
   }
 
-  private queueStatsSoon(): void {
+  /** The queue's counts changed: published at most every QUEUE_STATS_EVERY_MS per instance. */
+  queueStatsSoon(): void {
     if (this.statsTimer || this.closed) return;
     this.statsTimer = setTimeout(() => {
       this.statsTimer = undefined;

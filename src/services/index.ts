@@ -1,6 +1,7 @@
 import type { DatasetService } from './datasets.js';
 import type { EventService } from './events.js';
 import type { JobService } from './jobs.js';
+import type { JobLifecycle } from './lifecycle.js';
 import type { MaintenanceService } from './maintenance.js';
 import type { ModuleDataService } from './moduleData.js';
 import type { QueueService } from './queue.js';
@@ -12,6 +13,7 @@ import type { WorkerService } from './workers.js';
 export interface Services {
   status: StatusService;
   jobs: JobService;
+  lifecycle: JobLifecycle;
   targets: TargetService;
   datasets: DatasetService;
   maintenance: MaintenanceService;

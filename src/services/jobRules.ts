@@ -135,6 +135,11 @@ export function validateJobCreate(
  * cancelled; only a started job may complete; nothing goes back to QUEUED
  * except through the queue's own requeue (lease expiry) or jobRetry.
  */
+/** The statuses from which a job may move to `to` (the scripts enforce it atomically; checkTransition words the refusal). */
+export function allowedFrom(to: JobStatus): JobStatus[] {
+  return ALL_STATUSES.filter((from) => checkTransition(from, to) === null);
+}
+
 export function checkTransition(from: JobStatus, to: JobStatus): UserError | null {
   if (isTerminal(from)) return userError('JOB_TERMINAL', `the job is ${from}: terminal jobs cannot change`, ['input', 'status']);
   if (from === to) return null;

@@ -5,53 +5,53 @@ import type { TargetActionRecord, TargetRecord } from '../models/target.js';
 import { findByIds } from './byIds.js';
 import { decodeCursor, encodeCursor, lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
 
-/** Targets: upserted whenever one of their jobs is created or changes status. */
+/**
+ * What the API's Target is built from: the stored record, or only a name (a
+ * job's target: its name is on the job, and the record is read only when a
+ * field other than the name is asked for; `job` stands in while no record exists yet).
+ */
+export type TargetRef = TargetRecord | { name: string; job?: JobRecord };
+
+/** Most upserts in one command: FerretDB v1 holds a database connection per document one command matches (it has 100). */
+const UPSERT_CHUNK = 50;
+
+/**
+ * Targets. A target's document is written only when what it shows changes
+ * otherwise than through its job: when a job for it is created (its last
+ * action) and when a completed bump makes it the last action of the datasets
+ * it names. Its status and last change follow the job of its last action
+ * (read through that job, see the Target resolvers), so a job's status changes
+ * write nothing here.
+ */
 export class TargetService {
-  /** pointLookups: look targets up one `_id` at a time (FerretDB, see findByIds). */
-  constructor(
-    private readonly models: Models,
-    private readonly pointLookups = false,
-  ) {}
+  constructor(private readonly models: Models) {}
 
-  /**
-   * Records a job's creation or status change on its target, and a completed bump's effect on the
-   * datasets it names. Returns the job's own target as written: the upsert sets every field, so
-   * the written document is known without reading it back.
-   */
-  async recordJob(job: JobRecord, actor: string, at: Date): Promise<TargetRecord> {
-    const action = actionOf(job);
-    const updates = [written(job.target, job.status, action, actor, at)];
-    if (job.operation === 'BUMP' && job.status === 'COMPLETED') {
-      for (const u of job.bumpManifesto?.dataStructureUpdates ?? []) {
-        if (u.releaseStatus === 'DRAFT') continue;
-        updates.push(written(u.name, job.status, { ...action, releaseStatus: u.releaseStatus }, actor, at));
-      }
-    }
-    await this.upsertMany(updates);
-    return updates[0]!;
-  }
-
-  /** Records many created jobs at once (jobsCreate); returns each job's target as written, in order. */
+  /** Records created jobs as their targets' last action; returns each job's target as written, in order. */
   async recordCreated(jobs: JobRecord[], actor: string, at: Date): Promise<TargetRecord[]> {
     const targets = jobs.map((job) => written(job.target, job.status, actionOf(job), actor, at));
     await this.upsertMany(targets);
     return targets;
   }
 
-  private async upsertMany(targets: TargetRecord[]): Promise<void> {
-    if (targets.length === 0) return;
-    const ops = targets.map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }));
-    // Two first writers of one name race on the unique index.
-    await upsertRetryingOnce(() => this.models.Target.bulkWrite(ops, { ordered: false }), (err) => isDuplicateKey(err) || hasOnlyDuplicateWriteErrors(err));
+  /** A completed DATASTORE bump is the last action of every non-draft dataset its manifesto names. */
+  async recordBump(job: JobRecord, at: Date): Promise<void> {
+    const action = actionOf(job);
+    const updates = (job.bumpManifesto?.dataStructureUpdates ?? [])
+      .filter((u) => u.releaseStatus !== 'DRAFT')
+      .map((u) => written(u.name, job.status, { ...action, releaseStatus: u.releaseStatus }, job.createdBy, at));
+    await this.upsertMany(updates);
   }
 
-  /** What a job's target looks like before its first upsert landed (never stored). */
-  placeholder(job: JobRecord): TargetRecord {
-    return written(job.target, job.status, actionOf(job), job.createdBy, job.updatedAt);
+  private async upsertMany(targets: TargetRecord[]): Promise<void> {
+    for (let i = 0; i < targets.length; i += UPSERT_CHUNK) {
+      const ops = targets.slice(i, i + UPSERT_CHUNK).map(({ _id, ...fields }) => ({ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }));
+      // Two first writers of one name race on the unique index.
+      await upsertRetryingOnce(() => this.models.Target.bulkWrite(ops, { ordered: false }), (err) => isDuplicateKey(err) || hasOnlyDuplicateWriteErrors(err));
+    }
   }
 
   async byNames(names: readonly string[]): Promise<Array<TargetRecord | null>> {
-    const found = await findByIds<TargetRecord>(this.models.Target, names.map(String), this.pointLookups);
+    const found = await findByIds<TargetRecord>(this.models.Target, names.map(String));
     const byName = new Map(found.map((t) => [t.name, t]));
     return names.map((n) => byName.get(String(n)) ?? null);
   }

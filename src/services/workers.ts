@@ -41,8 +41,6 @@ export class WorkerService {
     private readonly queue: RedisQueue,
     private readonly cfg: QueueConfig,
     private readonly clock: () => Date = () => new Date(),
-    /** Look workers up one `_id` at a time (FerretDB, see findByIds). */
-    private readonly pointLookups = false,
   ) {}
 
   listen(listener: WorkerListener): void {
@@ -117,7 +115,7 @@ export class WorkerService {
   }
 
   async byIds(ids: readonly string[]): Promise<Array<WorkerView | null>> {
-    const found = await findByIds<WorkerRecord>(this.models.Worker, ids.map(String), this.pointLookups);
+    const found = await findByIds<WorkerRecord>(this.models.Worker, ids.map(String));
     const byId = new Map(found.map((w) => [w.workerId, this.view(w)]));
     return ids.map((id) => byId.get(id) ?? null);
   }

@@ -1,80 +1,90 @@
 --[[
-  Leases the best claimable job among the accepted operations to one worker.
-  Flags are read here, not in the caller, so maintenance, pause and disabled
-  workers are enforced atomically with the claim.
+  Leases up to N of the best claimable jobs among the accepted operations to
+  one worker: highest priority, then earliest runAt, then lowest id. Flags are
+  read here, so maintenance, pause and disabled workers are enforced
+  atomically with the claim. Each claimed job gets a fencing token, its
+  attempt counted, status INITIATED and its sequence number raised.
 
-  KEYS[1] flags hash        <prefix>q:flags (fields maintenance, paused: '1' = on)
-  KEYS[2] disabled set      <prefix>q:disabled (worker ids)
-  KEYS[3] delayed zset      <prefix>q:delayed
-  KEYS[4] waiting zset      <prefix>q:waiting
-  KEYS[5] leases zset       <prefix>q:leases
-  KEYS[6] token counter     <prefix>q:token
-  KEYS[7..n] ready zsets    <prefix>q:ready:<operation>, one per accepted operation
+  KEYS: none (every key is derived from the prefix)
 
-  ARGV[1] now (ms)
-  ARGV[2] workerId
-  ARGV[3] lease expiry (ms)
-  ARGV[4] key prefix (job hashes and tried sets are derived from it)
+  ARGV[1] key prefix
+  ARGV[2] now (ms)
+  ARGV[3] workerId
+  ARGV[4] lease expiry (ms)
   ARGV[5] most delayed jobs promoted per call
   ARGV[6] how many heads per ready zset are examined for avoided workers
+  ARGV[7] most jobs to claim (N)
+  ARGV[8..] accepted operations
 
   Returns
-     { 0, id, token, leaseExpiresAt, attempt, operation }  OK
+     { 0, job1, job2, ... }  OK; each job is its hash as HGETALL returns it
      { -1 } EMPTY            nothing claimable for this worker
      { -2 } MAINTENANCE
      { -3 } PAUSED
      { -4 } WORKER_DISABLED
+     { -9 } RESET            Redis lost its data; restore, then ask again
 ]]
-local flags = redis.call('HMGET', KEYS[1], 'maintenance', 'paused')
+--@include job
+local prefix = ARGV[1]
+if epochLost(prefix) then return { -9 } end
+local flags = redis.call('HMGET', prefix .. 'q:flags', 'maintenance', 'paused')
 if flags[1] == '1' then return { -2 } end
 if flags[2] == '1' then return { -3 } end
-if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then return { -4 } end
-
-local now = ARGV[1]
-local worker = ARGV[2]
-local prefix = ARGV[4]
+local now, worker = ARGV[2], ARGV[3]
+if redis.call('SISMEMBER', prefix .. 'q:disabled', worker) == 1 then return { -4 } end
 
 -- Promote due delayed jobs (of every operation, so other claimers see them too).
-local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, tonumber(ARGV[5]))
-for _, id in ipairs(due) do
+local delayed = prefix .. 'q:delayed'
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', delayed, '-inf', now, 'LIMIT', 0, tonumber(ARGV[5]))) do
   local jobKey = prefix .. 'q:job:' .. id
   local f = redis.call('HMGET', jobKey, 'op', 'score', 'runAt')
   if f[1] and f[2] and f[3] then
     redis.call('ZADD', prefix .. 'q:ready:' .. f[1], f[2], id)
-    redis.call('ZADD', KEYS[4], f[3], id)
+    redis.call('ZADD', prefix .. 'q:waiting', f[3], id)
     redis.call('HSET', jobKey, 'state', 'ready')
   end
-  redis.call('ZREM', KEYS[3], id)
+  redis.call('ZREM', delayed, id)
 end
 
 -- Lowest (score, id) wins across the accepted ready sets. A job whose tried set
 -- holds this worker is skipped even when nothing else is left: "never goes back
 -- to a worker that already tried it" is the promise avoidWorkers makes.
 local depth = tonumber(ARGV[6])
-local bestId, bestScore, bestKey
-for i = 7, #KEYS do
-  local entries = redis.call('ZRANGE', KEYS[i], 0, depth - 1, 'WITHSCORES')
-  for j = 1, #entries, 2 do
-    local id = entries[j]
-    local score = tonumber(entries[j + 1])
-    if bestScore and (score > bestScore or (score == bestScore and id >= bestId)) then break end
-    if redis.call('SISMEMBER', prefix .. 'q:tried:' .. id, worker) == 0 then
-      bestId, bestScore, bestKey = id, score, KEYS[i]
-      break
+local function best()
+  local bestId, bestScore, bestKey
+  for i = 8, #ARGV do
+    local key = prefix .. 'q:ready:' .. ARGV[i]
+    local entries = redis.call('ZRANGE', key, 0, depth - 1, 'WITHSCORES')
+    for j = 1, #entries, 2 do
+      local id = entries[j]
+      local score = tonumber(entries[j + 1])
+      if bestScore and (score > bestScore or (score == bestScore and id >= bestId)) then break end
+      if redis.call('SISMEMBER', prefix .. 'q:tried:' .. id, worker) == 0 then
+        bestId, bestScore, bestKey = id, score, key
+        break
+      end
     end
   end
+  return bestId, bestKey
 end
-if not bestId then return { -1 } end
 
-local jobKey = prefix .. 'q:job:' .. bestId
-local token = redis.call('INCR', KEYS[6])
-local attempt = redis.call('HINCRBY', jobKey, 'attempt', 1)
-redis.call('ZREM', bestKey, bestId)
-redis.call('ZREM', KEYS[4], bestId)
-redis.call('ZADD', KEYS[5], ARGV[3], bestId)
-redis.call('HSET', jobKey, 'state', 'leased', 'token', token, 'worker', worker,
-  'expires', ARGV[3], 'leasedAt', now)
-if redis.call('HGET', jobKey, 'avoid') == '1' then
-  redis.call('SADD', prefix .. 'q:tried:' .. bestId, worker)
+local out = { 0 }
+for _ = 1, tonumber(ARGV[7]) do
+  local id, key = best()
+  if not id then break end
+  local jobKey = prefix .. 'q:job:' .. id
+  local token = redis.call('INCR', prefix .. 'q:token')
+  redis.call('HINCRBY', jobKey, 'attempt', 1)
+  redis.call('HINCRBY', jobKey, 'seq', 1)
+  redis.call('ZREM', key, id)
+  redis.call('ZREM', prefix .. 'q:waiting', id)
+  redis.call('ZADD', prefix .. 'q:leases', ARGV[4], id)
+  redis.call('HSET', jobKey, 'state', 'leased', 'status', 'INITIATED', 'token', token, 'worker', worker,
+    'expires', ARGV[4], 'leasedAt', now, 'progress', '0', 'progressWrittenAt', now)
+  if redis.call('HGET', jobKey, 'avoid') == '1' then
+    redis.call('SADD', prefix .. 'q:tried:' .. id, worker)
+  end
+  table.insert(out, redis.call('HGETALL', jobKey))
 end
-return { 0, bestId, token, tonumber(ARGV[3]), attempt, redis.call('HGET', jobKey, 'op') }
+if #out == 1 then return { -1 } end
+return out

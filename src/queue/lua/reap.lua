@@ -1,48 +1,51 @@
 --[[
-  Takes expired leases. The caller lists candidates it read (id, token) with the
-  retry time it computed from their attempt; each is taken only if that very
-  lease is still there and expired at now, so concurrent reapers, a late
-  extend or a finished job make a candidate a no-op instead of a double requeue.
+  Takes up to a limit of expired leases: each job is requeued after backoff
+  while attempts remain, else ends FAILED (CANCELLED when cancellation was
+  requested). Concurrent reapers, a late extend or a finished job make a
+  candidate a no-op, never a double requeue.
 
-  KEYS[1] leases zset       <prefix>q:leases
-  KEYS[2] delayed zset      <prefix>q:delayed
+  KEYS: none (every key is derived from the prefix)
 
-  ARGV[1] now (ms)
-  ARGV[2] key prefix
-  ARGV[3..] groups of 4: id, fencing token, retry runAt (ms), retry ready score
+  ARGV[1] key prefix
+  ARGV[2] now (ms)
+  ARGV[3] backoff base (ms)
+  ARGV[4] backoff cap (ms)
+  ARGV[5] backoff jitter (fraction)
+  ARGV[6] tombstone ttl (ms)
+  ARGV[7..] random numbers in [0, 1), one per job it may take (their count is the limit)
 
-  Returns a flat list, 5 entries per job taken: id, code, attempt, workerId, runAt
+  Returns a list, one entry per job taken: { id, code, runAt, workerId, hash }
      7 REQUEUED   attempts remain; delayed until runAt
-     2 EXHAUSTED  no attempts left; job dropped (runAt 0)
-     4 CANCELLED  cancellation was requested; job dropped (runAt 0)
-  A lease entry without a job hash is dropped silently.
+     2 EXHAUSTED  no attempts left; FAILED
+     4 CANCELLED  cancellation was requested; CANCELLED
+  { -9 } RESET when Redis lost its data. A lease entry without a leased job hash is dropped.
 ]]
-local now = tonumber(ARGV[1])
-local prefix = ARGV[2]
+--@include job
+local prefix = ARGV[1]
+if epochLost(prefix) then return { -9 } end
+local now = tonumber(ARGV[2])
+local leases = prefix .. 'q:leases'
+local limit = #ARGV - 6
 local out = {}
-for i = 3, #ARGV, 4 do
-  local id, token, runAt, score = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+for i, id in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, limit)) do
   local jobKey = prefix .. 'q:job:' .. id
-  local f = redis.call('HMGET', jobKey, 'state', 'token', 'expires', 'attempt', 'maxAttempts', 'worker', 'cancel')
-  if not f[1] then
-    local s = redis.call('ZSCORE', KEYS[1], id)
-    if s and tonumber(s) <= now then redis.call('ZREM', KEYS[1], id) end
-  elseif f[1] == 'leased' and f[2] == token and tonumber(f[3]) <= now then
-    local attempt = tonumber(f[4])
-    redis.call('ZREM', KEYS[1], id)
-    if f[7] == '1' or attempt >= tonumber(f[5]) then
-      local code = 2
-      if f[7] == '1' then code = 4 end
-      redis.call('DEL', jobKey, prefix .. 'q:tried:' .. id)
-      table.insert(out, id); table.insert(out, code); table.insert(out, attempt)
-      table.insert(out, f[6]); table.insert(out, 0)
+  local f = redis.call('HMGET', jobKey, 'state', 'expires', 'attempt', 'maxAttempts', 'worker', 'cancel')
+  if f[1] ~= 'leased' then
+    redis.call('ZREM', leases, id)
+  elseif tonumber(f[2]) <= now then
+    redis.call('HINCRBY', jobKey, 'seq', 1)
+    local attempt = tonumber(f[3])
+    local code, runAt = 7, 0
+    if f[6] == '1' then code = 4 elseif attempt >= tonumber(f[4]) then code = 2 end
+    if code == 7 then
+      runAt = now + backoff(attempt, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6 + i]))
+      requeue(prefix, id, jobKey, runAt)
     else
-      redis.call('HDEL', jobKey, 'token', 'worker', 'expires', 'leasedAt')
-      redis.call('HSET', jobKey, 'state', 'delayed', 'runAt', runAt, 'score', score)
-      redis.call('ZADD', KEYS[2], runAt, id)
-      table.insert(out, id); table.insert(out, 7); table.insert(out, attempt)
-      table.insert(out, f[6]); table.insert(out, tonumber(runAt))
+      local status = 'FAILED'
+      if code == 4 then status = 'CANCELLED' end
+      endJob(prefix, id, jobKey, status, tonumber(ARGV[6]))
     end
+    table.insert(out, { id, code, runAt, f[5], redis.call('HGETALL', jobKey) })
   end
 end
 return out

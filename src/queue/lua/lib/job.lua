@@ -1,0 +1,46 @@
+-- Shared by the job scripts (inlined where a script says --@include job).
+-- Key layout: src/queue/keys.ts. Every job key is derived from the prefix.
+
+-- The sorted sets and hashes of one job, by name.
+local function jobKeys(prefix, id)
+  return { job = prefix .. 'q:job:' .. id, tried = prefix .. 'q:tried:' .. id }
+end
+
+-- Redis lost its data (restart without persistence, FLUSHALL, failover) when
+-- the epoch marker is gone: nothing may be decided until the caller restored
+-- the queue from MongoDB (RedisQueue.restore) and set the marker again.
+local function epochLost(prefix)
+  return redis.call('EXISTS', prefix .. 'q:epoch') == 0
+end
+
+-- Ends a job: out of every set, its lease dropped; its hash stays as a
+-- tombstone for ttl ms, so a late enqueue or restore cannot bring it back.
+local function endJob(prefix, id, jobKey, status, ttl)
+  local op = redis.call('HGET', jobKey, 'op')
+  if op then redis.call('ZREM', prefix .. 'q:ready:' .. op, id) end
+  redis.call('ZREM', prefix .. 'q:waiting', id)
+  redis.call('ZREM', prefix .. 'q:delayed', id)
+  redis.call('ZREM', prefix .. 'q:leases', id)
+  redis.call('DEL', prefix .. 'q:tried:' .. id)
+  redis.call('HDEL', jobKey, 'token', 'expires')
+  redis.call('HSET', jobKey, 'state', 'ended', 'status', status)
+  redis.call('PEXPIRE', jobKey, ttl)
+end
+
+-- Delay before the retry after failed attempt `attempt`: base * 2^(attempt-1),
+-- capped at max, then scaled by a factor in [1 - jitter, 1 + jitter) drawn from r in [0, 1).
+local function backoff(attempt, base, max, jitter, r)
+  local e = math.max(0, math.floor(attempt) - 1)
+  if e > 60 then e = 60 end
+  local raw = math.min(max, base * 2 ^ e)
+  return math.max(0, math.floor(raw * (1 + jitter * (2 * r - 1)) + 0.5))
+end
+
+-- Puts a job whose lease ended back in the queue, claimable at runAt.
+local function requeue(prefix, id, jobKey, runAt)
+  redis.call('ZREM', prefix .. 'q:leases', id)
+  redis.call('HDEL', jobKey, 'token', 'expires')
+  local band = tonumber(redis.call('HGET', jobKey, 'band'))
+  redis.call('HSET', jobKey, 'state', 'delayed', 'status', 'QUEUED', 'runAt', runAt, 'score', band + runAt)
+  redis.call('ZADD', prefix .. 'q:delayed', runAt, id)
+end

@@ -1,0 +1,154 @@
+import { mongo, type Types } from 'mongoose';
+import type { Logger } from '../logger.js';
+import type { JobModel } from '../models/job.js';
+import type { JobLogRecord, JobRecord } from '../models/job.js';
+
+/**
+ * One recorded change of one job: the job's hot state as the queue decided it
+ * at sequence number `seq`. Applied only if the stored sequence is older, so a
+ * write that arrives late (after a newer one) changes nothing.
+ */
+export interface JobWrite {
+  id: Types.ObjectId;
+  seq: number;
+  set: Partial<JobRecord>;
+  unset?: ReadonlyArray<keyof JobRecord>;
+  log?: JobLogRecord[];
+}
+
+export interface JobWriterOptions {
+  /** Most updates in one command. FerretDB v1 holds a database connection per document one command matches (it has 100). Default 50. */
+  maxBatch?: number;
+  /** How long a write waits for others to join its batch, in ms. Default 2. */
+  delayMs?: number;
+  logger: Logger;
+}
+
+interface Pending {
+  write: JobWrite;
+  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
+
+/**
+ * Coalesces concurrent writes of different jobs into one unordered bulkWrite
+ * per short tick (flushed at maxBatch updates or after delayMs, whichever
+ * comes first), as River's batch completer does. Writes of one job that meet in
+ * a batch are merged in sequence order; batches go out one after another, so
+ * one instance never has two writes of a job in flight. Each caller is
+ * answered when its own update is committed; one failed update fails only its
+ * callers.
+ */
+export class JobWriter {
+  private readonly maxBatch: number;
+  private readonly delayMs: number;
+  private queued = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly Job: JobModel,
+    private readonly opts: JobWriterOptions,
+  ) {
+    this.maxBatch = opts.maxBatch ?? 50;
+    this.delayMs = opts.delayMs ?? 2;
+  }
+
+  /** Records one change; resolves once it is committed (or found older than what is stored). */
+  write(write: JobWrite): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const key = write.id.toHexString();
+      const pending = this.queued.get(key);
+      if (pending) {
+        pending.write = merge(pending.write, write);
+        pending.waiters.push({ resolve, reject });
+      } else {
+        this.queued.set(key, { write, waiters: [{ resolve, reject }] });
+      }
+      this.schedule();
+    });
+  }
+
+  /** Records several changes; resolves when each is committed, with each one's outcome. */
+  writeAll(writes: JobWrite[]): Promise<Array<PromiseSettledResult<void>>> {
+    return Promise.allSettled(writes.map((w) => this.write(w)));
+  }
+
+  private schedule(): void {
+    if (this.flushing) return; // the running flush takes the next batch when it ends
+    if (this.queued.size >= this.maxBatch) {
+      this.flushNow();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.flushNow(), this.delayMs);
+    }
+  }
+
+  private flushNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = [...this.queued.values()];
+    this.queued = new Map();
+    if (batch.length === 0) return;
+    this.flushing = this.flush(batch).finally(() => {
+      this.flushing = undefined;
+      if (this.queued.size > 0) this.flushNow();
+    });
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    const chunks: Pending[][] = [];
+    for (let i = 0; i < batch.length; i += this.maxBatch) chunks.push(batch.slice(i, i + this.maxBatch));
+    await Promise.all(chunks.map((chunk) => this.flushChunk(chunk)));
+  }
+
+  private async flushChunk(chunk: Pending[]): Promise<void> {
+    const ops = chunk.map(({ write }) => ({ updateOne: { filter: { _id: write.id, seq: { $not: { $gte: write.seq } } }, update: updateOf(write) } }));
+    const failed = new Map<number, unknown>();
+    try {
+      await this.Job.bulkWrite(ops, { ordered: false });
+    } catch (err) {
+      if (err instanceof mongo.MongoBulkWriteError && err.writeErrors) {
+        const list = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+        for (const e of list) failed.set(e.index, new Error(`job write failed: ${e.errmsg ?? e.code}`));
+      } else {
+        this.opts.logger.error({ err, updates: chunk.length }, 'job write batch failed');
+        chunk.forEach((_, i) => failed.set(i, err));
+      }
+    }
+    chunk.forEach((p, i) => {
+      const err = failed.get(i);
+      for (const w of p.waiters) {
+        if (err === undefined) w.resolve();
+        else w.reject(err);
+      }
+    });
+  }
+
+  /** Writes what is queued and waits for it. */
+  async drain(): Promise<void> {
+    while (this.flushing || this.queued.size > 0) {
+      if (!this.flushing) this.flushNow();
+      await this.flushing?.catch(() => undefined);
+    }
+  }
+}
+
+/** The update of one write: the hot state, the sequence, log lines appended. */
+function updateOf(write: JobWrite): Record<string, unknown> {
+  const update: Record<string, unknown> = { $set: { ...write.set, seq: write.seq } };
+  if (write.unset?.length) update.$unset = Object.fromEntries(write.unset.map((f) => [f, 1]));
+  if (write.log?.length) update.$push = { log: { $each: write.log } };
+  return update;
+}
+
+/** Two writes of one job as one: the newer sequence's fields win, log lines in order. */
+function merge(a: JobWrite, b: JobWrite): JobWrite {
+  const [older, newer] = a.seq <= b.seq ? [a, b] : [b, a];
+  const set: Partial<JobRecord> = { ...older.set, ...newer.set };
+  const unset = new Set<keyof JobRecord>(older.unset ?? []);
+  for (const f of Object.keys(newer.set) as Array<keyof JobRecord>) unset.delete(f);
+  for (const f of newer.unset ?? []) {
+    unset.add(f);
+    delete set[f];
+  }
+  return { id: a.id, seq: newer.seq, set, unset: [...unset], log: [...(older.log ?? []), ...(newer.log ?? [])] };
+}

@@ -1,0 +1,737 @@
+import { randomUUID } from 'node:crypto';
+import { mongo, Types } from 'mongoose';
+import type { QueueConfig } from '../config.js';
+import type { JobCreateInput, JobOperation, JobStatus, JobUpdateInput } from '../generated/graphql.js';
+import type { Logger } from '../logger.js';
+import { isDuplicateKey, type Models } from '../models/index.js';
+import type { JobLogRecord, JobRecord } from '../models/job.js';
+import { QueueResetError, type ChangeInput, type ChangeResult, type ClaimRefusal, type QueueJob, type RedisQueue } from '../queue/index.js';
+import { parseObjectId } from './byIds.js';
+import type { EventService, JobEventView } from './events.js';
+import { ACTIVE_STATUSES, allowedFrom, checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, RUNNING_STATUSES, validateJobCreate, type ValidJobInput } from './jobRules.js';
+import type { JobWrite, JobWriter } from './jobWriter.js';
+import type { MaintenanceService } from './maintenance.js';
+import type { TargetService } from './targets.js';
+import { userError, type UserError } from './userErrors.js';
+import { progressError, workerIdError, type WorkerService } from './workers.js';
+
+/**
+ * The job lifecycle: every change of a job, one function each, read top to
+ * bottom. Each one
+ *   1. decides in Redis (RedisQueue: one Lua script, fencing token checked,
+ *      the job's sequence number raised, the job's hot state returned),
+ *   2. records that state in MongoDB (JobWriter: batched, a write older than
+ *      the stored sequence is a no-op),
+ *   3. tells the queue what it must still know (a new job is enqueued),
+ *   4. publishes the event,
+ * called explicitly in that order. Nothing here takes a lock: races are
+ * decided by the scripts (and, at creation, by the unique in-progress index).
+ * When Redis lost its data, every decision waits until the queue was restored
+ * from MongoDB (restore), so a live lease is never handed to a second worker.
+ */
+
+export const MAX_BATCH = 1000;
+/** Most jobs one jobClaim may take. */
+export const MAX_CLAIM = 100;
+/** Added to a job's stored sequence when the queue is rebuilt from MongoDB, so decisions after a loss outrank any write still in flight from before. */
+const SEQ_JUMP = 1_000_000;
+/** Jobs whose documents this instance keeps while their workers report through it. */
+const HELD_MAX = 10_000;
+
+export interface JobCreateResult {
+  index: number;
+  job: JobRecord | null;
+  error: UserError | null;
+  existingJob: JobRecord | null;
+}
+
+export interface JobResult {
+  job: JobRecord | null;
+  userErrors: UserError[];
+}
+
+export interface LeaseView {
+  job: JobRecord;
+  token: string;
+  expiresAt: Date;
+  attempt: number;
+}
+
+export interface ClaimNextInput {
+  workerId: string;
+  operations: readonly JobOperation[];
+}
+
+interface NextLease {
+  next: LeaseView | null;
+  nextReason: ClaimRefusal | null;
+}
+
+export interface LifecycleDeps {
+  models: Models;
+  queue: RedisQueue;
+  writer: JobWriter;
+  targets: TargetService;
+  events: EventService;
+  maintenance: MaintenanceService;
+  workers: WorkerService;
+  cfg: QueueConfig;
+  bumpEnabled: boolean;
+  logger: Logger;
+  clock: () => Date;
+}
+
+const LEASE_LOST = (): UserError => userError('LEASE_LOST', 'the lease on this job is no longer yours: stop working on it', ['input', 'leaseToken']);
+const NOT_FOUND = (): UserError => userError('NOT_FOUND', 'no job with this id', ['input', 'id']);
+
+export class JobLifecycle {
+  private readonly models: Models;
+  private readonly queue: RedisQueue;
+  private readonly writer: JobWriter;
+  private readonly clock: () => Date;
+  /** Documents of jobs leased through this instance, kept current by its own writes (events of worker reports need no read). */
+  private readonly held = new Map<string, JobRecord>();
+  private restoring: Promise<void> | undefined;
+
+  constructor(private readonly d: LifecycleDeps) {
+    this.models = d.models;
+    this.queue = d.queue;
+    this.writer = d.writer;
+    this.clock = d.clock;
+  }
+
+  // ---- create
+
+  async create(items: JobCreateInput[], actor: string): Promise<{ results: JobCreateResult[]; jobs: JobRecord[]; userErrors: UserError[] }> {
+    if (items.length === 0 || items.length > MAX_BATCH) {
+      return { results: [], jobs: [], userErrors: [userError('INVALID_BATCH', `a batch holds 1 to ${MAX_BATCH} items`, ['input', 'items'])] };
+    }
+    const now = this.clock();
+    const results: JobCreateResult[] = items.map((_, index) => ({ index, job: null, error: null, existingJob: null }));
+    const pending: Array<{ index: number; doc: JobRecord }> = [];
+    items.forEach((item, index) => {
+      const v = validateJobCreate(item, ['input', 'items', index], this.d.bumpEnabled);
+      if (v.ok) pending.push({ index, doc: newJob(v.value, actor, now) });
+      else results[index]!.error = v.errors[0]!;
+    });
+    // Record: the unique in-progress index decides duplicates (one insertMany per batch).
+    const created = await this.insertGuarded(pending, results);
+    if (created.length === 0) return { results, jobs: [], userErrors: [] };
+    await this.d.targets.recordCreated(created, actor, now);
+    // Tell the queue, then publish: sent together on one connection, so in order and in one round trip.
+    await Promise.all([this.enqueue(created), this.d.events.publishJobs(created.map((job) => ({ kind: 'CREATED', job, previousStatus: null, at: now })))]);
+    return { results, jobs: created, userErrors: [] };
+  }
+
+  // ---- claim (and claim-next)
+
+  async claim(input: { workerId: string; operations: readonly JobOperation[]; waitSeconds?: number | null; maxJobs?: number | null }, signal?: AbortSignal) {
+    const errors: UserError[] = [];
+    const idError = workerIdError(input.workerId);
+    if (idError) errors.push(idError);
+    if (input.operations.length === 0) errors.push(userError('INVALID_PARAMETERS', 'give at least one operation', ['input', 'operations']));
+    const wait = input.waitSeconds ?? 0;
+    if (!Number.isInteger(wait) || wait < 0 || wait > this.d.cfg.claimMaxWaitSeconds) {
+      errors.push(userError('INVALID_PARAMETERS', `waitSeconds: 0 to ${this.d.cfg.claimMaxWaitSeconds}`, ['input', 'waitSeconds']));
+    }
+    const max = input.maxJobs ?? 1;
+    if (!Number.isInteger(max) || max < 1 || max > MAX_CLAIM) errors.push(userError('INVALID_PARAMETERS', `maxJobs: 1 to ${MAX_CLAIM}`, ['input', 'maxJobs']));
+    if (errors.length) return { lease: null, leases: [], reason: null, userErrors: errors };
+
+    const deadline = Date.now() + wait * 1000;
+    for (;;) {
+      const { leases, reason } = await this.claimNow(input.workerId, input.operations, max);
+      if (leases.length > 0) return { lease: leases[0]!, leases, reason: null, userErrors: [] };
+      const remaining = deadline - Date.now();
+      if (reason !== 'EMPTY' || remaining <= 0 || signal?.aborted) return { lease: null, leases: [], reason, userErrors: [] };
+      // Long poll: woken by an enqueue on any instance (Redis pub/sub), not by polling.
+      await this.queue.waitForWork(input.operations, remaining, signal);
+      if (signal?.aborted) return { lease: null, leases: [], reason, userErrors: [] };
+    }
+  }
+
+  /** Decide (claim script), record (one batched write per job, then one read of their documents), publish. */
+  private async claimNow(workerId: string, operations: readonly JobOperation[], max: number): Promise<{ leases: LeaseView[]; reason: ClaimRefusal | null }> {
+    const claimed = await this.decide(() => this.queue.claim({ workerId, operations, max, leaseMs: this.d.cfg.leaseMs }));
+    if (claimed.jobs.length === 0) return { leases: [], reason: claimed.reason };
+    const at = this.clock();
+    const written = await this.writer.writeAll(
+      claimed.jobs.map((q) => ({
+        ...this.recordOf(q, at),
+        log: [{ at, actor: workerId, message: `claimed (attempt ${q.attempt} of ${q.maxAttempts})`, status: 'INITIATED' as const }],
+      })),
+    );
+    const recorded = claimed.jobs.filter((q, i) => {
+      const r = written[i]!;
+      // Not recorded: the job is not handed out; its lease runs out and the reaper requeues it.
+      if (r.status === 'rejected') this.d.logger.error({ err: r.reason, jobId: q.id }, 'claim not recorded');
+      return r.status === 'fulfilled';
+    });
+    const docs = await this.readMany(recorded.map((q) => q.id));
+    const leases: LeaseView[] = [];
+    for (const q of recorded) {
+      const job = docs.get(q.id);
+      if (!job || isTerminal(job.status)) {
+        this.d.logger.error({ jobId: q.id, status: job?.status }, 'claimed job missing or ended in MongoDB; not handed out');
+        continue;
+      }
+      this.hold(job);
+      leases.push({ job, token: q.token!, expiresAt: new Date(q.leaseExpiresAt!), attempt: q.attempt });
+    }
+    await this.d.events.publishJobs(leases.map(({ job }) => ({ kind: 'STATUS_CHANGED', job, previousStatus: 'QUEUED', at })));
+    this.d.events.queueStatsSoon();
+    return { leases, reason: null };
+  }
+
+  private async claimNext(next: ClaimNextInput | null | undefined): Promise<NextLease | UserError> {
+    if (!next) return { next: null, nextReason: null };
+    const problem = workerIdError(next.workerId) ?? (next.operations.length === 0 ? userError('INVALID_PARAMETERS', 'give at least one operation', ['input', 'claimNext', 'operations']) : null);
+    if (problem) return { ...problem, field: ['input', 'claimNext', ...(problem.field?.slice(1) ?? [])] };
+    const { leases, reason } = await this.claimNow(next.workerId, next.operations, 1);
+    return { next: leases[0] ?? null, nextReason: leases[0] ? null : reason };
+  }
+
+  // ---- the lease holder's calls: progress, complete, fail
+
+  async progress(input: { id: string; leaseToken: string; status?: JobStatus | null; progress?: number | null; message?: string | null }, actor: string) {
+    const none = { job: null, leaseExpiresAt: null, cancelRequested: false };
+    const message = input.message?.trim() || null;
+    const problem =
+      progressError(input.progress) ??
+      (input.message && input.message.length > 10_000 ? userError('INVALID_PARAMETERS', 'message: at most 10000 characters', ['input', 'message']) : null) ??
+      (input.status && isTerminal(input.status) ? userError('INVALID_TRANSITION', 'finish with jobComplete or jobFail', ['input', 'status']) : null);
+    if (problem) return { ...none, userErrors: [problem] };
+    if (!parseObjectId(input.id)) return { ...none, userErrors: [LEASE_LOST()] };
+
+    const to = input.status ?? null;
+    const r = await this.decide(() =>
+      this.queue.extend(input.id, input.leaseToken, { status: to, allowedFrom: to ? allowedFrom(to) : [], progress: input.progress, message: Boolean(message), leaseMs: this.d.cfg.leaseMs }),
+    );
+    if (!r.ok && r.code === 'LEASE_LOST') return { ...none, userErrors: [LEASE_LOST()] };
+    if (!r.ok) return { ...none, userErrors: [checkTransition(r.status as JobStatus, to!)!] };
+    const q = r.job;
+    const at = this.clock();
+    const answer = { leaseExpiresAt: new Date(q.leaseExpiresAt!), cancelRequested: q.cancelRequested, userErrors: [] };
+    const before = this.held.get(input.id);
+    if (!r.write) return { ...answer, job: before ? this.overlay(before, q) : null };
+
+    const previous = r.previousStatus as JobStatus;
+    const moved = previous !== q.status;
+    const log: JobLogRecord[] = [];
+    if (moved) log.push({ at, actor, message: `status ${previous} → ${q.status}`, status: q.status as JobStatus });
+    if (message && r.keepMessage) log.push({ at, actor, message });
+    const write = { ...this.recordOf(q, at), log };
+    await this.writer.write(write);
+    const job = await this.after(write);
+    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job, previousStatus: moved ? previous : null, at }]);
+    return { ...answer, job };
+  }
+
+  async complete(input: { id: string; leaseToken: string; message?: string | null; claimNext?: ClaimNextInput | null }, actor: string) {
+    if (!parseObjectId(input.id)) return { job: null, next: null, nextReason: null, userErrors: [LEASE_LOST()] };
+    const message = input.message?.trim().slice(0, 10_000) || 'completed';
+    // Both scripts go out together (one round trip), and both writes join one batch.
+    const [r, next] = await Promise.all([this.decide(() => this.queue.finish(input.id, input.leaseToken, { outcome: 'complete' })), this.claimNext(input.claimNext)]);
+    if ('code' in next) return { job: null, next: null, nextReason: null, userErrors: [next] };
+    if (!r.ok) return { job: null, ...next, userErrors: [LEASE_LOST()] };
+    const at = this.clock();
+    const job = await this.recordFinish(r.job, at, [{ at, actor, message, status: 'COMPLETED' }], {});
+    await this.afterRunning(r.maintenance, r.leasesLeft);
+    return { job, ...next, userErrors: [] };
+  }
+
+  async fail(input: { id: string; leaseToken: string; reason: string; retryable?: boolean | null; claimNext?: ClaimNextInput | null }, actor: string) {
+    const reason = input.reason.trim().slice(0, 10_000);
+    if (!reason) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [userError('INVALID_PARAMETERS', 'reason must not be empty', ['input', 'reason'])] };
+    if (!parseObjectId(input.id)) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [LEASE_LOST()] };
+    const [r, next] = await Promise.all([
+      this.decide(() => this.queue.finish(input.id, input.leaseToken, { outcome: 'fail', retryable: input.retryable ?? true })),
+      this.claimNext(input.claimNext),
+    ]);
+    if ('code' in next) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [next] };
+    if (!r.ok) return { job: null, retryAt: null, ...next, userErrors: [LEASE_LOST()] };
+    const at = this.clock();
+    const q = r.job;
+    let line: string;
+    let why = reason;
+    if (r.outcome === 'RETRY_SCHEDULED') {
+      line = `attempt ${q.attempt} of ${q.maxAttempts} failed: ${reason}; retry at ${new Date(r.runAt!).toISOString()}`;
+    } else {
+      if (r.outcome === 'EXHAUSTED') why = `${reason} (after ${q.attempt} attempts)`;
+      line = `${q.status === 'CANCELLED' ? 'cancelled' : 'failed'}: ${why}`;
+    }
+    const job = await this.recordFinish(q, at, [{ at, actor, message: line, status: q.status as JobStatus }], { failureReason: why });
+    await this.afterRunning(r.maintenance, r.leasesLeft);
+    return { job, retryAt: r.runAt === null ? null : new Date(r.runAt), ...next, userErrors: [] };
+  }
+
+  /** Records the end of an attempt and publishes it; the job leaves this instance's held documents. */
+  private async recordFinish(q: QueueJob, at: Date, log: JobLogRecord[], set: Partial<JobRecord>): Promise<JobRecord> {
+    const base = this.recordOf(q, at);
+    const write = { ...base, set: { ...base.set, ...set }, log };
+    await this.writer.write(write);
+    const job = await this.after(write);
+    this.held.delete(q.id);
+    await this.d.events.publishJobs([{ kind: 'STATUS_CHANGED', job, previousStatus: 'INITIATED', at }]);
+    // A bump that completed is every dataset of its manifesto's last action too.
+    if (job.status === 'COMPLETED' && job.operation === 'BUMP') await this.d.targets.recordBump(job, at);
+    this.d.events.queueStatsSoon();
+    return job;
+  }
+
+  /** A job stopped running: while maintenance is on, that may turn "drained" on. */
+  private async afterRunning(maintenance: boolean, leasesLeft: number): Promise<void> {
+    if (maintenance && leasesLeft === 0) await this.d.events.publishMaintenance();
+  }
+
+  // ---- operators: update, cancel, retry
+
+  async update(input: JobUpdateInput, actor: string): Promise<JobResult> {
+    const errors: UserError[] = [];
+    const description = input.description?.trim();
+    const message = input.logMessage?.trim();
+    if (input.status == null && input.description == null && input.logMessage == null) {
+      errors.push(userError('INVALID_PARAMETERS', 'give at least one of status, description, logMessage', ['input']));
+    }
+    if (input.description != null && (!description || description.length > 10_000)) errors.push(userError('INVALID_PARAMETERS', 'description: 1 to 10000 characters', ['input', 'description']));
+    if (input.logMessage != null && (!message || message.length > 10_000)) errors.push(userError('INVALID_PARAMETERS', 'logMessage: 1 to 10000 characters', ['input', 'logMessage']));
+    if (errors.length) return { job: null, userErrors: errors };
+
+    const to = input.status ?? null;
+    const change: ChangeInput = to ? { kind: 'status', status: to, terminal: isTerminal(to), allowedFrom: allowedFrom(to) } : { kind: 'note', allowedFrom: ACTIVE_STATUSES };
+    const r = await this.change(input.id, change);
+    if (!r) return { job: null, userErrors: [NOT_FOUND()] };
+    if (r.code === 'INVALID_TRANSITION' || r.code === 'ALREADY_RETRIED') return { job: null, userErrors: [checkTransition(r.job.status as JobStatus, to ?? (r.job.status as JobStatus))!] };
+    const at = this.clock();
+    const previous = r.previousStatus;
+    const log: JobLogRecord[] = [];
+    if (to && previous !== to) log.push({ at, actor, message: `status ${previous} → ${to}`, status: to });
+    if (description !== undefined) log.push({ at, actor, message: 'description changed' });
+    if (message) log.push({ at, actor, message });
+    const base = this.recordOf(r.job, at);
+    const job = await this.record({ ...base, set: { ...base.set, ...(description !== undefined ? { description } : {}) }, log }, previous);
+    return { job, userErrors: [] };
+  }
+
+  async cancel(id: string, reason: string | null | undefined, actor: string): Promise<JobResult> {
+    const why = reason?.trim().slice(0, 1000);
+    const r = await this.change(id, { kind: 'cancel', allowedFrom: ACTIVE_STATUSES });
+    if (!r) return { job: null, userErrors: [NOT_FOUND()] };
+    if (r.code !== 'OK' && r.code !== 'CANCEL_REQUESTED') return { job: null, userErrors: [userError('JOB_TERMINAL', `the job is already ${r.job.status}`, ['input', 'id'])] };
+    const at = this.clock();
+    // A job a worker holds is cancelled through the worker (it hears of it on its next progress report).
+    const requested = r.code === 'CANCEL_REQUESTED';
+    const message = requested ? (why ? `cancellation requested: ${why}` : 'cancellation requested') : why ? `cancelled: ${why}` : 'cancelled';
+    const job = await this.record({ ...this.recordOf(r.job, at), log: [{ at, actor, message, ...(requested ? {} : { status: 'CANCELLED' as const }) }] }, r.previousStatus);
+    return { job, userErrors: [] };
+  }
+
+  async retry(id: string, actor: string): Promise<JobResult & { retriedJob: JobRecord | null }> {
+    const old = await this.read(id);
+    if (!old) return { job: null, retriedJob: null, userErrors: [NOT_FOUND()] };
+    if (old.operation === 'BUMP' && !this.d.bumpEnabled) {
+      return { job: null, retriedJob: old, userErrors: [userError('BUMP_DISABLED', 'datastore bumps are disabled by configuration', ['input', 'id'])] };
+    }
+    const now = this.clock();
+    const doc = newJob({ input: retryInput(old), payloadJson: old.payload ?? null }, actor, now, old._id);
+    // Decide: only one retry per job, and only of an ended one.
+    const r = await this.change(id, { kind: 'retriedBy', retriedBy: doc._id.toHexString(), allowedFrom: ['FAILED', 'CANCELLED'] });
+    if (!r) return { job: null, retriedJob: null, userErrors: [NOT_FOUND()] };
+    if (r.code === 'INVALID_TRANSITION') {
+      return { job: null, retriedJob: old, userErrors: [userError('NOT_RETRYABLE', `only FAILED or CANCELLED jobs can be retried; this one is ${r.job.status}`, ['input', 'id'])] };
+    }
+    if (r.code === 'ALREADY_RETRIED') return { job: null, retriedJob: old, userErrors: [userError('NOT_RETRYABLE', `already retried as ${r.job.retriedBy}`, ['input', 'id'])] };
+    // Record: the new job (the in-progress guard may refuse it), then the old one's link.
+    const results: JobCreateResult[] = [{ index: 0, job: null, error: null, existingJob: null }];
+    const [created] = await this.insertGuarded([{ index: 0, doc }], results);
+    if (!created) {
+      await this.queue.unmarkRetried(id);
+      const res = results[0]!;
+      return { job: res.existingJob, retriedJob: old, userErrors: [{ ...res.error!, field: ['input', 'id'] }] };
+    }
+    await this.d.targets.recordCreated([created], actor, now);
+    const base = this.recordOf(r.job, now);
+    const retriedJob = await this.record({ ...base, set: { ...base.set, retriedBy: created._id }, log: [{ at: now, actor, message: `retried as ${created._id.toHexString()}` }] }, r.previousStatus);
+    await Promise.all([this.enqueue([created]), this.d.events.publishJobs([{ kind: 'CREATED', job: created, previousStatus: null, at: now }])]);
+    return { job: created, retriedJob, userErrors: [] };
+  }
+
+  /** Cancels every waiting job (queueClear; their history stays), a page of the queue at a time; returns how many. */
+  async cancelWaiting(reason: string | null | undefined, actor: string): Promise<number> {
+    let cancelled = 0;
+    for (;;) {
+      const page = await this.queue.peek({ limit: MAX_CLAIM });
+      if (page.length === 0) return cancelled;
+      const results = await Promise.all(page.map((q) => this.cancel(q.id, reason ?? 'queue cleared', actor)));
+      const done = results.filter((r) => r.job?.status === 'CANCELLED').length;
+      cancelled += done;
+      if (done === 0) return cancelled; // nothing on this page could be cancelled: stop rather than spin
+    }
+  }
+
+  // ---- the system: reap, time limit, reconcile, restore
+
+  /** Requeues (or ends) jobs whose lease expired, up to `limit`; every one is recorded with its own log line. Returns how many. */
+  async reap(limit = 100): Promise<number> {
+    const reaped = await this.decide(() => this.queue.reap(limit));
+    if (reaped.length === 0) return 0;
+    const at = this.clock();
+    const writes: JobWrite[] = reaped.map(({ job: q, outcome, runAt, workerId }) => {
+      const who = `worker ${workerId}, attempt ${q.attempt} of ${q.maxAttempts}`;
+      const base = this.recordOf(q, at);
+      if (outcome === 'REQUEUED') return { ...base, log: [{ at, actor: 'system', message: `lease expired (${who}); retry at ${new Date(runAt!).toISOString()}`, status: 'QUEUED' }] };
+      if (outcome === 'CANCELLED') return { ...base, log: [{ at, actor: 'system', message: `cancelled: lease expired after cancellation was requested (${who})`, status: 'CANCELLED' }] };
+      const failureReason = `lease expired on the last attempt (${who})`;
+      return { ...base, set: { ...base.set, failureReason }, log: [{ at, actor: 'system', message: `failed: ${failureReason}`, status: 'FAILED' }] };
+    });
+    // Each job's write stands alone: one that fails is logged (the reconciler repairs it), the others go on.
+    const settled = await this.writer.writeAll(writes);
+    const ok = reaped.filter((r, i) => {
+      if (settled[i]!.status === 'rejected') this.d.logger.error({ err: (settled[i] as PromiseRejectedResult).reason, jobId: r.id }, 'reaped job not recorded');
+      this.held.delete(r.id);
+      return settled[i]!.status === 'fulfilled';
+    });
+    const docs = await this.readMany(ok.map((r) => r.id));
+    await this.d.events.publishJobs(ok.flatMap((r) => (docs.get(r.id) ? [{ kind: 'STATUS_CHANGED' as const, job: docs.get(r.id)!, previousStatus: null, at }] : [])));
+    if ((await this.queue.flags()).maintenance) await this.d.events.publishMaintenance();
+    this.d.events.queueStatsSoon();
+    return reaped.length;
+  }
+
+  /** Fails a running job past the time limit; its worker's next call gets LEASE_LOST. */
+  async timeLimit(id: string): Promise<boolean> {
+    const r = await this.change(id, { kind: 'status', status: 'FAILED', terminal: true, allowedFrom: RUNNING_STATUSES });
+    if (!r || r.code !== 'OK') return false;
+    const at = this.clock();
+    const failureReason = `time limit of ${this.d.cfg.jobTimeLimitMs / 1000} s exceeded`;
+    const base = this.recordOf(r.job, at);
+    await this.record({ ...base, set: { ...base.set, failureReason }, log: [{ at, actor: 'system', message: `failed: ${failureReason}`, status: 'FAILED' }] }, r.previousStatus);
+    this.held.delete(id);
+    if ((await this.queue.flags()).maintenance) await this.d.events.publishMaintenance();
+    return true;
+  }
+
+  /**
+   * One reconciliation pass: the switches copied from MongoDB to Redis, every
+   * active job MongoDB holds given back to the queue if Redis lacks it (a crash
+   * between insert and enqueue, a lost Redis), a job whose end MongoDB missed
+   * recorded from the queue's tombstone, and running jobs past the time limit failed.
+   */
+  async reconcile(): Promise<{ enqueued: number; repaired: number; timedOut: number }> {
+    await this.syncSwitches();
+    const active = await this.models.Job.find({ status: { $in: [...ACTIVE_STATUSES] } }, HYDRATE_FIELDS).sort({ _id: 1 }).lean<HydrateFields[]>();
+    const known = await this.queue.ids();
+    let enqueued = 0;
+    let repaired = 0;
+    let timedOut = 0;
+    const now = this.clock().getTime();
+    for (const doc of active) {
+      const id = doc._id.toHexString();
+      if (RUNNING_STATUSES.includes(doc.status) && doc.startedAt && now - doc.startedAt.getTime() > this.d.cfg.jobTimeLimitMs) {
+        if (await this.timeLimit(id)) timedOut++;
+        continue;
+      }
+      if (known.has(id)) continue;
+      if ((await this.queue.hydrate(hydrateOf(doc, SEQ_JUMP))).code === 'OK') {
+        enqueued++;
+        continue;
+      }
+      // The queue knows it but holds it in no set: it ended (a tombstone) and MongoDB missed that write.
+      const q = await this.queue.job(id);
+      if (q && q.state === 'ended' && q.seq > (doc.seq ?? 0)) {
+        await this.record({ ...this.recordOf(q, this.clock()), log: [{ at: this.clock(), actor: 'system', message: `recorded ${q.status} (the first record of it was lost)`, status: q.status as JobStatus }] }, doc.status);
+        repaired++;
+      }
+    }
+    if (enqueued || repaired || timedOut) this.d.logger.warn({ enqueued, repaired, timedOut }, 'reconciler repaired the queue');
+    return { enqueued, repaired, timedOut };
+  }
+
+  /**
+   * Rebuilds the queue from MongoDB after Redis lost its data: switches, every
+   * queued job, every running job with its lease (a live lease goes back to its
+   * holder, so no job runs twice; an expired one is then reaped), fencing tokens
+   * kept above any issued before; then the epoch marker, after which decisions
+   * resume. Runs once at a time per instance; safe on several instances at once.
+   */
+  restore(): Promise<void> {
+    this.restoring ??= (async () => {
+      await this.syncSwitches();
+      const active = await this.models.Job.find({ status: { $in: [...ACTIVE_STATUSES] } }, HYDRATE_FIELDS).lean<HydrateFields[]>();
+      await Promise.all(active.map((doc) => this.queue.hydrate(hydrateOf(doc, SEQ_JUMP))));
+      const restored = await this.queue.markRestored(this.clock().getTime() * 1000, randomUUID());
+      if (restored) this.d.logger.warn({ jobs: active.length }, 'Redis had lost the queue: restored from MongoDB');
+    })().finally(() => {
+      this.restoring = undefined;
+    });
+    return this.restoring;
+  }
+
+  /** Restores the queue when Redis lost it (called when the Redis connection is ready again). */
+  async checkQueue(): Promise<void> {
+    if (!(await this.queue.intact())) await this.restore();
+  }
+
+  // ---- steps shared by the transitions
+
+  /** Runs a decision; when Redis lost its data, restores the queue first and decides again. */
+  private async decide<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof QueueResetError)) throw err;
+      await this.restore();
+      return fn();
+    }
+  }
+
+  /** A change decided in Redis; a job the queue does not know is given to it from MongoDB first. Null: no such job. */
+  private async change(id: string, input: ChangeInput): Promise<Exclude<ChangeResult, { code: 'NOT_FOUND' }> | null> {
+    if (!parseObjectId(id)) return null;
+    const r = await this.decide(() => this.queue.change(id, input));
+    if (r.code !== 'NOT_FOUND') return r;
+    const doc = await this.models.Job.findOne({ _id: new Types.ObjectId(id) }, HYDRATE_FIELDS).lean<HydrateFields>();
+    if (!doc) return null;
+    await this.queue.hydrate(hydrateOf(doc, 0));
+    const again = await this.decide(() => this.queue.change(id, input));
+    return again.code === 'NOT_FOUND' ? null : again;
+  }
+
+  /** Records an operator's or the system's change, reads the job back and publishes it. */
+  private async record(write: JobWrite, previous: string): Promise<JobRecord> {
+    await this.writer.write(write);
+    const job = (await this.read(write.id.toHexString()))!;
+    const moved = previous !== job.status;
+    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job, previousStatus: moved ? (previous as JobStatus) : null, at: write.set.updatedAt ?? this.clock() }]);
+    if (moved) this.d.events.queueStatsSoon();
+    return job;
+  }
+
+  /** The MongoDB record of the queue's state of a job: its hot fields, in full, at its sequence number. */
+  private recordOf(q: QueueJob, at: Date): JobWrite {
+    const set: Partial<JobRecord> = { status: q.status as JobStatus, attempts: q.attempt, cancelRequested: q.cancelRequested, updatedAt: at };
+    const unset: Array<keyof JobRecord> = [];
+    if (q.progress !== null) set.progress = q.progress;
+    if (q.workerId) set.workerId = q.workerId;
+    if (q.state === 'leased') {
+      set.leaseToken = q.token;
+      set.leaseExpiresAt = new Date(q.leaseExpiresAt!);
+      set.startedAt = new Date(q.leasedAt!);
+      set.runAt = null;
+    } else {
+      unset.push(...LEASE_FIELDS);
+    }
+    if (q.state === 'ready' || q.state === 'delayed') set.runAt = new Date(q.runAt);
+    if (q.state === 'ended') {
+      set.finishedAt = at;
+      unset.push('activeTarget');
+    }
+    if (q.retriedBy) set.retriedBy = new Types.ObjectId(q.retriedBy);
+    return { id: new Types.ObjectId(q.id), seq: q.seq, set, unset };
+  }
+
+  /** The job after a write of a worker's call: this instance's held document with the write applied, or read. */
+  private async after(write: JobWrite): Promise<JobRecord> {
+    const id = write.id.toHexString();
+    const held = this.held.get(id);
+    if (!held) {
+      const job = await this.read(id);
+      if (!job) throw new Error(`job ${id} vanished`);
+      return job;
+    }
+    const job: JobRecord = { ...held, ...write.set, seq: Math.max(held.seq ?? 0, write.seq), log: [...held.log, ...(write.log ?? [])] };
+    for (const f of write.unset ?? []) delete (job as unknown as Record<string, unknown>)[f];
+    this.hold(job);
+    return job;
+  }
+
+  /** The held document with the queue's hot state laid over it (no write happened). */
+  private overlay(held: JobRecord, q: QueueJob): JobRecord {
+    return { ...held, ...this.recordOf(q, held.updatedAt).set, updatedAt: held.updatedAt };
+  }
+
+  private hold(job: JobRecord): void {
+    const id = job._id.toHexString();
+    this.held.delete(id);
+    this.held.set(id, job);
+    if (this.held.size > HELD_MAX) this.held.delete(this.held.keys().next().value!);
+  }
+
+  private read(id: string): Promise<JobRecord | null> {
+    const oid = parseObjectId(id);
+    return oid ? this.models.Job.findOne({ _id: oid }).lean<JobRecord>() : Promise.resolve(null);
+  }
+
+  private async readMany(ids: string[]): Promise<Map<string, JobRecord>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.models.Job.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }).lean<JobRecord[]>();
+    return new Map(docs.map((d) => [d._id.toHexString(), d]));
+  }
+
+  /** Puts committed jobs into the queue. A failure is logged, not thrown: the jobs are committed, and the reconciler enqueues them. */
+  private async enqueue(jobs: JobRecord[]): Promise<void> {
+    try {
+      await this.decide(() => Promise.all(jobs.map((job) => this.queue.hydrate(hydrateOf(job, 0)))));
+    } catch (err) {
+      this.d.logger.error({ err, jobs: jobs.length }, 'enqueue failed; the reconciler will enqueue these jobs');
+    }
+  }
+
+  /** Mongo is the source of truth for the switches the claim script reads in Redis. */
+  private async syncSwitches(): Promise<void> {
+    const [latest, setting, disabled, flags, inRedis] = await Promise.all([
+      this.d.maintenance.latest(),
+      this.models.Setting.findOne({ _id: 'queue' }).lean<{ paused: boolean }>(),
+      this.d.workers.disabledIds(),
+      this.queue.flags(),
+      this.queue.disabledWorkers(),
+    ]);
+    if (flags.maintenance !== latest.paused) await this.queue.setMaintenance(latest.paused);
+    if (flags.paused !== Boolean(setting?.paused)) await this.queue.setPaused(Boolean(setting?.paused));
+    for (const id of disabled) if (!inRedis.includes(id)) await this.queue.setWorkerDisabled(id, true);
+    for (const id of inRedis) if (!disabled.includes(id)) await this.queue.setWorkerDisabled(id, false);
+  }
+
+  /**
+   * Inserts jobs; the unique guard refuses a second job in progress for a
+   * target (E11000), which becomes DUPLICATE_IN_PROGRESS with the existing job.
+   * If that job ended between the refusal and the look-up, the insert is tried again.
+   */
+  private async insertGuarded(pending: Array<{ index: number; doc: JobRecord }>, results: JobCreateResult[]): Promise<JobRecord[]> {
+    const created: JobRecord[] = [];
+    let todo = pending;
+    for (let round = 0; todo.length > 0 && round < 3; round++) {
+      const failed = new Set<number>();
+      try {
+        await this.models.Job.collection.insertMany(todo.map((p) => p.doc), { ordered: false });
+      } catch (err) {
+        const writeErrors = bulkWriteErrors(err, todo.length);
+        if (!writeErrors) throw err;
+        for (const we of writeErrors) {
+          if (we.code !== 11000) throw err;
+          failed.add(we.index);
+        }
+      }
+      const dupes = todo.filter((_, i) => failed.has(i));
+      for (const [i, p] of todo.entries()) if (!failed.has(i)) created.push(p.doc);
+      todo = [];
+      if (dupes.length === 0) break;
+      const existing = await this.models.Job.find({ activeTarget: { $in: [...new Set(dupes.map((d) => d.doc.target))] } }).lean<JobRecord[]>();
+      const byTarget = new Map(existing.map((j) => [j.target, j]));
+      for (const dupe of dupes) {
+        const holder = byTarget.get(dupe.doc.target);
+        if (holder) {
+          results[dupe.index]!.error = userError('DUPLICATE_IN_PROGRESS', `a job for ${dupe.doc.target} is already in progress (${holder._id.toHexString()})`, ['input', 'items', dupe.index, 'target']);
+          results[dupe.index]!.existingJob = holder;
+        } else {
+          todo.push(dupe);
+        }
+      }
+    }
+    for (const t of todo) {
+      results[t.index]!.error = userError('DUPLICATE_IN_PROGRESS', `a job for ${t.doc.target} is already in progress`, ['input', 'items', t.index, 'target']);
+    }
+    const inserted = new Set(created);
+    const ordered = pending.filter((p) => inserted.has(p.doc));
+    for (const p of ordered) results[p.index]!.job = p.doc;
+    return ordered.map((p) => p.doc);
+  }
+}
+
+/** What hydrate reads of a job document. */
+const HYDRATE_FIELDS = {
+  _id: 1, status: 1, seq: 1, operation: 1, priority: 1, runAt: 1, createdAt: 1, maxAttempts: 1, attempts: 1, cancelRequested: 1,
+  progress: 1, workerId: 1, leaseToken: 1, leaseExpiresAt: 1, startedAt: 1, retriedBy: 1,
+} as const;
+type HydrateFields = Pick<JobRecord, keyof typeof HYDRATE_FIELDS>;
+
+/** The queue's view of a job document, its sequence raised by `jump`. */
+function hydrateOf(doc: HydrateFields, jump: number) {
+  const running = RUNNING_STATUSES.includes(doc.status);
+  return {
+    id: doc._id.toHexString(),
+    state: isTerminal(doc.status) ? ('ended' as const) : running ? ('leased' as const) : ('ready' as const),
+    status: doc.status,
+    seq: (doc.seq ?? 0) + jump,
+    operation: doc.operation,
+    priority: doc.priority,
+    runAt: (doc.runAt ?? doc.createdAt).getTime(),
+    maxAttempts: doc.maxAttempts,
+    attempt: doc.attempts,
+    cancelRequested: doc.cancelRequested,
+    progress: doc.progress ?? null,
+    retriedBy: doc.retriedBy?.toHexString() ?? null,
+    // A running job without a lease on record gets one that has already expired: the reaper requeues it.
+    lease: running
+      ? { token: doc.leaseToken ?? '0', workerId: doc.workerId ?? 'unknown', leaseExpiresAt: doc.leaseExpiresAt?.getTime() ?? 0, leasedAt: doc.startedAt?.getTime() ?? 0 }
+      : undefined,
+  };
+}
+
+function newJob({ input, payloadJson }: ValidJobInput, actor: string, now: Date, retryOf?: Types.ObjectId): JobRecord {
+  const manifestoTargets = input.bumpManifesto?.dataStructureUpdates.map((u) => u.name) ?? [];
+  return {
+    _id: new Types.ObjectId(),
+    target: input.target,
+    operation: input.operation,
+    status: 'QUEUED',
+    seq: 1,
+    activeTarget: input.target,
+    relatedTargets: [...new Set([input.target, ...manifestoTargets])],
+    releaseStatus: input.releaseStatus ?? null,
+    description: input.description?.trim() ?? null,
+    bumpManifesto: input.bumpManifesto
+      ? {
+          version: input.bumpManifesto.version,
+          description: input.bumpManifesto.description,
+          releaseTime: input.bumpManifesto.releaseTime ?? null,
+          languageCode: input.bumpManifesto.languageCode ?? null,
+          updateType: input.bumpManifesto.updateType ?? null,
+          dataStructureUpdates: input.bumpManifesto.dataStructureUpdates.map((u) => ({ ...u })),
+        }
+      : null,
+    bumpFromVersion: input.bumpFromVersion ?? null,
+    bumpToVersion: input.bumpToVersion ?? null,
+    payload: payloadJson,
+    createdBy: actor,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+    priority: input.priority ?? 0,
+    runAt: input.runAt ?? null,
+    attempts: 0,
+    maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    cancelRequested: false,
+    failureReason: null,
+    log: [{ at: now, actor, message: retryOf ? `created as a retry of ${retryOf.toHexString()}` : 'created', status: 'QUEUED' }],
+    retryOf: retryOf ?? null,
+    retriedBy: null,
+  };
+}
+
+/** A retry submits the old job's parameters again. */
+function retryInput(old: JobRecord): JobCreateInput {
+  return {
+    target: old.target,
+    operation: old.operation,
+    description: old.description,
+    releaseStatus: old.releaseStatus,
+    bumpManifesto: old.bumpManifesto ?? null,
+    bumpFromVersion: old.bumpFromVersion,
+    bumpToVersion: old.bumpToVersion,
+    priority: old.priority,
+    maxAttempts: old.maxAttempts,
+  };
+}
+
+/** The per-document errors of an unordered insertMany; null when the error is not about documents. */
+function bulkWriteErrors(err: unknown, batchSize: number): Array<{ index: number; code: number }> | null {
+  if (err instanceof mongo.MongoBulkWriteError) {
+    const list = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    return list.map((e) => ({ index: e.index, code: e.code }));
+  }
+  if (isDuplicateKey(err) && batchSize === 1) return [{ index: 0, code: 11000 }];
+  return null;
+}
+
+export type { JobEventView };
