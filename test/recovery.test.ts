@@ -125,7 +125,7 @@ test('Redis loses everything (FLUSHALL) mid-run: the reconciler restores queued 
     } else {
       await app.redis.flushall();
     }
-    expect(await app.queue.knownIds()).toEqual([]);
+    expect([...(await app.queue.ids())]).toEqual([]);
     await until('every job completed', async () => (await app.mongo.collection('jobs').countDocuments({ status: 'COMPLETED' })) === 200, 180_000);
   } finally {
     await Promise.all(workers.map((w) => w.stop()));

@@ -22,7 +22,7 @@ beforeAll(async () => {
   // the whole burst sits in the kernel's socket buffers and this process reads it more than 12 s late, so
   // the default keep-alive would rightly drop those sockets (1006). A gets a long one; B, whose sockets are
   // only used by the keep-alive test, a short one.
-  const started = await startAppWithIssuer({ file: import.meta.url, env: { WS_KEEPALIVE_SECONDS: '120' } });
+  const started = await startAppWithIssuer({ file: import.meta.url, env: { WS_KEEPALIVE_SECONDS: '120' }, instrument: true });
   a = started.app;
   token = started.token;
   b = await startTestApp({ file: import.meta.url, jwksUrl: started.jwks.url, name: (a as App & { name: string }).name, env: { WS_KEEPALIVE_SECONDS: '1' } });
@@ -97,7 +97,7 @@ test('a subscriber on instance A receives, in order, every status change of a jo
   }
   await call(`mutation($i: JobCompleteInput!) { jobComplete(input: $i) { userErrors { code } } }`, { id, leaseToken });
 
-  const events = await sub.waitFor(6);
+  const events = await sub.waitFor(5);
   const changes = events.map((e) => e.jobUpdated).filter((e) => e.kind === 'STATUS_CHANGED');
   expect(changes.map((e) => [e.previousStatus, e.job.status])).toEqual([
     ['QUEUED', 'INITIATED'],
@@ -107,8 +107,8 @@ test('a subscriber on instance A receives, in order, every status change of a jo
     ['CONVERTING', 'COMPLETED'],
   ]);
   expect(events.every((e) => e.jobUpdated.job.id === id)).toBe(true);
-  const updated = events.map((e) => e.jobUpdated).filter((e) => e.kind === 'UPDATED');
-  expect(updated.map((e) => e.job.progress)).toEqual([0.5]);
+  // A report of the fraction alone is written (and told) at most once a second per job; the next write carries it.
+  expect(events.map((e) => e.jobUpdated).filter((e) => e.kind === 'UPDATED')).toEqual([]);
 });
 
 test('jobEvents with a filter receives exactly the matching events and nothing else', async () => {

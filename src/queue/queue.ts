@@ -128,20 +128,20 @@ export class RedisQueue {
     const b = this.backoff;
     const reply = (await this.run('finish', [this.keys.job(id)], [
       id, token, this.clock(), input.outcome, input.outcome === 'fail' && input.retryable ? '1' : '0', b.baseMs, b.maxMs, b.jitter, this.random(), this.tombstoneMs,
-    ])) as [number, number, number, number, string[]];
+    ])) as [number, number, number, number, string, string[]];
     if (reply[0] === -5) return LEASE_LOST;
     const outcome = codeName(reply[0]) as T.FinishOutcome;
-    return { ok: true, outcome, runAt: outcome === 'RETRY_SCHEDULED' ? reply[1] : null, maintenance: reply[2] === 1, leasesLeft: reply[3], job: toJob(reply[4]) };
+    return { ok: true, outcome, runAt: outcome === 'RETRY_SCHEDULED' ? reply[1] : null, maintenance: reply[2] === 1, leasesLeft: reply[3], previousStatus: reply[4], job: toJob(reply[5]) };
   }
 
   /** Takes up to `limit` leases expired at now: requeued after backoff, or ended (see reap.lua). */
   async reap(limit = 100): Promise<T.ReapedJob[]> {
     const b = this.backoff;
     const randoms = Array.from({ length: positive(limit, 'limit') }, () => this.random());
-    const reply = (await this.run('reap', [], [this.clock(), b.baseMs, b.maxMs, b.jitter, this.tombstoneMs, ...randoms])) as Array<[string, number, number, string, string[]]>;
-    return reply.map(([id, code, runAt, workerId, hash]) => {
+    const reply = (await this.run('reap', [], [this.clock(), b.baseMs, b.maxMs, b.jitter, this.tombstoneMs, ...randoms])) as Array<[string, number, number, string, string, string[]]>;
+    return reply.map(([id, code, runAt, workerId, previousStatus, hash]) => {
       const outcome = codeName(code) as T.ReapedJob['outcome'];
-      return { id, outcome, workerId, runAt: outcome === 'REQUEUED' ? runAt : null, job: toJob(hash) };
+      return { id, outcome, workerId, runAt: outcome === 'REQUEUED' ? runAt : null, previousStatus, job: toJob(hash) };
     });
   }
 

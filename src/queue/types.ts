@@ -129,7 +129,7 @@ export type ExtendResult =
 export type FinishOutcome = Extract<QueueCodeName, 'OK' | 'RETRY_SCHEDULED' | 'EXHAUSTED' | 'NOT_RETRYABLE' | 'CANCELLED'>;
 
 export type FinishResult =
-  | { ok: true; outcome: FinishOutcome; runAt: number | null; maintenance: boolean; leasesLeft: number; job: QueueJob }
+  | { ok: true; outcome: FinishOutcome; runAt: number | null; maintenance: boolean; leasesLeft: number; previousStatus: string; job: QueueJob }
   | LeaseLost;
 
 export interface ReapedJob {
@@ -140,6 +140,7 @@ export interface ReapedJob {
   workerId: string;
   /** When REQUEUED: when the job is claimable again. */
   runAt: number | null;
+  previousStatus: string;
   job: QueueJob;
 }
 

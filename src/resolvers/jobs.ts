@@ -6,7 +6,12 @@ import { listOptions } from './connections.js';
 export const jobResolvers: Resolvers = {
   Query: {
     job: (_r, { id }, ctx) => ctx.loaders.jobById.load(id),
-    jobs: (_r, args, ctx, info) => ctx.services.jobs.list(args, listOptions(info)),
+    jobs: async (_r, args, ctx, info) => {
+      const page = await ctx.services.jobs.list(args, listOptions(info));
+      // The page's jobs are what their targets' status is read from: no second read.
+      for (const job of page.nodes) ctx.loaders.jobById.prime(job._id.toHexString(), job);
+      return page;
+    },
   },
   Mutation: {
     jobsCreate: (_r, { input }, ctx) => ctx.services.lifecycle.create(input.items, ctx.principal!.id),

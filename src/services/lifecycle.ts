@@ -235,7 +235,7 @@ export class JobLifecycle {
     if ('code' in next) return { job: null, next: null, nextReason: null, userErrors: [next] };
     if (!r.ok) return { job: null, ...next, userErrors: [LEASE_LOST()] };
     const at = this.clock();
-    const job = await this.recordFinish(r.job, at, [{ at, actor, message, status: 'COMPLETED' }], {});
+    const job = await this.recordFinish(r.job, r.previousStatus, at, [{ at, actor, message, status: 'COMPLETED' }], {});
     await this.afterRunning(r.maintenance, r.leasesLeft);
     return { job, ...next, userErrors: [] };
   }
@@ -260,21 +260,20 @@ export class JobLifecycle {
       if (r.outcome === 'EXHAUSTED') why = `${reason} (after ${q.attempt} attempts)`;
       line = `${q.status === 'CANCELLED' ? 'cancelled' : 'failed'}: ${why}`;
     }
-    const job = await this.recordFinish(q, at, [{ at, actor, message: line, status: q.status as JobStatus }], { failureReason: why });
+    const job = await this.recordFinish(q, r.previousStatus, at, [{ at, actor, message: line, status: q.status as JobStatus }], { failureReason: why });
     await this.afterRunning(r.maintenance, r.leasesLeft);
     return { job, retryAt: r.runAt === null ? null : new Date(r.runAt), ...next, userErrors: [] };
   }
 
   /** Records the end of an attempt and publishes it; the job leaves this instance's held documents. */
-  private async recordFinish(q: QueueJob, at: Date, log: JobLogRecord[], set: Partial<JobRecord>): Promise<JobRecord> {
+  private async recordFinish(q: QueueJob, previous: string, at: Date, log: JobLogRecord[], set: Partial<JobRecord>): Promise<JobRecord> {
     const base = this.recordOf(q, at);
     const write = { ...base, set: { ...base.set, ...set }, log };
     await this.writer.write(write);
     const job = await this.after(write);
     this.held.delete(q.id);
-    await this.d.events.publishJobs([{ kind: 'STATUS_CHANGED', job, previousStatus: 'INITIATED', at }]);
-    // A bump that completed is every dataset of its manifesto's last action too.
-    if (job.status === 'COMPLETED' && job.operation === 'BUMP') await this.d.targets.recordBump(job, at);
+    await this.d.events.publishJobs([{ kind: 'STATUS_CHANGED', job, previousStatus: previous as JobStatus, at }]);
+    await this.recordBump(job, at);
     this.d.events.queueStatsSoon();
     return job;
   }
@@ -351,8 +350,11 @@ export class JobLifecycle {
     }
     await this.d.targets.recordCreated([created], actor, now);
     const base = this.recordOf(r.job, now);
-    const retriedJob = await this.record({ ...base, set: { ...base.set, retriedBy: created._id }, log: [{ at: now, actor, message: `retried as ${created._id.toHexString()}` }] }, r.previousStatus);
+    const link: JobWrite = { ...base, set: { ...base.set, retriedBy: created._id }, log: [{ at: now, actor, message: `retried as ${created._id.toHexString()}` }] };
+    await this.writer.write(link);
+    // The new job is queued and told first, then the old one's link.
     await Promise.all([this.enqueue([created]), this.d.events.publishJobs([{ kind: 'CREATED', job: created, previousStatus: null, at: now }])]);
+    const retriedJob = await this.announce(link, r.previousStatus);
     return { job: created, retriedJob, userErrors: [] };
   }
 
@@ -392,7 +394,7 @@ export class JobLifecycle {
       return settled[i]!.status === 'fulfilled';
     });
     const docs = await this.readMany(ok.map((r) => r.id));
-    await this.d.events.publishJobs(ok.flatMap((r) => (docs.get(r.id) ? [{ kind: 'STATUS_CHANGED' as const, job: docs.get(r.id)!, previousStatus: null, at }] : [])));
+    await this.d.events.publishJobs(ok.flatMap((r) => (docs.get(r.id) ? [{ kind: 'STATUS_CHANGED' as const, job: docs.get(r.id)!, previousStatus: r.previousStatus as JobStatus, at }] : [])));
     if ((await this.queue.flags()).maintenance) await this.d.events.publishMaintenance();
     this.d.events.queueStatsSoon();
     return reaped.length;
@@ -432,7 +434,7 @@ export class JobLifecycle {
         continue;
       }
       if (known.has(id)) continue;
-      if ((await this.queue.hydrate(hydrateOf(doc, SEQ_JUMP))).code === 'OK') {
+      if ((await this.queue.hydrate(this.hydrateOf(doc, SEQ_JUMP))).code === 'OK') {
         enqueued++;
         continue;
       }
@@ -458,7 +460,7 @@ export class JobLifecycle {
     this.restoring ??= (async () => {
       await this.syncSwitches();
       const active = await this.models.Job.find({ status: { $in: [...ACTIVE_STATUSES] } }, HYDRATE_FIELDS).lean<HydrateFields[]>();
-      await Promise.all(active.map((doc) => this.queue.hydrate(hydrateOf(doc, SEQ_JUMP))));
+      await Promise.all(active.map((doc) => this.queue.hydrate(this.hydrateOf(doc, SEQ_JUMP))));
       const restored = await this.queue.markRestored(this.clock().getTime() * 1000, randomUUID());
       if (restored) this.d.logger.warn({ jobs: active.length }, 'Redis had lost the queue: restored from MongoDB');
     })().finally(() => {
@@ -492,7 +494,7 @@ export class JobLifecycle {
     if (r.code !== 'NOT_FOUND') return r;
     const doc = await this.models.Job.findOne({ _id: new Types.ObjectId(id) }, HYDRATE_FIELDS).lean<HydrateFields>();
     if (!doc) return null;
-    await this.queue.hydrate(hydrateOf(doc, 0));
+    await this.queue.hydrate(this.hydrateOf(doc, 0));
     const again = await this.decide(() => this.queue.change(id, input));
     return again.code === 'NOT_FOUND' ? null : again;
   }
@@ -500,11 +502,25 @@ export class JobLifecycle {
   /** Records an operator's or the system's change, reads the job back and publishes it. */
   private async record(write: JobWrite, previous: string): Promise<JobRecord> {
     await this.writer.write(write);
+    return this.announce(write, previous);
+  }
+
+  /** Reads a recorded job back and publishes its change. */
+  private async announce(write: JobWrite, previous: string): Promise<JobRecord> {
     const job = (await this.read(write.id.toHexString()))!;
     const moved = previous !== job.status;
-    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job, previousStatus: moved ? (previous as JobStatus) : null, at: write.set.updatedAt ?? this.clock() }]);
-    if (moved) this.d.events.queueStatsSoon();
+    const at = write.set.updatedAt ?? this.clock();
+    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job, previousStatus: moved ? (previous as JobStatus) : null, at }]);
+    if (moved) {
+      await this.recordBump(job, at);
+      this.d.events.queueStatsSoon();
+    }
     return job;
+  }
+
+  /** A DATASTORE bump that completed is the last action of every dataset its manifesto names. */
+  private async recordBump(job: JobRecord, at: Date): Promise<void> {
+    if (job.status === 'COMPLETED' && job.operation === 'BUMP') await this.d.targets.recordBump(job, at);
   }
 
   /** The MongoDB record of the queue's state of a job: its hot fields, in full, at its sequence number. */
@@ -568,10 +584,14 @@ export class JobLifecycle {
     return new Map(docs.map((d) => [d._id.toHexString(), d]));
   }
 
+  private hydrateOf(doc: HydrateFields, jump: number) {
+    return hydrateOf(doc, jump, this.d.cfg.avoidSameWorker);
+  }
+
   /** Puts committed jobs into the queue. A failure is logged, not thrown: the jobs are committed, and the reconciler enqueues them. */
   private async enqueue(jobs: JobRecord[]): Promise<void> {
     try {
-      await this.decide(() => Promise.all(jobs.map((job) => this.queue.hydrate(hydrateOf(job, 0)))));
+      await this.decide(() => Promise.all(jobs.map((job) => this.queue.hydrate(this.hydrateOf(job, 0)))));
     } catch (err) {
       this.d.logger.error({ err, jobs: jobs.length }, 'enqueue failed; the reconciler will enqueue these jobs');
     }
@@ -646,7 +666,7 @@ const HYDRATE_FIELDS = {
 type HydrateFields = Pick<JobRecord, keyof typeof HYDRATE_FIELDS>;
 
 /** The queue's view of a job document, its sequence raised by `jump`. */
-function hydrateOf(doc: HydrateFields, jump: number) {
+function hydrateOf(doc: HydrateFields, jump: number, avoidWorkers: boolean) {
   const running = RUNNING_STATUSES.includes(doc.status);
   return {
     id: doc._id.toHexString(),
@@ -658,6 +678,7 @@ function hydrateOf(doc: HydrateFields, jump: number) {
     runAt: (doc.runAt ?? doc.createdAt).getTime(),
     maxAttempts: doc.maxAttempts,
     attempt: doc.attempts,
+    avoidWorkers,
     cancelRequested: doc.cancelRequested,
     progress: doc.progress ?? null,
     retriedBy: doc.retriedBy?.toHexString() ?? null,

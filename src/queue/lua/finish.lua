@@ -18,7 +18,7 @@
   ARGV[10] a random number in [0, 1) for the jitter
   ARGV[11] tombstone ttl (ms)
 
-  Returns { code, runAt, maintenance (1/0), leases left, hash }
+  Returns { code, runAt, maintenance (1/0), leases left, previous status, hash }
      0 OK               completed
      1 RETRY_SCHEDULED  queued again at runAt
      2 EXHAUSTED        no attempts left: FAILED
@@ -30,7 +30,7 @@
 --@include job
 local prefix, id = ARGV[1], ARGV[2]
 if epochLost(prefix) then return { -9 } end
-local f = redis.call('HMGET', KEYS[1], 'state', 'token', 'expires', 'attempt', 'maxAttempts', 'cancel')
+local f = redis.call('HMGET', KEYS[1], 'state', 'token', 'expires', 'attempt', 'maxAttempts', 'cancel', 'status')
 local now = tonumber(ARGV[4])
 if f[1] ~= 'leased' or f[2] ~= ARGV[3] or tonumber(f[3]) <= now then return { -5 } end
 redis.call('HINCRBY', KEYS[1], 'seq', 1)
@@ -55,4 +55,4 @@ else
 end
 local maintenance = 0
 if redis.call('HGET', prefix .. 'q:flags', 'maintenance') == '1' then maintenance = 1 end
-return { code, runAt, maintenance, redis.call('ZCARD', prefix .. 'q:leases'), redis.call('HGETALL', KEYS[1]) }
+return { code, runAt, maintenance, redis.call('ZCARD', prefix .. 'q:leases'), f[7], redis.call('HGETALL', KEYS[1]) }

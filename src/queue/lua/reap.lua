@@ -14,7 +14,7 @@
   ARGV[6] tombstone ttl (ms)
   ARGV[7..] random numbers in [0, 1), one per job it may take (their count is the limit)
 
-  Returns a list, one entry per job taken: { id, code, runAt, workerId, hash }
+  Returns a list, one entry per job taken: { id, code, runAt, workerId, previous status, hash }
      7 REQUEUED   attempts remain; delayed until runAt
      2 EXHAUSTED  no attempts left; FAILED
      4 CANCELLED  cancellation was requested; CANCELLED
@@ -29,7 +29,7 @@ local limit = #ARGV - 6
 local out = {}
 for i, id in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, limit)) do
   local jobKey = prefix .. 'q:job:' .. id
-  local f = redis.call('HMGET', jobKey, 'state', 'expires', 'attempt', 'maxAttempts', 'worker', 'cancel')
+  local f = redis.call('HMGET', jobKey, 'state', 'expires', 'attempt', 'maxAttempts', 'worker', 'cancel', 'status')
   if f[1] ~= 'leased' then
     redis.call('ZREM', leases, id)
   elseif tonumber(f[2]) <= now then
@@ -45,7 +45,7 @@ for i, id in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0,
       if code == 4 then status = 'CANCELLED' end
       endJob(prefix, id, jobKey, status, tonumber(ARGV[6]))
     end
-    table.insert(out, { id, code, runAt, f[5], redis.call('HGETALL', jobKey) })
+    table.insert(out, { id, code, runAt, f[5], f[7], redis.call('HGETALL', jobKey) })
   end
 end
 return out
