@@ -213,7 +213,7 @@ export class JobLifecycle {
     const at = this.clock();
     const answer = { leaseExpiresAt: new Date(q.leaseExpiresAt!), cancelRequested: q.cancelRequested, userErrors: [] };
     const before = this.held.get(input.id);
-    if (!r.write) return { ...answer, job: before ? this.overlay(before, q) : null };
+    if (!r.write) return { ...answer, job: before ? this.overlay(before, q) : await this.read(input.id) };
 
     const previous = r.previousStatus as JobStatus;
     const moved = previous !== q.status;
@@ -420,6 +420,7 @@ export class JobLifecycle {
    * recorded from the queue's tombstone, and running jobs past the time limit failed.
    */
   async reconcile(): Promise<{ enqueued: number; repaired: number; timedOut: number }> {
+    await this.checkQueue();
     await this.syncSwitches();
     const active = await this.models.Job.find({ status: { $in: [...ACTIVE_STATUSES] } }, HYDRATE_FIELDS).sort({ _id: 1 }).lean<HydrateFields[]>();
     const known = await this.queue.ids();

@@ -2,7 +2,9 @@
   A progress report from the lease holder: extends the lease, and may move the
   job to a later stage, set its progress and count a log message. Tells the
   caller whether the report must be written to MongoDB now: a stage change or
-  a message always; a progress fraction alone at most once per interval.
+  a message always; otherwise (a fraction, or only the lease) once the last
+  write is an interval old, so MongoDB's record of the lease (what a restore
+  after a Redis loss gives back) is never more than an interval behind.
 
   KEYS[1] job hash          <prefix>q:job:<id>
 
@@ -15,7 +17,7 @@
   ARGV[7] statuses the new status may follow, as ',A,B,' (from jobRules.checkTransition)
   ARGV[8] progress ('' for none)
   ARGV[9] a message comes with the report ('1' or '0')
-  ARGV[10] least time between two writes of a progress fraction alone (ms)
+  ARGV[10] least time between two writes of a report without a stage change or message (ms)
   ARGV[11] most messages kept in one job's log
 
   Returns
@@ -44,10 +46,8 @@ if ARGV[9] == '1' and redis.call('HINCRBY', KEYS[1], 'messages', 1) <= tonumber(
   keep = 1
   write = true
 end
-if ARGV[8] ~= '' then
-  redis.call('HSET', KEYS[1], 'progress', ARGV[8])
-  if now - tonumber(f[5] or '0') >= tonumber(ARGV[10]) then write = true end
-end
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'progress', ARGV[8]) end
+if now - tonumber(f[5] or '0') >= tonumber(ARGV[10]) then write = true end
 if write then
   redis.call('HSET', KEYS[1], 'progressWrittenAt', now)
   return { 0, 1, keep, f[4], redis.call('HGETALL', KEYS[1]) }
