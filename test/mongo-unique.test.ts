@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { connectMongo } from '../src/db/mongo.js';
+import { createModels, ensureIndexes } from '../src/models/index.js';
 import { uniqueName } from './harness/app.js';
 import { backends } from './harness/backends.js';
 
@@ -59,5 +60,31 @@ describe('unique sparse index on the real database', () => {
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(19);
     for (const r of lost) expect((r.reason as { code: number }).code).toBe(11000);
+  });
+
+  // The one backend difference left in start-up: on FerretDB only the unique indexes are created (it serves no
+  // query from the others, which would only slow every write). Both branches run here, on the real database.
+  test('ensureIndexes: every named index (MongoDB branch) or only the unique ones (FerretDB branch); idempotent', async () => {
+    const full = await connectMongo((await backends()).mongoUri, `${uniqueName(import.meta.url)}_full`);
+    const uniqueOnly = await connectMongo((await backends()).mongoUri, `${uniqueName(import.meta.url)}_uniq`);
+    try {
+      const fullModels = createModels(full);
+      await ensureIndexes(fullModels);
+      await ensureIndexes(fullModels);
+      const onlyModels = createModels(uniqueOnly);
+      await ensureIndexes(onlyModels, { uniqueOnly: true });
+      for (const name of Object.keys(fullModels) as Array<keyof typeof fullModels>) {
+        const declared = fullModels[name].schema.indexes().map(([, o]) => o as { name: string; unique?: boolean });
+        const names = (await fullModels[name].collection.indexes()).map((i) => i.name);
+        for (const d of declared) expect(names).toContain(d.name);
+        const onlyNames = (await onlyModels[name].collection.indexes()).map((i) => i.name);
+        for (const d of declared) expect(onlyNames.includes(d.name)).toBe(Boolean(d.unique));
+      }
+    } finally {
+      await full.dropDatabase();
+      await uniqueOnly.dropDatabase();
+      await full.close();
+      await uniqueOnly.close();
+    }
   });
 });

@@ -19,7 +19,11 @@ export interface JobWrite {
 export interface JobWriterOptions {
   /** Most updates in one command. FerretDB v1 holds a database connection per document one command matches (it has 100). Default 50. */
   maxBatch?: number;
-  /** How long a write waits for others to join its batch, in ms. Default 2. */
+  /**
+   * How long a write waits for others to join its batch, in ms. Default 0: the batch closes at the end of
+   * the current turn of the event loop (writes issued together, such as a complete and the next claim,
+   * share it), and while a batch is being written the next one gathers by itself.
+   */
   delayMs?: number;
   logger: Logger;
 }
@@ -42,7 +46,7 @@ export class JobWriter {
   private readonly maxBatch: number;
   private readonly delayMs: number;
   private queued = new Map<string, Pending>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
 
   constructor(
@@ -50,7 +54,7 @@ export class JobWriter {
     private readonly opts: JobWriterOptions,
   ) {
     this.maxBatch = opts.maxBatch ?? 50;
-    this.delayMs = opts.delayMs ?? 2;
+    this.delayMs = opts.delayMs ?? 0;
   }
 
   /** Records one change; resolves once it is committed (or found older than what is stored). */
@@ -78,12 +82,15 @@ export class JobWriter {
     if (this.queued.size >= this.maxBatch) {
       this.flushNow();
     } else if (!this.timer) {
-      this.timer = setTimeout(() => this.flushNow(), this.delayMs);
+      this.timer = this.delayMs > 0 ? setTimeout(() => this.flushNow(), this.delayMs) : setImmediate(() => this.flushNow());
     }
   }
 
   private flushNow(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
     this.timer = undefined;
     const batch = [...this.queued.values()];
     this.queued = new Map();
