@@ -101,21 +101,28 @@ export class JobWriter {
     });
   }
 
+  /**
+   * One command at a time: FerretDB v1 keeps a database connection per update of a command until
+   * the command ends (it has 100), so commands sent together add up and can deadlock it.
+   */
   private async flush(batch: Pending[]): Promise<void> {
-    const chunks: Pending[][] = [];
-    for (let i = 0; i < batch.length; i += this.maxBatch) chunks.push(batch.slice(i, i + this.maxBatch));
-    await Promise.all(chunks.map((chunk) => this.flushChunk(chunk)));
+    for (let i = 0; i < batch.length; i += this.maxBatch) await this.flushChunk(batch.slice(i, i + this.maxBatch));
   }
 
   private async flushChunk(chunk: Pending[]): Promise<void> {
     const ops = chunk.map(({ write }) => ({ updateOne: { filter: { _id: write.id, seq: { $not: { $gte: write.seq } } }, update: updateOf(write) } }));
     const failed = new Map<number, unknown>();
     try {
-      await this.Job.bulkWrite(ops, { ordered: false });
+      // Mongoose leaves out an update it cannot cast and would report success; make that an error.
+      await this.Job.bulkWrite(ops, { ordered: false, throwOnValidationError: true });
     } catch (err) {
-      if (err instanceof mongo.MongoBulkWriteError && err.writeErrors) {
-        const list = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-        for (const e of list) failed.set(e.index, new Error(`job write failed: ${e.errmsg ?? e.code}`));
+      if (err instanceof mongo.MongoServerError || (err instanceof Error && err.name === 'MongooseBulkWriteError')) {
+        // Which updates failed cannot be read from the error on every backend: FerretDB v1 stops the
+        // command at its first failing update and reports it at index 0, and mongoose re-indexes
+        // around updates it left out. So each update is sent again alone: where it was applied, the
+        // sequence guard makes it a no-op, and each caller learns its own outcome.
+        const alone = await Promise.allSettled(ops.map((op) => this.Job.bulkWrite([op])));
+        alone.forEach((r, i) => r.status === 'rejected' && failed.set(i, r.reason));
       } else {
         this.opts.logger.error({ err, updates: chunk.length }, 'job write batch failed');
         chunk.forEach((_, i) => failed.set(i, err));
