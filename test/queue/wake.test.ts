@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { closeRedis, connectRedis } from '../../src/db/redis.js';
 import type { RedisQueue } from '../../src/queue/index.js';
 import { backends } from '../harness/backends.js';
-import { FakeClock, makeQueue, oid, T0, testPrefix } from './helpers.js';
+import { FakeClock, makeQueue, oid, queued, T0, testPrefix } from './helpers.js';
 
 /** Long poll: the only tests here that wait on real time, each bounded well under 2 s. */
 describe('RedisQueue.waitForWork', () => {
@@ -21,11 +21,11 @@ describe('RedisQueue.waitForWork', () => {
     await closeRedis(workerConn);
     await closeRedis(producerConn);
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     clock = new FakeClock(T0 + 3_600_000);
     const prefix = testPrefix();
-    worker = makeQueue(workerConn, prefix, clock);
-    producer = makeQueue(producerConn, prefix, clock);
+    worker = await makeQueue(workerConn, prefix, clock);
+    producer = await makeQueue(producerConn, prefix, clock);
   });
   afterEach(async () => {
     await worker.close();
@@ -35,30 +35,30 @@ describe('RedisQueue.waitForWork', () => {
   test('wakes on an enqueue from another connection well before the timeout', async () => {
     const started = performance.now();
     const waiting = worker.waitForWork(['ADD'], 1_500);
-    setTimeout(() => void producer.enqueue({ id: oid(1), operation: 'ADD', maxAttempts: 1 }), 100);
+    setTimeout(() => void producer.hydrate(queued(oid(1), 'ADD')), 100);
     expect(await waiting).toBe('WORK');
     expect(performance.now() - started).toBeLessThan(1_000);
-    expect((await worker.claim({ workerId: 'w1', operations: ['ADD'] })).job?.id).toBe(oid(1));
+    expect((await worker.claim({ workerId: 'w1', operations: ['ADD'] })).jobs[0]?.id).toBe(oid(1));
   });
 
   test('ignores other operations and times out', async () => {
     const started = performance.now();
     const waiting = worker.waitForWork(['ADD'], 300);
-    setTimeout(() => void producer.enqueue({ id: oid(1), operation: 'CHANGE', maxAttempts: 1 }), 50);
+    setTimeout(() => void producer.hydrate(queued(oid(1), 'CHANGE')), 50);
     expect(await waiting).toBe('TIMEOUT');
     expect(performance.now() - started).toBeGreaterThanOrEqual(250);
   });
 
   test('returns at once when a job is already ready or a delayed one is due', async () => {
-    await producer.enqueue({ id: oid(1), operation: 'ADD', runAt: clock.now + 5_000, maxAttempts: 1 });
+    await producer.hydrate(queued(oid(1), 'ADD', { runAt: clock.now + 5_000 }));
     clock.advance(5_000);
     expect(await worker.waitForWork(['ADD'], 1_500)).toBe('WORK');
-    await producer.enqueue({ id: oid(2), operation: 'CHANGE', maxAttempts: 1 });
+    await producer.hydrate(queued(oid(2), 'CHANGE'));
     expect(await worker.waitForWork(['CHANGE'], 1_500)).toBe('WORK');
   });
 
   test('while paused only resuming ends the wait; many waiters share one subscriber', async () => {
-    await producer.enqueue({ id: oid(1), operation: 'ADD', maxAttempts: 1 });
+    await producer.hydrate(queued(oid(1), 'ADD'));
     await producer.setPaused(true);
     let settled = 0;
     const waits = [worker.waitForWork(['ADD'], 1_500), worker.waitForWork(['CHANGE'], 1_500), worker.waitForWork(['ADD'], 1_500)];

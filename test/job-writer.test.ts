@@ -1,0 +1,171 @@
+import { Types, type Connection } from 'mongoose';
+import { connectDatabase } from '../src/db/mongo.js';
+import { createLogger } from '../src/logger.js';
+import { jobModel, type JobModel, type JobRecord } from '../src/models/job.js';
+import { JobWriter, type JobWrite } from '../src/services/jobWriter.js';
+import { uniqueName } from './harness/app.js';
+import { backends } from './harness/backends.js';
+
+/**
+ * JobWriter against the real database (FerretDB, or MONGODB_URI): the sequence
+ * guard, batching with each caller answered after its own commit, merging, a
+ * failed update that fails only its callers, and the per-command bound.
+ */
+describe('JobWriter', () => {
+  let conn: Connection;
+  let Job: JobModel;
+  /** The number of updates in each `update` command on the jobs collection, in order. */
+  let commands: number[] = [];
+  const logger = createLogger('silent', 'job-writer-test');
+  const at = new Date(Date.UTC(2024, 0, 1));
+
+  beforeAll(async () => {
+    ({ conn } = await connectDatabase((await backends()).mongoUri, uniqueName(import.meta.url), { countCommands: true }));
+    Job = jobModel(conn);
+    conn.getClient().on('commandStarted', (event) => {
+      if (event.commandName === 'update' && event.command.update === 'jobs') commands.push((event.command.updates as unknown[]).length);
+    });
+  });
+  afterAll(async () => {
+    await conn?.dropDatabase();
+    await conn?.close();
+  });
+  beforeEach(() => {
+    commands = [];
+  });
+
+  /** Inserts jobs as stored documents (seq 1 unless `extra` says otherwise), bypassing mongoose. */
+  async function seed(n: number, extra: Record<string, unknown> = {}): Promise<Types.ObjectId[]> {
+    const docs = Array.from({ length: n }, () => ({
+      _id: new Types.ObjectId(), target: 'DS_A', operation: 'ADD', status: 'QUEUED', seq: 1, relatedTargets: ['DS_A'], createdBy: 'test',
+      createdAt: at, updatedAt: at, priority: 0, attempts: 0, maxAttempts: 3, cancelRequested: false, log: [], ...extra,
+    }));
+    await Job.collection.insertMany(docs);
+    return docs.map((d) => d._id);
+  }
+
+  function read(id: Types.ObjectId): Promise<JobRecord | null> {
+    return Job.collection.findOne({ _id: id }) as Promise<JobRecord | null>;
+  }
+
+  const line = (message: string) => ({ at, actor: 'test', message });
+  const messages = (doc: JobRecord | null) => doc?.log.map((l) => l.message);
+
+  test('a write older than the stored sequence is ignored; a document without a stored seq takes any write', async () => {
+    const writer = new JobWriter(Job, { logger });
+    const [id, legacy] = await seed(2);
+    await Job.collection.updateOne({ _id: legacy }, { $unset: { seq: 1 } });
+    commands = [];
+
+    await writer.write({ id: id!, seq: 5, set: { status: 'VALIDATING', progress: 0.5 }, unset: ['runAt'], log: [line('five')] });
+    await writer.write({ id: id!, seq: 3, set: { status: 'INITIATED', progress: 0.1, workerId: 'old' }, log: [line('three')] });
+    // The same sequence again (a replay) changes nothing either.
+    await writer.write({ id: id!, seq: 5, set: { status: 'FAILED', failureReason: 'replayed' }, log: [line('five again')] });
+    const doc = await read(id!);
+    expect(doc).toMatchObject({ seq: 5, status: 'VALIDATING', progress: 0.5 });
+    expect(doc).not.toHaveProperty('workerId');
+    expect(doc).not.toHaveProperty('failureReason');
+    expect(messages(doc)).toEqual(['five']);
+
+    expect(await read(legacy!)).not.toHaveProperty('seq');
+    await writer.write({ id: legacy!, seq: 2, set: { status: 'INITIATED', workerId: 'w1' }, log: [line('legacy')] });
+    expect(await read(legacy!)).toMatchObject({ seq: 2, status: 'INITIATED', workerId: 'w1', log: [expect.objectContaining({ message: 'legacy' })] });
+    expect(commands).toEqual([1, 1, 1, 1]);
+  });
+
+  test('200 concurrent writes to 200 jobs: each caller is answered after its own commit, in a few commands', async () => {
+    const writer = new JobWriter(Job, { logger });
+    const ids = await seed(200);
+    commands = [];
+    const checked = await Promise.all(
+      ids.map((id, i) =>
+        writer
+          .write({ id, seq: 2, set: { status: 'INITIATED', workerId: `w${i}`, progress: i / 200 }, log: [line(`claimed ${i}`)] })
+          .then(() => read(id))
+          .then((doc) => {
+            // Read right after this caller's promise resolved: its own update is there.
+            expect(doc).toMatchObject({ seq: 2, status: 'INITIATED', workerId: `w${i}`, progress: i / 200 });
+            expect(messages(doc)).toEqual([`claimed ${i}`]);
+            return true;
+          }),
+      ),
+    );
+    expect(checked).toHaveLength(200);
+    expect(commands.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(commands.length).toBeGreaterThanOrEqual(4); // 200 / maxBatch 50
+    expect(commands.length).toBeLessThanOrEqual(10);
+  });
+
+  test('writes of one job that meet in a batch are merged in sequence order', async () => {
+    const writer = new JobWriter(Job, { logger });
+    const [id, other] = await seed(2, { workerId: 'w0' });
+    const writes: JobWrite[] = [
+      { id: id!, seq: 3, set: { progress: 0.3, failureReason: 'from 3' }, log: [line('three')] },
+      { id: id!, seq: 4, set: { status: 'VALIDATING', progress: 0.4 }, unset: ['workerId'], log: [line('four'), line('four b')] },
+      { id: id!, seq: 2, set: { status: 'INITIATED', workerId: 'w1', progress: 0 }, log: [line('two')] },
+      { id: other!, seq: 2, set: { status: 'INITIATED' }, unset: ['workerId'] },
+      { id: other!, seq: 3, set: { workerId: 'w3' } },
+    ];
+    const settled = await writer.writeAll(writes); // issued in one turn: one batch
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(commands).toEqual([2]);
+
+    const doc = await read(id!);
+    expect(doc).toMatchObject({ seq: 4, status: 'VALIDATING', progress: 0.4, failureReason: 'from 3' });
+    expect(doc).not.toHaveProperty('workerId'); // set by seq 2, unset by seq 4
+    expect(messages(doc)).toEqual(['two', 'three', 'four', 'four b']);
+    // A field the newer one sets wins over the older one's unset.
+    expect(await read(other!)).toMatchObject({ seq: 3, status: 'INITIATED', workerId: 'w3' });
+  });
+
+  test('one failing update fails only its own callers; the others are committed and resolved', async () => {
+    const writer = new JobWriter(Job, { logger });
+    // Ways to make exactly one update of a batch fail on FerretDB and MongoDB alike, placed in the middle of it.
+    const failures: Array<{ name: string; prepare(id: Types.ObjectId): Promise<void>; write(id: Types.ObjectId): JobWrite }> = [
+      {
+        name: '$push onto a field that is not an array in that one document',
+        prepare: async (id) => void (await Job.collection.updateOne({ _id: id }, { $set: { log: 'not an array' } })),
+        write: (id) => ({ id, seq: 2, set: { status: 'INITIATED' }, log: [line('bad')] }),
+      },
+      {
+        name: '$set and $unset of the same path',
+        prepare: async () => undefined,
+        write: (id) => ({ id, seq: 2, set: { status: 'INITIATED', description: 'x' }, unset: ['description'], log: [line('bad')] }),
+      },
+      {
+        name: 'a value mongoose cannot cast (it leaves that update out of the command)',
+        prepare: async () => undefined,
+        write: (id) => ({ id, seq: 2, set: { status: 'INITIATED', progress: 'half' as unknown as number }, log: [line('bad')] }),
+      },
+    ];
+    for (const failure of failures) {
+      const ids = await seed(10);
+      const bad = ids[4]!;
+      await failure.prepare(bad);
+      commands = [];
+      const writes = ids.map((id, i) => (id === bad ? failure.write(id) : { id, seq: 2, set: { status: 'INITIATED' as const, workerId: `w${i}` }, log: [line(`ok ${i}`)] }));
+      const settled = await writer.writeAll(writes);
+      const outcome = settled.map((s) => s.status);
+      expect({ name: failure.name, outcome }).toEqual({ name: failure.name, outcome: ids.map((id) => (id === bad ? 'rejected' : 'fulfilled')) });
+      for (const [i, id] of ids.entries()) {
+        const doc = await read(id);
+        if (id === bad) expect(doc).toMatchObject({ seq: 1, status: 'QUEUED' });
+        else expect({ name: failure.name, doc }).toMatchObject({ name: failure.name, doc: { seq: 2, status: 'INITIATED', workerId: `w${i}`, log: [expect.objectContaining({ message: `ok ${i}` })] } });
+      }
+      // Tried as one batch first (mongoose leaves out an update it cannot cast), then each update alone.
+      expect(commands[0]).toBeGreaterThanOrEqual(9);
+      expect(commands.slice(1).every((n) => n === 1)).toBe(true);
+    }
+  });
+
+  test('a batch larger than maxBatch is split: no command carries more than maxBatch updates', async () => {
+    const writer = new JobWriter(Job, { logger, maxBatch: 7 });
+    const ids = await seed(30);
+    commands = [];
+    await Promise.all(ids.map((id) => writer.write({ id, seq: 2, set: { status: 'INITIATED' } })));
+    expect(commands.reduce((a, b) => a + b, 0)).toBe(30);
+    expect(Math.max(...commands)).toBeLessThanOrEqual(7);
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    expect(await Job.collection.countDocuments({ _id: { $in: ids }, seq: 2, status: 'INITIATED' })).toBe(30);
+  });
+});
