@@ -85,7 +85,7 @@ describe('through the API, on the real database', () => {
   const commands: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
-    const started = await startAppWithIssuer({ file: import.meta.url });
+    const started = await startAppWithIssuer({ file: import.meta.url, instrument: true });
     app = started.app;
     viewer = await started.token(['VIEWER']);
     admin = await started.token(['ADMIN']);

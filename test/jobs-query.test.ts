@@ -54,7 +54,7 @@ async function all(filter: Record<string, unknown> | null, order?: Record<string
 }
 
 beforeAll(async () => {
-  ({ app, key } = await startAppWithIssuer({ file: import.meta.url }));
+  ({ app, key } = await startAppWithIssuer({ file: import.meta.url, instrument: true }));
   viewer = await signToken(key, { sub: 'v', roles: ['VIEWER'] });
   operator = await signToken(key, { sub: 'op', roles: ['OPERATOR'] });
   const alice = await signToken(key, { sub: 'alice', roles: ['SUBMITTER'] });

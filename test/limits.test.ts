@@ -30,8 +30,8 @@ let defaults: { app: App; token: (roles: string[], sub?: string) => Promise<stri
 
 beforeAll(async () => {
   [small, defaults] = await Promise.all([
-    startAppWithIssuer({ file: import.meta.url, env: SMALL, appOptions: { background: false } }),
-    startAppWithIssuer({ file: import.meta.url, appOptions: { background: false } }),
+    startAppWithIssuer({ file: import.meta.url, env: SMALL, appOptions: { background: false }, instrument: true }),
+    startAppWithIssuer({ file: import.meta.url, appOptions: { background: false }, instrument: true }),
   ]);
 });
 

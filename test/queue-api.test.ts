@@ -13,6 +13,7 @@ async function setup() {
     file: import.meta.url,
     env: { JOB_TIME_LIMIT_SECONDS: '60', LEASE_SECONDS: '30', CLIENT_EXPIRY_SECONDS: '30' },
     appOptions: { clock: { now: () => clock.now, random: () => 0.5 }, background: false },
+    instrument: true,
   });
   const tokens = {
     submitter: await started.token(['SUBMITTER'], 'sue'),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { startApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { backends, onFileEnd } from './backends.js';
+import { backends, onFileEnd, type Backends } from './backends.js';
 import { makeKey, signToken, startJwksServer, TEST_AUDIENCE, TEST_ISSUER } from './jwks.js';
 
 /** A name unique to this test file and run: database name and Redis key prefix. */
@@ -22,7 +22,11 @@ export interface TestAppOptions {
   /** Share a database and prefix with another instance (multi-instance tests). */
   name?: string;
   /** Injected clock, background loops on or off. */
-  appOptions?: Omit<AppOptions, 'dbName'>;
+  appOptions?: Omit<AppOptions, 'dbName' | 'instrument'>;
+  /** Count MongoDB commands (mongoCommandCount/mongoCommandCounts) and Redis round trips (redisStats). Default false, as in production. */
+  instrument?: boolean;
+  /** Servers of the test's own (e.g. one it pauses, startPausable) instead of the file's shared ones. */
+  backends?: Backends;
 }
 
 /**
@@ -31,7 +35,7 @@ export interface TestAppOptions {
  */
 export async function startTestApp(opts: TestAppOptions): Promise<App & { name: string }> {
   const name = opts.name ?? uniqueName(opts.file);
-  const { mongoUri, redisUrl } = await backends();
+  const { mongoUri, redisUrl } = opts.backends ?? (await backends());
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -45,7 +49,7 @@ export async function startTestApp(opts: TestAppOptions): Promise<App & { name: 
     SHUTDOWN_TIMEOUT_MS: '5000',
     ...opts.env,
   });
-  const app = await startApp(config, createLogger(config.logLevel, name), { ...opts.appOptions, dbName: name });
+  const app = await startApp(config, createLogger(config.logLevel, name), { ...opts.appOptions, instrument: opts.instrument, dbName: name });
   onFileEnd(() => app.close());
   return Object.assign(app, { name });
 }

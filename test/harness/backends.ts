@@ -59,3 +59,56 @@ export async function stopBackends(): Promise<void> {
   await s?.embedded?.stop();
   if (s?.dataDir) rmSync(s.dataDir, { recursive: true, force: true });
 }
+
+/** A FerretDB or redis-server that belongs to one test alone, which it may pause and resume. */
+export interface PausableBackend {
+  /** mongodb://… or redis://… */
+  url: string;
+  /** SIGSTOP: the process keeps its sockets open (connections are accepted by the kernel) but answers nothing. */
+  pause(): void;
+  /** SIGCONT: it answers again, on the same connections. */
+  resume(): void;
+}
+
+/**
+ * Why `kind` cannot be given to a test as a process it may signal: set when MONGODB_URI / REDIS_URL
+ * point at a server of the environment, which tests must not stop. Null when it can.
+ */
+export function whyNotPausable(kind: 'mongodb' | 'redis'): string | null {
+  const variable = kind === 'mongodb' ? 'MONGODB_URI' : 'REDIS_URL';
+  return process.env[variable] ? `${variable} is set: the test would have to pause a server it does not own` : null;
+}
+
+/**
+ * Starts a FerretDB or redis-server of the caller's own (never the file's shared one, which other
+ * tests of the file use), in its own temporary folder. It is resumed and stopped at the end of the file.
+ */
+export async function startPausable(kind: 'mongodb' | 'redis'): Promise<PausableBackend> {
+  const reason = whyNotPausable(kind);
+  if (reason) throw new Error(reason);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `job-service-test-${kind}-`));
+  const embedded = await startEmbedded({
+    dataDir,
+    ferretdbBin: path.resolve(process.env.FERRETDB_BIN ?? '.tools/ferretdb'),
+    redisServerBin: process.env.REDIS_SERVER_BIN ?? 'redis-server',
+    persistRedis: false,
+    logger: createLogger('warn', 'test-harness'),
+    needMongo: kind === 'mongodb',
+    needRedis: kind === 'redis',
+  });
+  const pid = kind === 'mongodb' ? embedded.pids.ferretdb : embedded.pids.redis;
+  const url = kind === 'mongodb' ? embedded.mongoUri : embedded.redisUrl;
+  if (!pid || !url) throw new Error(`${kind} started without a process id or address`);
+  const signal = (sig: NodeJS.Signals) => process.kill(pid, sig);
+  onFileEnd(async () => {
+    // A stopped process would not act on SIGTERM until continued.
+    try {
+      signal('SIGCONT');
+    } catch {
+      // already gone
+    }
+    await embedded.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return { url, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT') };
+}
