@@ -21,6 +21,8 @@ apt_install() {
 }
 
 apt_install redis-server redis-server
+# The FerretDB launcher's build applies a patch to FerretDB's source (tools/ferretdb/patches).
+apt_install patch patch
 if [[ "${1:-}" == "--browser" && -z "${CHROMIUM_PATH:-}" ]]; then apt_install chromium chromium; fi
 # The Debian package starts a system-wide redis-server; we run our own children on free ports.
 
