@@ -40,7 +40,7 @@ async function statusCounts(): Promise<Record<string, number>> {
   return Object.fromEntries(res.body.data!.queue.counts.map((c) => [c.status, c.count]));
 }
 
-test('20 concurrent workers, 2,000 jobs: every job completed exactly once, none lost, never two holders at once', async () => {
+test('20 concurrent workers with 3 jobs in flight each (claims of several jobs, next job with each complete), 2,000 jobs: every job completed exactly once, none lost, never two holders at once', async () => {
   const ids = await createJobs('MANY', 2000);
   const runs = new Map<string, number>();
   const inFlight = new Set<string>();
@@ -52,7 +52,10 @@ test('20 concurrent workers, 2,000 jobs: every job completed exactly once, none 
     await new Promise((r) => setImmediate(r));
     inFlight.delete(job.id);
   };
-  const workers = Array.from({ length: 20 }, (_, i) => worker(`many-${i}`, handler));
+  const batches: number[] = [];
+  const workers = Array.from({ length: 20 }, (_, i) =>
+    worker(`many-${i}`, handler, { concurrency: 3, onEvent: (e) => e.event === 'claimed' && e.via === 'claim' && batches.push(e.batch) }),
+  );
   const started = Date.now();
   workers.forEach((w) => w.start());
   try {
@@ -67,11 +70,72 @@ test('20 concurrent workers, 2,000 jobs: every job completed exactly once, none 
   expect([...runs.values()].every((n) => n === 1)).toBe(true);
   expect(ids.every((id) => runs.has(id))).toBe(true);
   expect(workers.reduce((n, w) => n + w.stats.completed, 0)).toBe(2000);
+  // Both new paths ran: a jobClaim that handed out several leases, and leases that came with a complete.
+  expect(Math.max(...batches)).toBeGreaterThan(1);
+  expect(workers.reduce((n, w) => n + w.stats.claimedNext, 0)).toBeGreaterThan(0);
   const counts = await statusCounts();
   expect(counts.QUEUED).toBe(0);
   expect(await app.mongo.collection('jobs').countDocuments({ status: 'COMPLETED', attempts: 1, target: { $regex: '^MANY_' } })).toBe(2000);
   process.stdout.write(`2,000 jobs by 20 workers in ${seconds.toFixed(1)} s (${(2000 / seconds).toFixed(0)} jobs/s)\n`);
 }, 900_000);
+
+describe('jobs in flight: concurrency, claims of several jobs, the next job with each complete', () => {
+  test('concurrency 3 with 5 jobs waiting: one claim takes 3, never more than 3 run at once, the other 2 come with completes', async () => {
+    const ids = await createJobs('SLOTS', 5);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const ran: string[] = [];
+    const claimed: Array<{ id: string; via: string; batch: number }> = [];
+    const w = worker(
+      'slots-worker',
+      async (job) => {
+        ran.push(job.id);
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await gate;
+        inFlight--;
+      },
+      { concurrency: 3, onEvent: (e) => e.event === 'claimed' && claimed.push({ id: e.id, via: e.via, batch: e.batch }) },
+    );
+    w.start();
+    try {
+      await until('three running', () => inFlight === 3);
+      await new Promise((r) => setTimeout(r, 300)); // room for a wrongful fourth
+      expect(claimed).toEqual(ids.slice(0, 3).map((id) => ({ id, via: 'claim', batch: 3 })));
+      release();
+      await until('all five completed', () => w.stats.completed === 5);
+    } finally {
+      release();
+      await w.stop();
+    }
+    expect(maxInFlight).toBe(3);
+    expect(ran.sort()).toEqual([...ids].sort());
+    expect(claimed.slice(3)).toEqual(expect.arrayContaining(ids.slice(3).map((id) => ({ id, via: 'claimNext', batch: 1 }))));
+    expect(w.stats).toMatchObject({ claimed: 5, claimedNext: 2, completed: 5, failed: 0, leaseLost: 0 });
+  });
+
+  test('stop() while a complete is bringing the next job: that job is run to the end, no further job is asked for', async () => {
+    const [first, second, third] = await createJobs('STOPNEXT', 3);
+    const ran: string[] = [];
+    let stopping: Promise<void> | undefined;
+    const w: JobWorker = worker('stopnext-worker', async (job) => {
+      ran.push(job.id);
+      await new Promise((r) => setTimeout(r, 50));
+      // Stop right after this handler returns: its complete, asking for the next job, is then on its way.
+      if (job.id === first) setImmediate(() => (stopping = w.stop()));
+    });
+    w.start();
+    await until('stop() called', () => stopping !== undefined, 10_000, 10);
+    await stopping;
+    expect(ran).toEqual([first, second]);
+    expect(w.stats).toMatchObject({ claimed: 2, claimedNext: 1, completed: 2, failed: 0 });
+    expect((await app.services.jobs.byId(second!))!.status).toBe('COMPLETED');
+    expect((await app.services.jobs.byId(third!))!.status).toBe('QUEUED');
+    // Leave nothing queued for the tests after this one.
+    expect(await worker('stopnext-after', async () => undefined).runOnce()).toBe(third);
+  });
+});
 
 describe('switches that really stop new work', () => {
   const MAINT = `mutation($i: MaintenanceSetInput!) { maintenanceSet(input: $i) { status { paused drained runningJobs } userErrors { code } } }`;

@@ -66,8 +66,16 @@ export interface HeartbeatResult {
 export interface ClaimInput {
   workerId: string;
   operations: JobOperation[];
-  /** Long poll, 0..30 seconds. */
+  /** Long poll, 0..30 seconds: ends as soon as at least one job is claimable. */
   waitSeconds?: number;
+  /** Take up to this many jobs in one call, 1..100. Default 1. */
+  maxJobs?: number;
+}
+
+/** Ask for the next job in the same call that completes or fails one (no long poll). */
+export interface ClaimNextInput {
+  workerId: string;
+  operations: JobOperation[];
 }
 
 export interface LeasedJobParameters {
@@ -97,10 +105,16 @@ export interface JobLease {
   job: LeasedJob;
 }
 
+/** A ClaimEmptyReason; kept open so a new reason does not break old workers. */
+export type ClaimReason = ClaimEmptyReason | (string & {});
+
 export interface ClaimResult {
+  /** The first of `leases` (the only one unless maxJobs > 1), or null. */
   lease: JobLease | null;
-  /** A ClaimEmptyReason when no job was handed out; kept open so a new reason does not break old workers. */
-  reason: ClaimEmptyReason | (string & {}) | null;
+  /** Every lease handed out, in claim order; empty when none. */
+  leases: JobLease[];
+  /** Why no job was handed out; null when one was. */
+  reason: ClaimReason | null;
   userErrors: UserError[];
 }
 
@@ -117,21 +131,35 @@ export interface ReportProgressInput {
   message?: string;
 }
 
-export interface ReportProgressResult {
+/** The job is no longer selected in progress, complete and fail answers (the service then resolves fewer fields). */
+type NotSelectedJob = {
+  /** @deprecated Not selected any more: always undefined. */
+  job?: JobRef | null;
+};
+
+export interface ReportProgressResult extends NotSelectedJob {
   leaseExpiresAt: string | null;
   cancelRequested: boolean;
   userErrors: UserError[];
-  job: JobRef | null;
 }
 
 export interface CompleteInput {
   id: string;
   leaseToken: string;
   message?: string;
+  /** Also claim the next job in the same call (answered in `next`). */
+  claimNext?: ClaimNextInput;
 }
 
-export interface CompleteResult {
-  job: JobRef | null;
+/** The next lease of a complete or fail that asked for one (claimNext). */
+export interface NextLease {
+  /** Handed out even when the finish itself was refused (LEASE_LOST): it is the caller's to run. */
+  next: JobLease | null;
+  /** Why no next lease was handed out; null when one was, or none was asked. */
+  nextReason: ClaimReason | null;
+}
+
+export interface CompleteResult extends NextLease, NotSelectedJob {
   userErrors: UserError[];
 }
 
@@ -140,10 +168,12 @@ export interface FailInput {
   leaseToken: string;
   reason: string;
   retryable?: boolean;
+  /** Also claim the next job in the same call (answered in `next`). */
+  claimNext?: ClaimNextInput;
 }
 
-export interface FailResult {
-  job: JobRef | null;
+export interface FailResult extends NextLease, NotSelectedJob {
+  /** When the retry becomes claimable (the job is QUEUED again); null when it ended. */
   retryAt: string | null;
   userErrors: UserError[];
 }
@@ -163,27 +193,27 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+// Each document selects only what the worker uses: every further field is work for the service on
+// the hot path (claim, progress, complete), where a job costs at most 3 MongoDB commands.
 const USER_ERRORS = 'userErrors { code message field }';
-const JOB_REF = 'job { id status }';
+/** What a handler gets: LeasedJob. */
+const LEASE = `token expiresAt attempt job { id operation status attempts maxAttempts
+      parameters { target operation releaseStatus description bumpFromVersion bumpToVersion payload } }`;
 
 const HEARTBEAT = `mutation WorkerHeartbeat($input: WorkerHeartbeatInput!) {
   workerHeartbeat(input: $input) { heartbeatIntervalSeconds expirySeconds disabled maintenance queuePaused ${USER_ERRORS} }
 }`;
 const CLAIM = `mutation JobClaim($input: JobClaimInput!) {
-  jobClaim(input: $input) {
-    lease { token expiresAt attempt job { id operation status attempts maxAttempts
-      parameters { target operation releaseStatus description bumpFromVersion bumpToVersion payload } } }
-    reason ${USER_ERRORS}
-  }
+  jobClaim(input: $input) { leases { ${LEASE} } reason ${USER_ERRORS} }
 }`;
 const REPORT_PROGRESS = `mutation JobReportProgress($input: JobReportProgressInput!) {
-  jobReportProgress(input: $input) { leaseExpiresAt cancelRequested ${USER_ERRORS} ${JOB_REF} }
+  jobReportProgress(input: $input) { leaseExpiresAt cancelRequested ${USER_ERRORS} }
 }`;
 const COMPLETE = `mutation JobComplete($input: JobCompleteInput!) {
-  jobComplete(input: $input) { ${JOB_REF} ${USER_ERRORS} }
+  jobComplete(input: $input) { next { ${LEASE} } nextReason ${USER_ERRORS} }
 }`;
 const FAIL = `mutation JobFail($input: JobFailInput!) {
-  jobFail(input: $input) { ${JOB_REF} retryAt ${USER_ERRORS} }
+  jobFail(input: $input) { retryAt next { ${LEASE} } nextReason ${USER_ERRORS} }
 }`;
 
 interface GraphQLResponse {
@@ -206,9 +236,11 @@ export class WorkerClient {
     return this.mutate<HeartbeatResult>('workerHeartbeat', HEARTBEAT, input, options);
   }
 
-  claim(input: ClaimInput, options?: CallOptions): Promise<ClaimResult> {
+  async claim(input: ClaimInput, options?: CallOptions): Promise<ClaimResult> {
     const waitMs = (input.waitSeconds ?? 0) * 1000;
-    return this.mutate<ClaimResult>('jobClaim', CLAIM, input, options, waitMs);
+    const result = await this.mutate<Omit<ClaimResult, 'lease'>>('jobClaim', CLAIM, input, options, waitMs);
+    // `lease` is leases[0]: selecting both would send the first job twice.
+    return { ...result, lease: result.leases[0] ?? null };
   }
 
   reportProgress(input: ReportProgressInput, options?: CallOptions): Promise<ReportProgressResult> {

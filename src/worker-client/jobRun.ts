@@ -1,10 +1,11 @@
 /**
  * One leased job from claim to its last word: runs the handler, keeps the lease alive, turns a cancel
  * request or a lost lease into an aborted signal, then reports complete or fail (or nothing, when the
- * lease is gone: whoever holds the new lease finishes the job).
+ * lease is gone: whoever holds the new lease finishes the job). The complete or fail call may ask for
+ * the worker's next job (claimNext); the lease it brings back is the run's result.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { findUserError, type JobLease, type ReportProgressResult, type UserError, type WorkerClient } from './client.js';
+import { findUserError, type ClaimNextInput, type JobLease, type NextLease, type ReportProgressResult, type UserError, type WorkerClient } from './client.js';
 import { LeaseLostError, NonRetryableError } from './errors.js';
 import type { JobContext, JobHandler, ProgressUpdate, WorkerEvent, WorkerLogger } from './types.js';
 
@@ -25,6 +26,14 @@ export interface JobRunDeps {
   logger: WorkerLogger;
   stats: { completed: number; failed: number; leaseLost: number };
   emit(event: WorkerEvent): void;
+  /** Asked when the handler is done: what to claim in the finishing call, or undefined for nothing (stopping, runOnce). */
+  claimNext(): ClaimNextInput | undefined;
+}
+
+/** What a complete or fail call came to: the answer when the service accepted it, and a next lease either way. */
+interface Settled<T> {
+  accepted: T | undefined;
+  next: JobLease | null;
 }
 
 type Outcome = { ok: true; message?: string } | { ok: false; error: unknown };
@@ -47,8 +56,11 @@ export class JobRun {
     return this.lease.job.id;
   }
 
-  /** Never throws: every failure ends as a report to the service or a log line. */
-  async execute(): Promise<void> {
+  /**
+   * Never throws: every failure ends as a report to the service or a log line. Resolves with the next
+   * lease when the finishing call asked for one and got it (the caller must run it: it is this worker's).
+   */
+  async execute(): Promise<JobLease | null> {
     const { job } = this.lease;
     const ctx: JobContext = {
       lease: this.lease,
@@ -68,7 +80,7 @@ export class JobRun {
       this.active = false;
       clearTimeout(this.keepalive);
     }
-    await this.finish(outcome);
+    return this.finish(outcome);
   }
 
   private scheduleKeepalive(): void {
@@ -106,63 +118,81 @@ export class JobRun {
     }
   }
 
-  private async finish(outcome: Outcome): Promise<void> {
+  private async finish(outcome: Outcome): Promise<JobLease | null> {
     const { id } = this;
     const leaseToken = this.lease.token;
     const { client, stats } = this.deps;
-    if (this.leaseLost) return this.lostLease();
+    if (this.leaseLost) {
+      this.lostLease();
+      return null;
+    }
+    const claimNext = this.deps.claimNext();
     // A handler that finished its work despite a cancel request reports the truth: completed.
     if (outcome.ok) {
-      const result = await this.settle('complete', () => client.complete({ id, leaseToken, message: outcome.message }));
-      if (!result) return;
-      stats.completed++;
-      this.deps.emit({ event: 'completed', id, status: result.job?.status ?? null });
-      return;
+      const { accepted, next } = await this.settle('complete', claimNext, (ask) => client.complete({ id, leaseToken, message: outcome.message, claimNext: ask }));
+      if (accepted) {
+        stats.completed++;
+        this.deps.emit({ event: 'completed', id, status: 'COMPLETED' });
+      }
+      return next;
     }
     const signal = this.controller.signal;
     let reason: string;
     let retryable: boolean;
     if (this.cancelled) [reason, retryable] = ['cancelled', false];
     else if (signal.aborted && signal.reason === STOPPING) [reason, retryable] = ['worker stopped before the job finished', true];
-    else [reason, retryable] = [describe(outcome.error), !(outcome.error instanceof NonRetryableError)];
-    const result = await this.settle('fail', () => client.fail({ id, leaseToken, reason, retryable }));
-    if (!result) return;
-    stats.failed++;
-    this.deps.emit({ event: 'failed', id, reason, retryable, status: result.job?.status ?? null, retryAt: result.retryAt });
+    // The service refuses an empty reason; `throw new Error()` must still fail the job.
+    else [reason, retryable] = [describe(outcome.error).trim() || 'the handler failed without a message', !(outcome.error instanceof NonRetryableError)];
+    const { accepted, next } = await this.settle('fail', claimNext, (ask) => client.fail({ id, leaseToken, reason, retryable, claimNext: ask }));
+    if (accepted) {
+      stats.failed++;
+      // The answer does not select the job: its status is known when a retry was scheduled, or when this
+      // worker had heard of the cancel; otherwise it is FAILED, or CANCELLED if a cancel came in meanwhile.
+      const status = accepted.retryAt ? 'QUEUED' : this.cancelled ? 'CANCELLED' : null;
+      this.deps.emit({ event: 'failed', id, reason, retryable, status, retryAt: accepted.retryAt });
+    }
+    return next;
   }
 
-  /** complete/fail with a few retries; undefined when the lease was lost, the call refused, or the service unreachable. */
-  private async settle<T extends { userErrors: UserError[] }>(
+  /**
+   * complete/fail with a few retries. Only the first try asks for the next job: if its answer was lost, the
+   * service may have handed one out already (it waits for its lease to expire); asking on every retry
+   * could strand one per retry. `accepted` is undefined when the lease was lost, the call refused, or the
+   * service unreachable; `next` is kept in every case, since the service hands it out regardless.
+   */
+  private async settle<T extends { userErrors: UserError[] } & NextLease>(
     call: 'complete' | 'fail',
-    send: () => Promise<T>,
-  ): Promise<T | undefined> {
+    claimNext: ClaimNextInput | undefined,
+    send: (claimNext: ClaimNextInput | undefined) => Promise<T>,
+  ): Promise<Settled<T>> {
     const { logger } = this.deps;
     let backoffMs = 0;
     for (let attempt = 1; ; attempt++) {
       let result: T;
       try {
-        result = await send();
+        result = await send(attempt === 1 ? claimNext : undefined);
       } catch (error) {
         if (attempt >= SETTLE_ATTEMPTS) {
           logger.error({ jobId: this.id, call, error: describe(error) }, 'giving up; the lease will expire and the job be requeued');
-          return undefined;
+          return { accepted: undefined, next: null };
         }
         backoffMs = nextBackoff(backoffMs);
         await delay(backoffMs); // not cut short by stop: the result is worth reporting
         continue;
       }
+      const next = result.next ?? null;
       // After a retry this may also mean the first try got through; either way the job is not ours now.
       if (findUserError(result.userErrors, 'LEASE_LOST')) {
         this.leaseLost = true;
         this.lostLease();
-        return undefined;
+        return { accepted: undefined, next };
       }
       if (result.userErrors.length > 0) {
         logger.error({ jobId: this.id, call, userErrors: result.userErrors }, `${call} refused`);
         this.deps.emit({ event: 'refused', id: this.id, call, userErrors: result.userErrors });
-        return undefined;
+        return { accepted: undefined, next };
       }
-      return result;
+      return { accepted: result, next };
     }
   }
 

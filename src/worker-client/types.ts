@@ -26,9 +26,24 @@ export interface JobContext {
 export type JobHandler = (job: LeasedJob, ctx: JobContext) => Promise<void | { message?: string }>;
 
 export type WorkerEvent =
-  | { event: 'claimed'; id: string; token: string; attempt: number; operation: JobOperation }
+  | {
+      event: 'claimed';
+      id: string;
+      token: string;
+      attempt: number;
+      operation: JobOperation;
+      /** How the lease came: a jobClaim call, or the jobComplete/jobFail of the job before it (claimNext). */
+      via: 'claim' | 'claimNext';
+      /** Leases in the answer that brought this one (a jobClaim may hand out several; claimNext one). */
+      batch: number;
+    }
   | { event: 'cancelRequested'; id: string }
+  /** status: COMPLETED. */
   | { event: 'completed'; id: string; status: JobStatus | null }
+  /**
+   * status: QUEUED when a retry was scheduled (at retryAt), CANCELLED when this worker had heard of the
+   * cancel; otherwise null (FAILED, or CANCELLED when a cancel came after the last progress report).
+   */
   | { event: 'failed'; id: string; reason: string; retryable: boolean; status: JobStatus | null; retryAt: string | null }
   | { event: 'leaseLost'; id: string }
   | { event: 'refused'; id: string; call: 'complete' | 'fail'; userErrors: UserError[] };
@@ -44,9 +59,12 @@ export interface JobWorkerOptions {
   handler: JobHandler;
   /** This worker's id. Default: `<hostname>-<pid>`. */
   workerId?: string;
-  /** Jobs run at the same time (one claim loop each). Default 1. */
+  /**
+   * Jobs kept in flight, a positive integer. One claim call asks for as many jobs as slots are free (up to
+   * 100), and a job that ends asks for its successor in the same call (claimNext). Default 1.
+   */
   concurrency?: number;
-  /** Long-poll wait of each claim, 0..30 s. Default 20. */
+  /** Long-poll wait of a claim while a slot is free, 0..30 s. Default 20. */
   waitSeconds?: number;
   /** Heartbeat period. Default: what the service returns, 10 s until it answers. */
   heartbeatMs?: number;
