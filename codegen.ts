@@ -36,6 +36,7 @@ const config: CodegenConfig = {
           WorkerConnection: '../services/pagination.js#WorkerConnectionModel',
           MaintenanceEventConnection: '../services/pagination.js#MaintenanceEventConnectionModel',
           JobLease: '../services/lifecycle.js#LeaseView',
+          JobReportProgressPayload: '../services/lifecycle.js#ProgressPayload',
           Queue: '../services/queue.js#QueueView',
           JobEvent: '../services/events.js#JobEventView',
           WorkerEvent: '../services/events.js#WorkerEventView',

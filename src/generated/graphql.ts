@@ -7,7 +7,7 @@ import type { MaintenanceEventRecord } from '../models/maintenance.js';
 import type { ModuleDataRecord } from '../models/moduleData.js';
 import type { WorkerView } from '../services/workers.js';
 import type { JobConnectionModel, TargetConnectionModel, WorkerConnectionModel, MaintenanceEventConnectionModel } from '../services/pagination.js';
-import type { LeaseView } from '../services/lifecycle.js';
+import type { LeaseView, ProgressPayload } from '../services/lifecycle.js';
 import type { QueueView } from '../services/queue.js';
 import type { JobEventView, WorkerEventView } from '../services/events.js';
 import type { GraphQLContext } from '../context.js';
@@ -1489,7 +1489,7 @@ export type ResolversTypes = {
   JobOrderField: JobOrderField;
   JobParameters: ResolverTypeWrapper<JobRecord>;
   JobReportProgressInput: JobReportProgressInput;
-  JobReportProgressPayload: ResolverTypeWrapper<Omit<JobReportProgressPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  JobReportProgressPayload: ResolverTypeWrapper<ProgressPayload>;
   JobRetryInput: JobRetryInput;
   JobRetryPayload: ResolverTypeWrapper<Omit<JobRetryPayload, 'job' | 'retriedJob'> & { job?: Maybe<ResolversTypes['Job']>, retriedJob?: Maybe<ResolversTypes['Job']> }>;
   JobStatus: JobStatus;
@@ -1582,7 +1582,7 @@ export type ResolversParentTypes = {
   JobOrder: JobOrder;
   JobParameters: JobRecord;
   JobReportProgressInput: JobReportProgressInput;
-  JobReportProgressPayload: Omit<JobReportProgressPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  JobReportProgressPayload: ProgressPayload;
   JobRetryInput: JobRetryInput;
   JobRetryPayload: Omit<JobRetryPayload, 'job' | 'retriedJob'> & { job?: Maybe<ResolversParentTypes['Job']>, retriedJob?: Maybe<ResolversParentTypes['Job']> };
   JobStatusCount: JobStatusCount;

@@ -89,6 +89,7 @@ export class RedisQueue {
       input.id, now, input.state, input.status, input.seq, op!, priorityBand(priority), runAt, input.maxAttempts,
       input.attempt ?? 0, input.avoidWorkers ? '1' : '0', input.cancelRequested ? '1' : '0', input.progress ?? '', this.tombstoneMs,
       lease?.token ?? '', lease?.workerId ?? '', lease?.leaseExpiresAt ?? '', lease?.leasedAt ?? '', input.retriedBy ?? '',
+      input.epoch === undefined ? '*' : (input.epoch ?? ''),
     ])) as [number, T.QueueState];
     return { code: codeName(code) as T.HydrateResult['code'], state };
   }
@@ -104,10 +105,10 @@ export class RedisQueue {
     if (ops.length === 0) return { jobs: [], reason: 'EMPTY' };
     const now = this.clock();
     const expires = now + positive(input.leaseMs ?? this.leaseMs, 'leaseMs');
-    const reply = (await this.run('claim', [], [now, input.workerId, expires, this.promoteLimit, this.avoidScanDepth, positive(input.max ?? 1, 'max'), ...ops])) as [number, ...string[][]];
+    const reply = (await this.run('claim', [], [now, input.workerId, expires, this.promoteLimit, this.avoidScanDepth, positive(input.max ?? 1, 'max'), ...ops])) as [number, string, ...string[][]];
     const name = codeName(reply[0]);
     if (name !== 'OK') return { jobs: [], reason: name as T.ClaimRefusal };
-    return { jobs: reply.slice(1).map((h) => toJob(h as string[])), reason: null };
+    return { jobs: reply.slice(2).map((h) => toJob(h as string[])), reason: null, epoch: reply[1] };
   }
 
   /** A progress report of the lease holder: extends the lease, may move the stage (see extend.lua). */
@@ -128,10 +129,13 @@ export class RedisQueue {
     const b = this.backoff;
     const reply = (await this.run('finish', [this.keys.job(id)], [
       id, token, this.clock(), input.outcome, input.outcome === 'fail' && input.retryable ? '1' : '0', b.baseMs, b.maxMs, b.jitter, this.random(), this.tombstoneMs,
-    ])) as [number, number, number, number, string, string[]];
+    ])) as [number, number, number, number, string, string[], string];
     if (reply[0] === -5) return LEASE_LOST;
     const outcome = codeName(reply[0]) as T.FinishOutcome;
-    return { ok: true, outcome, runAt: outcome === 'RETRY_SCHEDULED' ? reply[1] : null, maintenance: reply[2] === 1, leasesLeft: reply[3], previousStatus: reply[4], job: toJob(reply[5]) };
+    return {
+      ok: true, outcome, runAt: outcome === 'RETRY_SCHEDULED' ? reply[1] : null, maintenance: reply[2] === 1, leasesLeft: reply[3],
+      previousStatus: reply[4], job: toJob(reply[5]), epoch: reply[6],
+    };
   }
 
   /** Takes up to `limit` leases expired at now: requeued after backoff, or ended (see reap.lua). */
@@ -172,7 +176,12 @@ export class RedisQueue {
 
   /** Whether the queue's epoch marker is there (false: Redis lost its data). */
   async intact(): Promise<boolean> {
-    return (await this.redis.exists(this.keys.epoch)) === 1;
+    return (await this.epoch()) !== null;
+  }
+
+  /** The epoch marker's value: it changes when Redis lost its data and the queue was restored; null while lost. */
+  epoch(): Promise<string | null> {
+    return this.redis.get(this.keys.epoch);
   }
 
   /** The job as the queue holds it, or null when the queue does not know it. */

@@ -83,11 +83,16 @@ export interface HydrateInput {
   retriedBy?: string | null;
   /** When leased: the holder's lease as MongoDB recorded it. */
   lease?: { token: string; workerId: string; leaseExpiresAt: number; leasedAt: number };
+  /**
+   * The epoch marker's value when this copy was read (RedisQueue.epoch); null: read while the marker was
+   * missing (a restore). A copy from another epoch is refused (EPOCH_CHANGED). Absent: any (a job just created).
+   */
+  epoch?: string | null;
 }
 
 export interface HydrateResult {
-  /** OK when the queue took it now; ALREADY_QUEUED when it knew the id (nothing changed). */
-  code: Extract<QueueCodeName, 'OK' | 'ALREADY_QUEUED'>;
+  /** OK when the queue took it now; ALREADY_QUEUED when it knew the id, EPOCH_CHANGED when the copy is from another epoch (nothing changed). */
+  code: Extract<QueueCodeName, 'OK' | 'ALREADY_QUEUED' | 'EPOCH_CHANGED'>;
   state: QueueState;
 }
 
@@ -103,7 +108,8 @@ export interface ClaimInput {
 
 export type ClaimRefusal = Extract<QueueCodeName, 'EMPTY' | 'MAINTENANCE' | 'PAUSED' | 'WORKER_DISABLED'>;
 
-export type ClaimResult = { jobs: QueueJob[]; reason: null } | { jobs: []; reason: ClaimRefusal };
+/** `epoch`: the marker's value when the jobs were claimed (check it is unchanged before handing them out). */
+export type ClaimResult = { jobs: QueueJob[]; reason: null; epoch: string } | { jobs: []; reason: ClaimRefusal };
 
 export interface LeaseLost {
   ok: false;
@@ -129,7 +135,7 @@ export type ExtendResult =
 export type FinishOutcome = Extract<QueueCodeName, 'OK' | 'RETRY_SCHEDULED' | 'EXHAUSTED' | 'NOT_RETRYABLE' | 'CANCELLED'>;
 
 export type FinishResult =
-  | { ok: true; outcome: FinishOutcome; runAt: number | null; maintenance: boolean; leasesLeft: number; previousStatus: string; job: QueueJob }
+  | { ok: true; outcome: FinishOutcome; runAt: number | null; maintenance: boolean; leasesLeft: number; previousStatus: string; job: QueueJob; epoch: string }
   | LeaseLost;
 
 export interface ReapedJob {

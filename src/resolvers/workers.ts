@@ -22,6 +22,9 @@ export const workerResolvers: Resolvers = {
     currentJob: (w, _a, ctx) => (w.currentJobId ? ctx.loaders.jobById.load(w.currentJobId) : null),
     info: (w) => parseJson(w.info),
   },
+  JobReportProgressPayload: {
+    job: (p, _a, ctx) => p.job ?? (p.jobId ? ctx.loaders.jobById.load(p.jobId) : null),
+  },
   JobLease: {
     expiresAt: (l) => l.expiresAt,
   },

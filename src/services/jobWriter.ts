@@ -2,6 +2,7 @@ import { mongo, type Types } from 'mongoose';
 import type { Logger } from '../logger.js';
 import type { JobModel } from '../models/job.js';
 import type { JobLogRecord, JobRecord } from '../models/job.js';
+import { isTerminal, TERMINAL_STATUSES } from './jobRules.js';
 
 /**
  * One recorded change of one job: the job's hot state as the queue decided it
@@ -110,7 +111,7 @@ export class JobWriter {
   }
 
   private async flushChunk(chunk: Pending[]): Promise<void> {
-    const ops = chunk.map(({ write }) => ({ updateOne: { filter: { _id: write.id, seq: { $not: { $gte: write.seq } } }, update: updateOf(write) } }));
+    const ops = chunk.map(({ write }) => ({ updateOne: { filter: filterOf(write), update: updateOf(write) } }));
     const failed = new Map<number, unknown>();
     try {
       // Mongoose leaves out an update it cannot cast and would report success; make that an error.
@@ -144,6 +145,17 @@ export class JobWriter {
       await this.flushing?.catch(() => undefined);
     }
   }
+}
+
+/**
+ * Which stored document a write applies to: its job, when the stored sequence is older (or absent: a
+ * document from before sequences), and never a finished job taken back to an active status (a late write
+ * of an attempt that Redis decided before losing its data must not reopen a job that ended since).
+ */
+function filterOf(write: JobWrite): Record<string, unknown> {
+  const filter: Record<string, unknown> = { _id: write.id, seq: { $not: { $gte: write.seq } } };
+  if (write.set.status && !isTerminal(write.set.status)) filter.status = { $nin: TERMINAL_STATUSES };
+  return filter;
 }
 
 /** The update of one write: the hot state, the sequence, log lines appended. */

@@ -5,7 +5,7 @@ import type { JobCreateInput, JobOperation, JobStatus, JobUpdateInput } from '..
 import type { Logger } from '../logger.js';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { JobLogRecord, JobRecord } from '../models/job.js';
-import { QueueResetError, type ChangeInput, type ChangeResult, type ClaimRefusal, type QueueJob, type RedisQueue } from '../queue/index.js';
+import { QueueResetError, type ChangeInput, type ChangeResult, type ClaimRefusal, type FinishResult, type QueueJob, type RedisQueue } from '../queue/index.js';
 import { parseObjectId } from './byIds.js';
 import type { EventService, JobEventView } from './events.js';
 import { ACTIVE_STATUSES, allowedFrom, checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, RUNNING_STATUSES, validateJobCreate, type ValidJobInput } from './jobRules.js';
@@ -62,9 +62,15 @@ export interface ClaimNextInput {
   operations: readonly JobOperation[];
 }
 
-interface NextLease {
-  next: LeaseView | null;
-  nextReason: ClaimRefusal | null;
+type FinishOk = Extract<FinishResult, { ok: true }>;
+
+/** jobReportProgress's answer; `job` null with a `jobId`: not at hand, read when the field is asked for. */
+export interface ProgressPayload {
+  job: JobRecord | null;
+  jobId: string | null;
+  leaseExpiresAt: Date | null;
+  cancelRequested: boolean;
+  userErrors: UserError[];
 }
 
 export interface LifecycleDeps {
@@ -150,18 +156,24 @@ export class JobLifecycle {
     }
   }
 
-  /** Decide (claim script), record (one batched write per job, then one read of their documents), publish. */
+  /** Decide (claim script), record (one batched write per job, then one read of their documents), publish and hand out. */
   private async claimNow(workerId: string, operations: readonly JobOperation[], max: number): Promise<{ leases: LeaseView[]; reason: ClaimRefusal | null }> {
     const claimed = await this.decide(() => this.queue.claim({ workerId, operations, max, leaseMs: this.d.cfg.leaseMs }));
-    if (claimed.jobs.length === 0) return { leases: [], reason: claimed.reason };
-    const at = this.clock();
+    if (claimed.reason !== null) return { leases: [], reason: claimed.reason };
+    const recorded = await this.recordClaims(workerId, claimed.jobs, this.clock());
+    const epochNow = await this.publishReadingEpoch(recorded.events);
+    return { leases: this.handOut(claimed.epoch, recorded.leases, epochNow), reason: null };
+  }
+
+  /** Records claimed jobs (one batched write each, then one read of their documents); their events are returned, not yet published. */
+  private async recordClaims(workerId: string, jobs: QueueJob[], at: Date): Promise<{ leases: LeaseView[]; events: JobEventView[] }> {
     const written = await this.writer.writeAll(
-      claimed.jobs.map((q) => ({
+      jobs.map((q) => ({
         ...this.recordOf(q, at),
         log: [{ at, actor: workerId, message: `claimed (attempt ${q.attempt} of ${q.maxAttempts})`, status: 'INITIATED' as const }],
       })),
     );
-    const recorded = claimed.jobs.filter((q, i) => {
+    const recorded = jobs.filter((q, i) => {
       const r = written[i]!;
       // Not recorded: the job is not handed out; its lease runs out and the reaper requeues it.
       if (r.status === 'rejected') this.d.logger.error({ err: r.reason, jobId: q.id }, 'claim not recorded');
@@ -175,26 +187,88 @@ export class JobLifecycle {
         this.d.logger.error({ jobId: q.id, status: job?.status }, 'claimed job missing or ended in MongoDB; not handed out');
         continue;
       }
-      this.hold(job);
       leases.push({ job, token: q.token!, expiresAt: new Date(q.leaseExpiresAt!), attempt: q.attempt });
     }
-    await this.d.events.publishJobs(leases.map(({ job }) => ({ kind: 'STATUS_CHANGED', job, previousStatus: 'QUEUED', at })));
-    this.d.events.queueStatsSoon();
-    return { leases, reason: null };
+    return { leases, events: leases.map(({ job }) => ({ kind: 'STATUS_CHANGED', job, previousStatus: 'QUEUED', at })) };
   }
 
-  private async claimNext(next: ClaimNextInput | null | undefined): Promise<NextLease | UserError> {
-    if (!next) return { next: null, nextReason: null };
-    const problem = workerIdError(next.workerId) ?? (next.operations.length === 0 ? userError('INVALID_PARAMETERS', 'give at least one operation', ['input', 'claimNext', 'operations']) : null);
-    if (problem) return { ...problem, field: ['input', 'claimNext', ...(problem.field?.slice(1) ?? [])] };
-    const { leases, reason } = await this.claimNow(next.workerId, next.operations, 1);
-    return { next: leases[0] ?? null, nextReason: leases[0] ? null : reason };
+  /**
+   * Publishes events and, in the same round trip, reads the epoch marker. A claim whose epoch is no longer
+   * the marker's is not handed out: Redis lost its data since it was decided, and the queue was rebuilt from
+   * MongoDB meanwhile without it (its lease runs out and the job is requeued).
+   */
+  private async publishReadingEpoch(events: JobEventView[]): Promise<string | null> {
+    const [, epoch] = await Promise.all([this.d.events.publishJobs(events), this.queue.epoch()]);
+    if (events.length) this.d.events.queueStatsSoon();
+    return epoch;
+  }
+
+  /** The recorded leases, if the epoch they were claimed in still holds. */
+  private handOut(claimedIn: string, leases: LeaseView[], epochNow: string | null): LeaseView[] {
+    if (epochNow !== claimedIn) {
+      if (leases.length) this.d.logger.warn({ jobs: leases.length }, 'Redis lost its data while jobs were being claimed: not handed out');
+      return [];
+    }
+    for (const { job } of leases) this.hold(job);
+    return leases;
+  }
+
+  /** The claimNext input's problem, if any (checked before anything is decided). */
+  private claimNextError(next: ClaimNextInput | null | undefined): UserError | null {
+    if (!next) return null;
+    const problem = workerIdError(next.workerId) ?? (next.operations.length === 0 ? userError('INVALID_PARAMETERS', 'give at least one operation', ['input', 'operations']) : null);
+    return problem && { ...problem, field: ['input', 'claimNext', ...(problem.field?.slice(1) ?? [])] };
+  }
+
+  /**
+   * A finish (complete or fail) with, optionally, the next claim: both scripts go out together (one round
+   * trip), both writes join one batch, and all their events are published in one round trip that also checks
+   * the epoch marker. If Redis lost its data since the finish was decided, the rebuilt queue may hold the
+   * job's lease again (MongoDB was read before this write landed): the job is ended there once more.
+   */
+  private async finishAndClaim(
+    input: { id: string; leaseToken: string; claimNext?: ClaimNextInput | null },
+    outcome: { outcome: 'complete' } | { outcome: 'fail'; retryable: boolean },
+    record: (r: FinishOk, at: Date) => { log: JobLogRecord[]; set: Partial<JobRecord> },
+  ): Promise<{ r: FinishResult; job: JobRecord | null; next: LeaseView | null; nextReason: ClaimRefusal | null }> {
+    const next = input.claimNext;
+    const [r, claimed] = await Promise.all([
+      this.decide(() => this.queue.finish(input.id, input.leaseToken, outcome)),
+      next ? this.decide(() => this.queue.claim({ workerId: next.workerId, operations: next.operations, max: 1, leaseMs: this.d.cfg.leaseMs })) : null,
+    ]);
+    const at = this.clock();
+    const [finished, recorded] = await Promise.all([
+      r.ok ? this.recordFinish(r, at, record(r, at)) : null,
+      claimed?.reason === null ? this.recordClaims(next!.workerId, claimed.jobs, at) : null,
+    ]);
+    const epochNow = await this.publishReadingEpoch([...(finished ? [finished.event] : []), ...(recorded?.events ?? [])]);
+    const handed = recorded && claimed?.reason === null ? this.handOut(claimed.epoch, recorded.leases, epochNow) : [];
+    if (r.ok && finished) {
+      if (epochNow !== r.epoch) await this.endAgain(r.job, at);
+      await this.recordBump(finished.event.job, at);
+      if (r.maintenance && r.leasesLeft === 0) await this.d.events.publishMaintenance();
+    }
+    return {
+      r,
+      job: finished?.event.job ?? null,
+      next: handed[0] ?? null,
+      nextReason: !next || handed[0] ? null : (claimed?.reason ?? 'EMPTY'),
+    };
+  }
+
+  /** A finished job the rebuilt queue may hold as running again: ended there once more (its worker is done with it). */
+  private async endAgain(q: QueueJob, at: Date): Promise<void> {
+    if (q.state !== 'ended') return; // a retry went back to the queue: a restored lease of it just runs out
+    const r = await this.change(q.id, { kind: 'status', status: q.status, terminal: true, allowedFrom: ACTIVE_STATUSES });
+    if (!r || r.code !== 'OK') return;
+    this.d.logger.warn({ jobId: q.id }, 'Redis lost its data as the job ended: ended again in the rebuilt queue');
+    await this.record({ ...this.recordOf(r.job, at), log: [{ at, actor: 'system', message: `${q.status} again after Redis lost its data` }] }, r.previousStatus);
   }
 
   // ---- the lease holder's calls: progress, complete, fail
 
-  async progress(input: { id: string; leaseToken: string; status?: JobStatus | null; progress?: number | null; message?: string | null }, actor: string) {
-    const none = { job: null, leaseExpiresAt: null, cancelRequested: false };
+  async progress(input: { id: string; leaseToken: string; status?: JobStatus | null; progress?: number | null; message?: string | null }, actor: string): Promise<ProgressPayload> {
+    const none = { job: null, jobId: null, leaseExpiresAt: null, cancelRequested: false };
     const message = input.message?.trim() || null;
     const problem =
       progressError(input.progress) ??
@@ -211,9 +285,10 @@ export class JobLifecycle {
     if (!r.ok) return { ...none, userErrors: [checkTransition(r.status as JobStatus, to!)!] };
     const q = r.job;
     const at = this.clock();
-    const answer = { leaseExpiresAt: new Date(q.leaseExpiresAt!), cancelRequested: q.cancelRequested, userErrors: [] };
+    const answer = { jobId: input.id, leaseExpiresAt: new Date(q.leaseExpiresAt!), cancelRequested: q.cancelRequested, userErrors: [] };
     const before = this.held.get(input.id);
-    if (!r.write) return { ...answer, job: before ? this.overlay(before, q) : await this.read(input.id) };
+    // Nothing written: the job is read only if the caller asks for it (see ProgressPayload).
+    if (!r.write) return { ...answer, job: before ? this.overlay(before, q) : null };
 
     const previous = r.previousStatus as JobStatus;
     const moved = previous !== q.status;
@@ -228,59 +303,39 @@ export class JobLifecycle {
   }
 
   async complete(input: { id: string; leaseToken: string; message?: string | null; claimNext?: ClaimNextInput | null }, actor: string) {
+    const problem = this.claimNextError(input.claimNext);
+    if (problem) return { job: null, next: null, nextReason: null, userErrors: [problem] };
     if (!parseObjectId(input.id)) return { job: null, next: null, nextReason: null, userErrors: [LEASE_LOST()] };
     const message = input.message?.trim().slice(0, 10_000) || 'completed';
-    // Both scripts go out together (one round trip), and both writes join one batch.
-    const [r, next] = await Promise.all([this.decide(() => this.queue.finish(input.id, input.leaseToken, { outcome: 'complete' })), this.claimNext(input.claimNext)]);
-    if ('code' in next) return { job: null, next: null, nextReason: null, userErrors: [next] };
-    if (!r.ok) return { job: null, ...next, userErrors: [LEASE_LOST()] };
-    const at = this.clock();
-    const job = await this.recordFinish(r.job, r.previousStatus, at, [{ at, actor, message, status: 'COMPLETED' }], {});
-    await this.afterRunning(r.maintenance, r.leasesLeft);
-    return { job, ...next, userErrors: [] };
+    const { r, job, next, nextReason } = await this.finishAndClaim(input, { outcome: 'complete' }, (_r, at) => ({ log: [{ at, actor, message, status: 'COMPLETED' }], set: {} }));
+    return { job, next, nextReason, userErrors: r.ok ? [] : [LEASE_LOST()] };
   }
 
   async fail(input: { id: string; leaseToken: string; reason: string; retryable?: boolean | null; claimNext?: ClaimNextInput | null }, actor: string) {
     const reason = input.reason.trim().slice(0, 10_000);
-    if (!reason) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [userError('INVALID_PARAMETERS', 'reason must not be empty', ['input', 'reason'])] };
+    const problem = reason ? this.claimNextError(input.claimNext) : userError('INVALID_PARAMETERS', 'reason must not be empty', ['input', 'reason']);
+    if (problem) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [problem] };
     if (!parseObjectId(input.id)) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [LEASE_LOST()] };
-    const [r, next] = await Promise.all([
-      this.decide(() => this.queue.finish(input.id, input.leaseToken, { outcome: 'fail', retryable: input.retryable ?? true })),
-      this.claimNext(input.claimNext),
-    ]);
-    if ('code' in next) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [next] };
-    if (!r.ok) return { job: null, retryAt: null, ...next, userErrors: [LEASE_LOST()] };
-    const at = this.clock();
-    const q = r.job;
-    let line: string;
-    let why = reason;
-    if (r.outcome === 'RETRY_SCHEDULED') {
-      line = `attempt ${q.attempt} of ${q.maxAttempts} failed: ${reason}; retry at ${new Date(r.runAt!).toISOString()}`;
-    } else {
-      if (r.outcome === 'EXHAUSTED') why = `${reason} (after ${q.attempt} attempts)`;
-      line = `${q.status === 'CANCELLED' ? 'cancelled' : 'failed'}: ${why}`;
-    }
-    const job = await this.recordFinish(q, r.previousStatus, at, [{ at, actor, message: line, status: q.status as JobStatus }], { failureReason: why });
-    await this.afterRunning(r.maintenance, r.leasesLeft);
-    return { job, retryAt: r.runAt === null ? null : new Date(r.runAt), ...next, userErrors: [] };
+    const { r, job, next, nextReason } = await this.finishAndClaim(input, { outcome: 'fail', retryable: input.retryable ?? true }, (r, at) => {
+      const q = r.job;
+      if (r.outcome === 'RETRY_SCHEDULED') {
+        return { log: [{ at, actor, message: `attempt ${q.attempt} of ${q.maxAttempts} failed: ${reason}; retry at ${new Date(r.runAt!).toISOString()}`, status: 'QUEUED' }], set: { failureReason: reason } };
+      }
+      const why = r.outcome === 'EXHAUSTED' ? `${reason} (after ${q.attempt} attempts)` : reason;
+      return { log: [{ at, actor, message: `${q.status === 'CANCELLED' ? 'cancelled' : 'failed'}: ${why}`, status: q.status as JobStatus }], set: { failureReason: why } };
+    });
+    const retryAt = r.ok && r.runAt !== null ? new Date(r.runAt) : null;
+    return { job, retryAt, next, nextReason, userErrors: r.ok ? [] : [LEASE_LOST()] };
   }
 
-  /** Records the end of an attempt and publishes it; the job leaves this instance's held documents. */
-  private async recordFinish(q: QueueJob, previous: string, at: Date, log: JobLogRecord[], set: Partial<JobRecord>): Promise<JobRecord> {
-    const base = this.recordOf(q, at);
-    const write = { ...base, set: { ...base.set, ...set }, log };
+  /** Records the end of an attempt; its event is returned, not yet published. The job leaves this instance's held documents. */
+  private async recordFinish(r: FinishOk, at: Date, change: { log: JobLogRecord[]; set: Partial<JobRecord> }): Promise<{ event: JobEventView }> {
+    const base = this.recordOf(r.job, at);
+    const write = { ...base, set: { ...base.set, ...change.set }, log: change.log };
     await this.writer.write(write);
     const job = await this.after(write);
-    this.held.delete(q.id);
-    await this.d.events.publishJobs([{ kind: 'STATUS_CHANGED', job, previousStatus: previous as JobStatus, at }]);
-    await this.recordBump(job, at);
-    this.d.events.queueStatsSoon();
-    return job;
-  }
-
-  /** A job stopped running: while maintenance is on, that may turn "drained" on. */
-  private async afterRunning(maintenance: boolean, leasesLeft: number): Promise<void> {
-    if (maintenance && leasesLeft === 0) await this.d.events.publishMaintenance();
+    this.held.delete(r.job.id);
+    return { event: { kind: 'STATUS_CHANGED', job, previousStatus: r.previousStatus as JobStatus, at } };
   }
 
   // ---- operators: update, cancel, retry
@@ -422,6 +477,8 @@ export class JobLifecycle {
   async reconcile(): Promise<{ enqueued: number; repaired: number; timedOut: number }> {
     await this.checkQueue();
     await this.syncSwitches();
+    // Read before MongoDB: a copy read in an epoch that has ended since is not applied (see hydrate).
+    const epoch = await this.queue.epoch();
     const active = await this.models.Job.find({ status: { $in: [...ACTIVE_STATUSES] } }, HYDRATE_FIELDS).sort({ _id: 1 }).lean<HydrateFields[]>();
     const known = await this.queue.ids();
     let enqueued = 0;
@@ -435,7 +492,9 @@ export class JobLifecycle {
         continue;
       }
       if (known.has(id)) continue;
-      if ((await this.queue.hydrate(this.hydrateOf(doc, SEQ_JUMP))).code === 'OK') {
+      const hydrated = await this.queue.hydrate({ ...this.hydrateOf(doc, SEQ_JUMP), epoch });
+      if (hydrated.code === 'EPOCH_CHANGED') break; // Redis lost its data during this pass: the restore took over
+      if (hydrated.code === 'OK') {
         enqueued++;
         continue;
       }
@@ -461,7 +520,8 @@ export class JobLifecycle {
     this.restoring ??= (async () => {
       await this.syncSwitches();
       const active = await this.models.Job.find({ status: { $in: [...ACTIVE_STATUSES] } }, HYDRATE_FIELDS).lean<HydrateFields[]>();
-      await Promise.all(active.map((doc) => this.queue.hydrate(this.hydrateOf(doc, SEQ_JUMP))));
+      // Copies read while the marker is missing; once another instance's restore set it, the rest is its work.
+      await Promise.all(active.map((doc) => this.queue.hydrate({ ...this.hydrateOf(doc, SEQ_JUMP), epoch: null })));
       const restored = await this.queue.markRestored(this.clock().getTime() * 1000, randomUUID());
       if (restored) this.d.logger.warn({ jobs: active.length }, 'Redis had lost the queue: restored from MongoDB');
     })().finally(() => {
@@ -493,9 +553,10 @@ export class JobLifecycle {
     if (!parseObjectId(id)) return null;
     const r = await this.decide(() => this.queue.change(id, input));
     if (r.code !== 'NOT_FOUND') return r;
+    const epoch = await this.queue.epoch();
     const doc = await this.models.Job.findOne({ _id: new Types.ObjectId(id) }, HYDRATE_FIELDS).lean<HydrateFields>();
     if (!doc) return null;
-    await this.queue.hydrate(this.hydrateOf(doc, 0));
+    await this.queue.hydrate({ ...this.hydrateOf(doc, 0), epoch });
     const again = await this.decide(() => this.queue.change(id, input));
     return again.code === 'NOT_FOUND' ? null : again;
   }

@@ -150,7 +150,7 @@ describe('RedisQueue claim, extend and finish', () => {
       await q.extend(oid(1), a!.token!, from('IMPORTING'));
       await q.setMaintenance(true);
       expect(await q.finish(oid(1), a!.token!, { outcome: 'complete' })).toEqual({
-        ok: true, outcome: 'OK', runAt: null, maintenance: true, leasesLeft: 1, previousStatus: 'IMPORTING',
+        ok: true, outcome: 'OK', runAt: null, maintenance: true, leasesLeft: 1, previousStatus: 'IMPORTING', epoch: 'test',
         job: expect.objectContaining({ state: 'ended', status: 'COMPLETED', progress: 1, token: null, leaseExpiresAt: null, workerId: 'w1' }),
       });
       await q.setMaintenance(false);

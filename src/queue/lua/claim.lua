@@ -17,7 +17,8 @@
   ARGV[8..] accepted operations
 
   Returns
-     { 0, job1, job2, ... }  OK; each job is its hash as HGETALL returns it
+     { 0, epoch, job1, job2, ... }  OK; each job is its hash as HGETALL returns it; epoch is the
+                             marker's value (the caller checks it is unchanged before answering)
      { -1 } EMPTY            nothing claimable for this worker
      { -2 } MAINTENANCE
      { -3 } PAUSED
@@ -68,7 +69,7 @@ local function best()
   return bestId, bestKey
 end
 
-local out = { 0 }
+local out = { 0, redis.call('GET', prefix .. 'q:epoch') }
 for _ = 1, tonumber(ARGV[7]) do
   local id, key = best()
   if not id then break end
@@ -86,5 +87,5 @@ for _ = 1, tonumber(ARGV[7]) do
   end
   table.insert(out, redis.call('HGETALL', jobKey))
 end
-if #out == 1 then return { -1 } end
+if #out == 2 then return { -1 } end
 return out

@@ -18,7 +18,7 @@
   ARGV[10] a random number in [0, 1) for the jitter
   ARGV[11] tombstone ttl (ms)
 
-  Returns { code, runAt, maintenance (1/0), leases left, previous status, hash }
+  Returns { code, runAt, maintenance (1/0), leases left, previous status, hash, epoch }
      0 OK               completed
      1 RETRY_SCHEDULED  queued again at runAt
      2 EXHAUSTED        no attempts left: FAILED
@@ -55,4 +55,4 @@ else
 end
 local maintenance = 0
 if redis.call('HGET', prefix .. 'q:flags', 'maintenance') == '1' then maintenance = 1 end
-return { code, runAt, maintenance, redis.call('ZCARD', prefix .. 'q:leases'), f[7], redis.call('HGETALL', KEYS[1]) }
+return { code, runAt, maintenance, redis.call('ZCARD', prefix .. 'q:leases'), f[7], redis.call('HGETALL', KEYS[1]), redis.call('GET', prefix .. 'q:epoch') }

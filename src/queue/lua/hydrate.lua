@@ -26,15 +26,20 @@
   ARGV[15] tombstone ttl (ms)
   ARGV[16..19] when leased: token, workerId, lease expiry (ms), leasedAt (ms); '' otherwise
   ARGV[20] the job that retried this one ('' for none)
+  ARGV[21] the epoch the caller's copy was read in: '*' any (a job just created), '' none (a
+           restore, before the marker is set), else the marker's value; a copy read in another
+           epoch is refused (EPOCH_CHANGED): the queue may have decided newer things since
 
   Returns { code, state }
      0 OK              state ready | delayed | leased | ended
     -6 ALREADY_QUEUED  the id is known (its state returned); nothing changed
+   -13 EPOCH_CHANGED   the copy is from another epoch; nothing changed
 
   Events: PUBLISH <prefix>wake <operation> when the job is ready at once.
 ]]
 --@include job
 local prefix, id = ARGV[1], ARGV[2]
+if ARGV[21] ~= '*' and (redis.call('GET', prefix .. 'q:epoch') or '') ~= ARGV[21] then return { -13, '' } end
 local existing = redis.call('HGET', KEYS[1], 'state')
 if existing then return { -6, existing } end
 
