@@ -98,6 +98,8 @@ export class JobLifecycle {
   /** Documents of jobs leased through this instance, kept current by its own writes (events of worker reports need no read). */
   private readonly held = new Map<string, JobRecord>();
   private restoring: Promise<void> | undefined;
+  /** Ended jobs (id → the tombstone's sequence) whose end MongoDB did not show in the last reconcile pass. */
+  private unrecordedEnds = new Map<string, number>();
 
   constructor(private readonly d: LifecycleDeps) {
     this.models = d.models;
@@ -441,6 +443,15 @@ export class JobLifecycle {
       const failureReason = `lease expired on the last attempt (${who})`;
       return { ...base, set: { ...base.set, failureReason }, log: [{ at, actor: 'system', message: `failed: ${failureReason}`, status: 'FAILED' }] };
     });
+    // A claim whose record never reached MongoDB (its instance died after the claim script, or the write
+    // failed and the lease was not handed out) is recorded now, from the queue, so the log accounts for every attempt.
+    const recorded = await this.recordedAttempts(reaped.map((r) => r.id));
+    reaped.forEach(({ job: q, workerId }, i) => {
+      const attempts = recorded.get(q.id);
+      if (attempts === undefined || attempts >= q.attempt || q.leasedAt === null) return;
+      const claim: JobLogRecord = { at: new Date(q.leasedAt), actor: workerId, message: `claimed (attempt ${q.attempt} of ${q.maxAttempts})`, status: 'INITIATED' };
+      writes[i]!.log = [claim, ...(writes[i]!.log ?? [])];
+    });
     // Each job's write stands alone: one that fails is logged (the reconciler repairs it), the others go on.
     const settled = await this.writer.writeAll(writes);
     const ok = reaped.filter((r, i) => {
@@ -481,6 +492,7 @@ export class JobLifecycle {
     const epoch = await this.queue.epoch();
     const active = await this.models.Job.find({ status: { $in: [...ACTIVE_STATUSES] } }, HYDRATE_FIELDS).sort({ _id: 1 }).lean<HydrateFields[]>();
     const known = await this.queue.ids();
+    const suspects = new Map<string, number>();
     let enqueued = 0;
     let repaired = 0;
     let timedOut = 0;
@@ -498,13 +510,20 @@ export class JobLifecycle {
         enqueued++;
         continue;
       }
-      // The queue knows it but holds it in no set: it ended (a tombstone) and MongoDB missed that write.
+      // The queue knows it but holds it in no set: it ended (a tombstone) and MongoDB has not recorded that.
+      // Its record may still be on its way (`active` was read before the end): only a later pass that still
+      // misses it repairs it, else both records land (merged in one batch, both log lines kept).
       const q = await this.queue.job(id);
       if (q && q.state === 'ended' && q.seq > (doc.seq ?? 0)) {
+        if (this.unrecordedEnds.get(id) !== q.seq) {
+          suspects.set(id, q.seq);
+          continue;
+        }
         await this.record({ ...this.recordOf(q, this.clock()), log: [{ at: this.clock(), actor: 'system', message: `recorded ${q.status} (the first record of it was lost)`, status: q.status as JobStatus }] }, doc.status);
         repaired++;
       }
     }
+    this.unrecordedEnds = suspects;
     if (enqueued || repaired || timedOut) this.d.logger.warn({ enqueued, repaired, timedOut }, 'reconciler repaired the queue');
     return { enqueued, repaired, timedOut };
   }
@@ -633,6 +652,17 @@ export class JobLifecycle {
     this.held.delete(id);
     this.held.set(id, job);
     if (this.held.size > HELD_MAX) this.held.delete(this.held.keys().next().value!);
+  }
+
+  /** The attempts MongoDB has recorded for these jobs; empty when the read fails (nothing is added to the log then). */
+  private async recordedAttempts(ids: string[]): Promise<Map<string, number>> {
+    try {
+      const docs = await this.models.Job.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }, { attempts: 1 }).lean<Array<{ _id: Types.ObjectId; attempts: number }>>();
+      return new Map(docs.map((d) => [d._id.toHexString(), d.attempts]));
+    } catch (err) {
+      this.d.logger.warn({ err }, 'could not read the recorded attempts of reaped jobs');
+      return new Map();
+    }
   }
 
   private read(id: string): Promise<JobRecord | null> {
