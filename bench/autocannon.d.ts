@@ -15,7 +15,8 @@ declare module 'autocannon' {
     average: number;
   }
   interface Result {
-    requests: Histogram & { total: number };
+    /** total: completed; sent: every request sent, those still in flight at the end included. */
+    requests: Histogram & { total: number; sent: number };
     latency: Histogram;
     errors: number;
     timeouts: number;

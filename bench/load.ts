@@ -1,21 +1,40 @@
+import http from 'node:http';
 import autocannon from 'autocannon';
 
 /**
- * Load generators, all bounded in time and count, all on loopback. CPU figures
- * are process.cpuUsage() deltas of this process, which hosts the server under
- * test and the load generator alike.
+ * Load generators, all bounded in time and count, all on loopback, all in this
+ * process (the load generator). What a pass cost the process it measured (the
+ * service's or the reference's) comes from that process's own counters, read
+ * over IPC before and after the pass (measure).
  */
 
-/** One pass. With no operation finished (ops 0) the rate and latencies are NaN: no sample, never 0. */
+/** What one operation cost the measured process: its CPU and, for the service, its MongoDB commands and Redis traffic. */
+export interface Cost {
+  cpuUs: number;
+  /** CPU of the database server (FerretDB) and of redis-server over the same window, per operation (NaN for external backends). */
+  dbCpuUs: number;
+  redisServerCpuUs: number;
+  mongo: number;
+  mongoByName: Record<string, number>;
+  redisRoundTrips: number;
+  redisCommands: number;
+}
+
+/** One pass. With no operation finished (ops 0) the rate, latencies and costs are NaN: no sample, never 0. */
 export interface Sample {
+  /**
+   * Units done (jobs), and calls the measured process handled (requests; a batch of 100 jobs is one
+   * call). autocannon's calls include requests still in flight when the pass ended: the server did them.
+   */
   ops: number;
+  calls: number;
   seconds: number;
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
-  /** Process CPU (user + system) per operation, µs. */
-  cpuUsPerOp: number;
+  /** Per operation, in the measured process (absent when the pass measured no process). */
+  cost?: Cost;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -33,35 +52,83 @@ export interface Summary {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
-  cpuUsPerOp: number;
   errors: number;
+  cost: Cost;
   /** Passes that finished no operation, and the length asked of a pass. */
   emptyPasses: number;
   passSeconds: number;
 }
 
+const NO_COST: Cost = { cpuUs: NaN, dbCpuUs: NaN, redisServerCpuUs: NaN, mongo: NaN, mongoByName: {}, redisRoundTrips: NaN, redisCommands: NaN };
+
 export function summarize(samples: Sample[], passSeconds: number): Summary {
   const emptyPasses = samples.filter((s) => s.ops === 0).length;
   const med = (values: number[]) => (emptyPasses > 0 || values.length === 0 ? NaN : median(values));
+  const costs = samples.map((s) => s.cost ?? NO_COST);
+  const names = [...new Set(costs.flatMap((c) => Object.keys(c.mongoByName)))].sort();
   return {
     perSecond: med(samples.map((s) => s.perSecond)),
     p50Ms: med(samples.map((s) => s.p50Ms)),
     p99Ms: med(samples.map((s) => s.p99Ms)),
-    cpuUsPerOp: med(samples.map((s) => s.cpuUsPerOp)),
     errors: samples.reduce((n, s) => n + s.errors, 0),
+    cost: {
+      cpuUs: med(costs.map((c) => c.cpuUs)),
+      dbCpuUs: med(costs.map((c) => c.dbCpuUs)),
+      redisServerCpuUs: med(costs.map((c) => c.redisServerCpuUs)),
+      mongo: med(costs.map((c) => c.mongo)),
+      mongoByName: Object.fromEntries(names.map((n) => [n, med(costs.map((c) => c.mongoByName[n] ?? 0))])),
+      redisRoundTrips: med(costs.map((c) => c.redisRoundTrips)),
+      redisCommands: med(costs.map((c) => c.redisCommands)),
+    },
     emptyPasses,
     passSeconds,
   };
 }
 
-export function cpuMicros(since?: NodeJS.CpuUsage): number {
-  const u = process.cpuUsage(since);
-  return u.user + u.system;
+/** A measured process's counters (the service's; the reference reports CPU only). */
+export interface ProcStats {
+  cpuUs: number;
+  dbCpuUs?: number;
+  redisServerCpuUs?: number;
+  mongo?: number;
+  mongoByName?: Record<string, number>;
+  redisRoundTrips?: number;
+  redisCommands?: number;
+}
+
+/** How long after a pass its trailing work (a queue-stats publish waits up to 250 ms) is still counted. */
+export const TRAIL_MS = 300;
+
+/**
+ * Runs one pass and charges what the measured process did meanwhile (read
+ * before the pass and TRAIL_MS after it) to the pass's units (`per` 'op') or
+ * calls ('call'): CPU, MongoDB commands (by name), Redis round trips and commands.
+ */
+export async function measure<S extends Sample>(stats: () => Promise<ProcStats>, pass: () => Promise<S>, per: 'op' | 'call' = 'op'): Promise<S> {
+  const before = await stats();
+  const sample = await pass();
+  await sleep(TRAIL_MS);
+  const after = await stats();
+  return { ...sample, cost: costBetween(before, after, sample.ops > 0 ? (per === 'op' ? sample.ops : sample.calls) : 0) };
+}
+
+/** What happened between two readings of a process's counters, per one of `n` operations (NaN without operations). */
+export function costBetween(before: ProcStats, after: ProcStats, n: number): Cost {
+  const per = (a: number | undefined, b: number | undefined) => (n > 0 && a !== undefined && b !== undefined ? (a - b) / n : NaN);
+  const names = new Set([...Object.keys(after.mongoByName ?? {}), ...Object.keys(before.mongoByName ?? {})]);
+  return {
+    cpuUs: per(after.cpuUs, before.cpuUs),
+    dbCpuUs: per(after.dbCpuUs, before.dbCpuUs),
+    redisServerCpuUs: per(after.redisServerCpuUs, before.redisServerCpuUs),
+    mongo: per(after.mongo, before.mongo),
+    mongoByName: Object.fromEntries([...names].map((k) => [k, per(after.mongoByName?.[k] ?? 0, before.mongoByName?.[k] ?? 0)]).filter(([, v]) => v !== 0)),
+    redisRoundTrips: per(after.redisRoundTrips, before.redisRoundTrips),
+    redisCommands: per(after.redisCommands, before.redisCommands),
+  };
 }
 
 /** Closed-loop HTTP load with autocannon: `connections` keep-alive sockets for `seconds`. */
 export async function httpLoad(opts: { url: string; body: string; headers: Record<string, string>; connections: number; seconds: number }): Promise<Sample> {
-  const cpu = process.cpuUsage();
   const r = await autocannon({
     url: opts.url,
     method: 'POST',
@@ -71,17 +138,16 @@ export async function httpLoad(opts: { url: string; body: string; headers: Recor
     duration: opts.seconds,
     timeout: 10,
   });
-  const used = cpuMicros(cpu);
   const ok = r.requests.total - r.non2xx;
   // autocannon reports latency 0 when nothing finished: that is no sample.
   return {
     ops: ok,
+    calls: r.requests.sent,
     seconds: r.duration,
     perSecond: ok > 0 ? ok / r.duration : NaN,
     p50Ms: ok > 0 ? r.latency.p50 : NaN,
     p99Ms: ok > 0 ? r.latency.p99 : NaN,
     errors: r.errors + r.timeouts + r.non2xx,
-    cpuUsPerOp: ok > 0 ? used / ok : NaN,
   };
 }
 
@@ -98,7 +164,6 @@ export async function closedLoop(opts: { concurrency: number; seconds: number; m
   let errors = 0;
   const t0 = performance.now();
   const deadline = t0 + opts.seconds * 1000;
-  const cpu = process.cpuUsage();
   const loop = async () => {
     while (performance.now() < deadline && started < opts.maxOps) {
       const i = started++;
@@ -115,16 +180,15 @@ export async function closedLoop(opts: { concurrency: number; seconds: number; m
   };
   await Promise.all(Array.from({ length: opts.concurrency }, loop));
   const seconds = (performance.now() - t0) / 1000;
-  const used = cpuMicros(cpu);
   latencies.sort((a, b) => a - b);
   return {
     ops: units,
+    calls: latencies.length,
     seconds,
     perSecond: units > 0 ? units / seconds : NaN,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     errors,
-    cpuUsPerOp: units > 0 ? used / units : NaN,
   };
 }
 
@@ -145,17 +209,35 @@ export async function paced(perSecond: number, stop: { done: boolean }, fn: () =
   return n;
 }
 
-/** POSTs one GraphQL operation; throws on transport or GraphQL errors. */
-export async function gql<T>(url: string, token: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(30_000),
+// node:http with keep-alive rather than fetch: the load generator shares the 2 cores with what it measures, and costs less this way.
+const agent = new http.Agent({ keepAlive: true });
+
+/** POSTs one GraphQL operation (30 s bound); throws on transport or GraphQL errors. */
+export function gql<T>(url: string, token: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const body = JSON.stringify({ query, variables });
+  return new Promise<T>((resolve, reject) => {
+    const req = http.request(
+      `${url}/graphql`,
+      { method: 'POST', agent, timeout: 30_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: T; errors?: Array<{ message: string }> };
+            if (parsed.errors?.length || !parsed.data) reject(new Error(`GraphQL: ${parsed.errors?.[0]?.message ?? res.statusCode}`));
+            else resolve(parsed.data);
+          } catch (err) {
+            reject(err);
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
+    req.on('error', reject);
+    req.end(body);
   });
-  const body = (await res.json()) as { data?: T; errors?: Array<{ message: string }> };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL: ${body.errors?.[0]?.message ?? res.status}`);
-  return body.data;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

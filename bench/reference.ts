@@ -1,12 +1,15 @@
 import { ApolloServer } from '@apollo/server';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify from 'fastify';
+import { ownCpuUs, serveChild } from './child.js';
 
 /**
- * The reference: a bare @apollo/server on the same HTTP stack (Fastify +
- * @as-integrations/fastify) serving the same `jobs(first:) { nodes { id status
- * target { name } } }` shape from memory. No auth, no limits, no DataLoader,
- * no database: what the stack costs on its own.
+ * The reference, in a process of its own (forked by the query scenario, one
+ * argument: the number of jobs): a bare @apollo/server on the same HTTP stack
+ * (Fastify + @as-integrations/fastify) serving the same `jobs(first:) { nodes
+ * { id status target { name } } }` shape from memory. No auth, no limits, no
+ * DataLoader, no database: what the stack costs on its own. Answers 'stats'
+ * with its CPU so far, like the service's process.
  */
 const typeDefs = `#graphql
   type Target { name: String! }
@@ -21,12 +24,13 @@ interface MemJob {
   target: string;
 }
 
-export interface Reference {
+export interface ReferenceReady {
   url: string;
-  close(): Promise<void>;
 }
 
-export async function startReference(count: number): Promise<Reference> {
+const count = Number(JSON.parse(process.argv[2]!));
+
+serveChild<ReferenceReady>(async () => {
   const jobs: MemJob[] = Array.from({ length: count }, (_, i) => ({
     id: (0x650000000000000000000000n + BigInt(i)).toString(16).padStart(24, '0'),
     status: 'QUEUED',
@@ -44,10 +48,11 @@ export async function startReference(count: number): Promise<Reference> {
   const addr = fastify.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
-    url: `http://127.0.0.1:${port}`,
+    ready: { url: `http://127.0.0.1:${port}` },
+    handlers: { stats: () => ({ cpuUs: ownCpuUs() }) },
     close: async () => {
       await fastify.close();
       await apollo.stop();
     },
   };
-}
+});

@@ -2,36 +2,72 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { startApp, type App } from '../src/app.js';
-import type { Role } from '../src/auth/principal.js';
-import { loadConfig } from '../src/config.js';
+import type { Connection } from 'mongoose';
+import { connectDatabase } from '../src/db/mongo.js';
 import { startEmbedded, type EmbeddedBackends } from '../src/embedded/launcher.js';
 import { createLogger } from '../src/logger.js';
+import { queueKeys } from '../src/queue/index.js';
+import { startChild, type Child } from './child.js';
 import { gql } from './load.js';
+import type { ServiceConfig, ServiceReady, ServiceStats } from './service.js';
 
 /**
- * The service under test, in this process: MONGODB_URI / REDIS_URL when given,
- * otherwise its own FerretDB and redis-server on free loopback ports with data
- * in a temporary folder; real ES256 tokens from the service's own dev issuer (its key
- * kept in that folder, so every instance accepts them). Each scenario gets
- * a new instance on its own database and Redis key prefix (fresh).
+ * The backends, and the service under test in a child process (bench/service.ts):
+ * MONGODB_URI / REDIS_URL when given, otherwise the bench's own FerretDB and
+ * redis-server on free loopback ports with data in a temporary folder; real
+ * ES256 tokens from the service's own dev issuer (its key kept in that folder,
+ * so every instance accepts them). Each scenario gets a new service process on
+ * its own database and Redis key prefix (fresh). This process is the load
+ * generator; it keeps its own MongoDB connection (raw ceilings, sizes) and Redis
+ * client (queue lengths), which the service's counters do not see.
+ *
+ * The service runs without its background loops (reaper, reconciler, worker
+ * expiry): they cost per second, not per request, and would blur the per-request
+ * counts. What they cost is measured on its own (backgroundCost).
  */
+/** The service's counters, with the backends' CPU read at the same moment. */
+export type MeasuredStats = ServiceStats & BackendCpu;
+
+/** CPU µs used so far by FerretDB and redis-server (NaN when they are external). */
+export interface BackendCpu {
+  dbCpuUs: number;
+  redisServerCpuUs: number;
+}
+
+export interface Service {
+  url: string;
+  /** The instance's Redis key prefix and database name. */
+  prefix: string;
+  dbName: string;
+  pid: number;
+  stats(): Promise<MeasuredStats>;
+  subscriberCount(topic: string): Promise<number>;
+}
+
 export interface BenchEnv {
-  /** The current scenario's service instance (see fresh). */
-  app: App;
+  /** The current scenario's service process (see fresh). */
+  svc: Service;
+  /** This process's own connection to the current scenario's database (pool sized like the service's). */
+  db: Connection;
+  /** This process's own Redis client (same server as the service). */
+  redis: Redis;
+  /** CPU the embedded backends have used so far (from /proc). */
+  backendCpu(): BackendCpu;
   backend: string;
-  tokens: { viewer: string; submitter: string; worker: string };
-  /** A second Redis client for the raw-queue ceiling (same server as the service). */
-  rawRedis: Redis;
-  /** CPU ms used so far by this process and by the embedded children (from /proc; empty for external backends). */
+  tokens: ServiceReady['tokens'];
+  /**
+   * CPU ms used so far by this process (the load generator), the service processes and the embedded
+   * children (from /proc), and by the whole machine (every process, other sessions' included).
+   */
   cpuMs(): Record<string, number>;
   /**
-   * Isolates the next scenario: waits until the embedded backends are idle (work
-   * a scenario left queued in FerretDB must not slow the next one), drops the
-   * current instance's database, and starts a new instance on an empty database
-   * and a new Redis key prefix. Returns the seconds spent waiting for idle.
+   * Isolates the next scenario: stops the current service process and drops its
+   * database, waits until the embedded backends are idle (work a scenario left
+   * queued in FerretDB must not slow the next one), and starts a new service
+   * process on an empty database and a new Redis key prefix. Returns the seconds
+   * spent waiting for idle.
    */
-  fresh(label: string): Promise<number>;
+  fresh(label: string, opts?: { background?: boolean }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -41,6 +77,16 @@ function procCpuMs(pid: number): number {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU ms every process on the machine has used since boot (user, nice, system, irq, softirq from /proc/stat): other load shows as the difference. */
+function machineCpuMs(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]!) * 10;
   } catch {
     return NaN;
   }
@@ -91,45 +137,61 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
       redisUrl ??= embedded.redisUrl!;
     }
     const [dbUri, queueUrl] = [mongoUri!, redisUrl!];
-    const startInstance = (label: string) => {
+    const redis = new Redis(queueUrl, { lazyConnect: false });
+    cleanups.push(() => redis.quit());
+
+    let serviceCpuDoneMs = 0;
+    const backendCpu = (): BackendCpu => ({
+      dbCpuUs: children.ferretdb ? procCpuMs(children.ferretdb) * 1000 : NaN,
+      redisServerCpuUs: children.redis ? procCpuMs(children.redis) * 1000 : NaN,
+    });
+    const startService = async (label: string, background: boolean) => {
       const name = `bench_${label}_${Date.now().toString(36)}`;
-      const config = loadConfig({
-        NODE_ENV: 'test',
-        PORT: '0',
-        MONGODB_URI: dbUri,
-        REDIS_URL: queueUrl,
-        REDIS_KEY_PREFIX: `${name}:`,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: env.BENCH_LOG_LEVEL ?? 'warn',
-        SHUTDOWN_TIMEOUT_MS: '10000',
-      });
-      return startApp(config, createLogger(config.logLevel, 'bench'), { dbName: name });
+      const cfg: ServiceConfig = { mongoUri: dbUri, redisUrl: queueUrl, dataDir, dbName: name, prefix: `${name}:`, logLevel: env.BENCH_LOG_LEVEL ?? 'error', background, profileDir: env.BENCH_PROFILE ? path.resolve('.bench', 'profiles') : undefined };
+      const child: Child<ServiceReady> = await startChild(new URL('./service.js', import.meta.url), cfg, cfg.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${cfg.profileDir}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : []);
+      // A long bound: this connection also counts and drops large collections, which FerretDB does by a full scan.
+      const { conn } = await connectDatabase(dbUri, name, { countCommands: true, timeoutMs: 120_000 });
+      const svc: Service = {
+        url: child.ready.url,
+        prefix: cfg.prefix,
+        dbName: name,
+        pid: child.pid,
+        stats: async () => ({ ...(await child.call<ServiceStats>('stats')), ...backendCpu() }),
+        subscriberCount: (topic) => child.call<number>('subscriberCount', topic),
+      };
+      const stop = async () => {
+        serviceCpuDoneMs += procCpuMs(child.pid) || 0;
+        await child.stop();
+        await conn.dropDatabase().catch(() => undefined);
+        await conn.close();
+      };
+      return { svc, conn, tokens: child.ready.tokens, stop };
     };
-    let app = await startInstance('setup');
-    const stopInstance = async () => {
-      await app.mongo.dropDatabase().catch(() => undefined);
-      await app.close();
-    };
-    cleanups.push(() => stopInstance());
-    const rawRedis = new Redis(queueUrl, { lazyConnect: false });
-    cleanups.push(() => rawRedis.quit());
-    const sign = (roles: Role[], sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });
-    const cpuMs = () => {
-      const u = process.cpuUsage();
-      return { node: (u.user + u.system) / 1000, ...Object.fromEntries(Object.entries(children).map(([k, pid]) => [k, procCpuMs(pid)])) };
-    };
+
+    let current = await startService('setup', false);
+    cleanups.push(() => current.stop());
     const childCpuMs = () => Object.keys(children).reduce((sum, k) => sum + procCpuMs(children[k]!), 0);
     const bench: BenchEnv = {
-      app,
+      svc: current.svc,
+      db: current.conn,
+      redis,
+      backendCpu,
       backend: embedded ? `embedded FerretDB (SQLite) + redis-server` : `MONGODB_URI + REDIS_URL`,
-      tokens: { viewer: await sign(['VIEWER'], 'bench-viewer'), submitter: await sign(['SUBMITTER'], 'bench-sub'), worker: await sign(['WORKER'], 'bench-worker') },
-      rawRedis,
-      cpuMs,
-      fresh: async (label) => {
+      tokens: current.tokens,
+      cpuMs: () => {
+        const u = process.cpuUsage();
+        return {
+          bench: (u.user + u.system) / 1000,
+          service: serviceCpuDoneMs + (procCpuMs(bench.svc.pid) || 0),
+          ...Object.fromEntries(Object.entries(children).map(([k, pid]) => [k, procCpuMs(pid)])),
+          machine: machineCpuMs(),
+        };
+      },
+      fresh: async (label, opts = {}) => {
+        await current.stop();
         const waited = await waitIdle(childCpuMs);
-        await stopInstance();
-        app = await startInstance(label);
-        bench.app = app;
+        current = await startService(label, opts.background ?? false);
+        Object.assign(bench, { svc: current.svc, db: current.conn, tokens: current.tokens });
         return waited;
       },
       close,
@@ -143,16 +205,24 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
 
 const CREATE = 'mutation($i: JobsCreateInput!) { jobsCreate(input: $i) { results { error { code } } } }';
 
-/** Seeds `count` QUEUED jobs through the API, 100 a batch, each on its own target `<prefix>_<n>`. */
+/** Seeds `count` QUEUED jobs through the API, 100 a batch (4 at a time), each on its own target `<prefix>_<n>`. */
 export async function seedJobs(env: BenchEnv, prefix: string, count: number, operation = 'ADD'): Promise<void> {
-  for (let start = 0; start < count; start += 100) {
-    const items = Array.from({ length: Math.min(100, count - start) }, (_, i) => ({ target: `${prefix}_${start + i}`, operation }));
-    const data = await gql<{ jobsCreate: { results: Array<{ error: { code: string } | null }> } }>(env.app.url, env.tokens.submitter, CREATE, { i: { items } });
+  const batches = Array.from({ length: Math.ceil(count / 100) }, (_, b) => b);
+  const one = async (b: number) => {
+    const items = Array.from({ length: Math.min(100, count - b * 100) }, (_, i) => ({ target: `${prefix}_${b * 100 + i}`, operation }));
+    const data = await gql<{ jobsCreate: { results: Array<{ error: { code: string } | null }> } }>(env.svc.url, env.tokens.submitter, CREATE, { i: { items } });
     const failed = data.jobsCreate.results.filter((r) => r.error).length;
     if (failed) throw new Error(`seeding: ${failed} items refused`);
-  }
+  };
+  for (let i = 0; i < batches.length; i += 4) await Promise.all(batches.slice(i, i + 4).map(one));
 }
 
+/** Documents in the current scenario's jobs collection. */
 export function jobCount(env: BenchEnv): Promise<number> {
-  return env.app.mongo.collection('jobs').estimatedDocumentCount();
+  return env.db.collection('jobs').estimatedDocumentCount();
+}
+
+/** Jobs of one operation ready to be claimed, as the service's queue holds them. */
+export function readyCount(env: BenchEnv, operation = 'ADD'): Promise<number> {
+  return env.redis.zcard(queueKeys(env.svc.prefix).ready(operation));
 }

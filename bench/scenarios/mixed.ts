@@ -1,14 +1,14 @@
-import { WorkerClient } from '../../src/worker-client/index.js';
 import { jobCount, seedJobs, type BenchEnv } from '../setup.js';
 import { gql, paced, type Sample } from '../load.js';
-import { claimAndComplete } from './claim.js';
+import { BenchWorker, type Lease } from '../worker.js';
 import { queryPass } from './query.js';
 
 /**
- * Scenario 6: the query's latency while batch enqueue and claim+complete run
- * at about half the maxima measured earlier in the same run (paced producers),
- * against an idle pass just before, on a fresh database seeded with `jobs`
- * jobs. The enqueue adds jobs during the loaded pass: both sizes are reported.
+ * Scenario 6: the query's latency while batch enqueue and the worker hot path
+ * (progress, then complete with claimNext) run at about half the maxima
+ * measured earlier in the same run (paced producers), against an idle pass just
+ * before, on a fresh database seeded with `jobs` jobs. The enqueue adds jobs
+ * during the loaded pass: both sizes are reported.
  */
 const CREATE = 'mutation($i: JobsCreateInput!) { jobsCreate(input: $i) { results { job { id } } } }';
 
@@ -38,15 +38,22 @@ export async function runMixed(env: BenchEnv, opts: { seconds: number; connectio
     paced(enqueueTarget / 100 / 4, stop, async () => {
       const b = batchNo++;
       const items = Array.from({ length: 100 }, (_, k) => ({ target: `${prefix}_${b * 100 + k}`, operation: 'ADD' }));
-      const data = await gql<{ jobsCreate: { results: Array<{ job: { id: string } | null }> } }>(env.app.url, env.tokens.submitter, CREATE, { i: { items } });
+      const data = await gql<{ jobsCreate: { results: Array<{ job: { id: string } | null }> } }>(env.svc.url, env.tokens.submitter, CREATE, { i: { items } });
       enqueued += data.jobsCreate.results.filter((r) => r.job).length;
     }),
   );
-  const client = new WorkerClient({ url: env.app.url, token: env.tokens.worker });
   const workers = Array.from({ length: 10 }, (_, w) => {
-    const step = claimAndComplete(client, `bench-mixed-${w}`);
+    const worker = new BenchWorker(env.svc.url, env.tokens.worker, `bench-mixed-${w}`);
+    let lease: Lease | null = null;
     return paced(claimTarget / 10, stop, async () => {
-      if ((await step()) > 0) completed++;
+      lease ??= (await worker.claim(0)).lease;
+      const current = lease;
+      lease = null;
+      if (!current) return;
+      await worker.progress(current, 'VALIDATING', 0.5);
+      const r = await worker.complete(current, !stop.done);
+      completed++;
+      lease = r.next;
     });
   });
   const t0 = performance.now();

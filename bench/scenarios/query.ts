@@ -1,11 +1,14 @@
+import { startChild } from '../child.js';
+import { httpLoad, measure, summarize, type ProcStats, type Sample, type Summary } from '../load.js';
+import type { ReferenceReady } from '../reference.js';
 import { jobCount, seedJobs, type BenchEnv } from '../setup.js';
-import { httpLoad, summarize, type Sample, type Summary } from '../load.js';
-import { startReference } from '../reference.js';
 
 /**
  * Scenario 1: `jobs(first: 20)` with nested targets, service (auth, limits,
- * DataLoader, database) vs the bare reference, on a fresh database seeded with
- * `jobs` jobs (each its own target); the reference holds as many in memory.
+ * DataLoader, database) vs the bare reference (bench/reference.ts, in its own
+ * process), on a fresh database seeded with `jobs` jobs (each its own target);
+ * the reference holds as many in memory. autocannon runs here; each server's
+ * CPU per request is its own process's, read over IPC.
  */
 export const JOBS_QUERY = '{ jobs(first: 20) { nodes { id status target { name } } } }';
 
@@ -24,9 +27,14 @@ export interface QueryResult {
 
 export async function runQuery(env: BenchEnv, opts: { passes: number; seconds: number; connections: number; jobs: number }): Promise<QueryResult> {
   await seedJobs(env, 'QUERY', opts.jobs);
-  const ref = await startReference(opts.jobs);
-  const svcLoad = (seconds: number) => queryPass(env, seconds, opts.connections);
-  const refLoad = (seconds: number) => httpLoad({ url: `${ref.url}/graphql`, body: JSON.stringify({ query: JOBS_QUERY }), headers: {}, connections: opts.connections, seconds });
+  const ref = await startChild<ReferenceReady>(new URL('../reference.js', import.meta.url), opts.jobs);
+  const svcLoad = (seconds: number) => measure(() => env.svc.stats(), () => queryPass(env, seconds, opts.connections), 'call');
+  const refLoad = (seconds: number) =>
+    measure(
+      () => ref.call<ProcStats>('stats'),
+      () => httpLoad({ url: `${ref.ready.url}/graphql`, body: JSON.stringify({ query: JOBS_QUERY }), headers: {}, connections: opts.connections, seconds }),
+      'call',
+    );
   try {
     await refLoad(1); // warm-up: JIT, connection pools, the JWKS fetch
     await svcLoad(1);
@@ -37,11 +45,11 @@ export async function runQuery(env: BenchEnv, opts: { passes: number; seconds: n
     }
     return { collectionSize: await jobCount(env), connections: opts.connections, ref: summarize(passes.ref, opts.seconds), svc: summarize(passes.svc, opts.seconds), passes };
   } finally {
-    await ref.close();
+    await ref.stop();
   }
 }
 
-/** One query pass against the service only (the mixed scenario). */
+/** One query pass against the service only (also the mixed scenario's). */
 export function queryPass(env: BenchEnv, seconds: number, connections: number): Promise<Sample> {
-  return httpLoad({ url: `${env.app.url}/graphql`, body: JSON.stringify({ query: JOBS_QUERY }), headers: { authorization: `Bearer ${env.tokens.viewer}` }, connections, seconds });
+  return httpLoad({ url: `${env.svc.url}/graphql`, body: JSON.stringify({ query: JOBS_QUERY }), headers: { authorization: `Bearer ${env.tokens.viewer}` }, connections, seconds });
 }

@@ -1,0 +1,76 @@
+import { startApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { mongoCommandCount, mongoCommandCounts } from '../src/db/mongo.js';
+import { redisStats } from '../src/db/redis.js';
+import { createLogger } from '../src/logger.js';
+import { ownCpuUs, serveChild } from './child.js';
+
+/**
+ * The service under test, in a process of its own (forked by bench/setup.ts),
+ * so its CPU is apart from the load generator's. It starts one instance with
+ * the instrument option (MongoDB commands counted by the driver's command
+ * monitoring, Redis socket writes and commands of the main client) and answers
+ * the bench over IPC: 'stats' (CPU and counters so far), 'subscriberCount'.
+ */
+export interface ServiceConfig {
+  mongoUri: string;
+  redisUrl: string;
+  dataDir: string;
+  dbName: string;
+  prefix: string;
+  logLevel: string;
+  /** Run the reaper, reconciler and worker-expiry loops (the bench runs without them; see setup.ts). */
+  background: boolean;
+  /** Set (BENCH_PROFILE): the process runs with --cpu-prof and writes its profile here when it exits. */
+  profileDir?: string;
+}
+
+export interface ServiceReady {
+  url: string;
+  tokens: { viewer: string; submitter: string; worker: string };
+}
+
+/** What the service process has used and sent so far. */
+export interface ServiceStats {
+  cpuUs: number;
+  mongo: number;
+  mongoByName: Record<string, number>;
+  redisRoundTrips: number;
+  redisCommands: number;
+}
+
+const cfg = JSON.parse(process.argv[2]!) as ServiceConfig;
+
+serveChild<ServiceReady>(async () => {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    MONGODB_URI: cfg.mongoUri,
+    REDIS_URL: cfg.redisUrl,
+    REDIS_KEY_PREFIX: cfg.prefix,
+    DATA_DIR: cfg.dataDir,
+    LOG_LEVEL: cfg.logLevel,
+    SHUTDOWN_TIMEOUT_MS: '10000',
+  });
+  const app = await startApp(config, createLogger(config.logLevel, 'bench-service'), { dbName: cfg.dbName, instrument: true, background: cfg.background });
+  const sign = (roles: Array<'VIEWER' | 'SUBMITTER' | 'WORKER'>, sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });
+  const tokens = { viewer: await sign(['VIEWER'], 'bench-viewer'), submitter: await sign(['SUBMITTER'], 'bench-sub'), worker: await sign(['WORKER'], 'bench-worker') };
+  const stats = (): ServiceStats => {
+    const redis = redisStats(app.redis);
+    return {
+      cpuUs: ownCpuUs(),
+      mongo: mongoCommandCount(app.mongo),
+      mongoByName: mongoCommandCounts(app.mongo),
+      redisRoundTrips: redis.roundTrips,
+      redisCommands: redis.commands,
+    };
+  };
+  return {
+    ready: { url: app.url, tokens },
+    handlers: {
+      stats,
+      subscriberCount: (topic) => app.bus.subscriberCount(String(topic)),
+    },
+    close: () => app.close(),
+  };
+});
