@@ -35,8 +35,13 @@ export const MAX_BATCH = 1000;
 export const MAX_CLAIM = 100;
 /** Added to a job's stored sequence when the queue is rebuilt from MongoDB, so decisions after a loss outrank any write still in flight from before. */
 const SEQ_JUMP = 1_000_000;
-/** Jobs whose documents this instance keeps while their workers report through it. */
+/**
+ * Copies of job documents this instance keeps (created or leased through it), so that a claim or a report
+ * needs no read: a copy is used only while the job's sequence shows no other decision came between.
+ */
 const HELD_MAX = 10_000;
+/** Larger payloads (JSON text) are not kept in memory. */
+const HELD_MAX_PAYLOAD = 16 * 1024;
 
 export interface JobCreateResult {
   index: number;
@@ -126,6 +131,7 @@ export class JobLifecycle {
     const created = await this.insertGuarded(pending, results);
     if (created.length === 0) return { results, jobs: [], userErrors: [] };
     await this.d.targets.recordCreated(created, actor, now);
+    for (const job of created) this.hold(job);
     // Tell the queue, then publish: sent together on one connection, so in order and in one round trip.
     await Promise.all([this.enqueue(created), this.d.events.publishJobs(created.map((job) => ({ kind: 'CREATED', job, previousStatus: null, at: now })))]);
     return { results, jobs: created, userErrors: [] };
@@ -169,22 +175,27 @@ export class JobLifecycle {
 
   /** Records claimed jobs (one batched write each, then one read of their documents); their events are returned, not yet published. */
   private async recordClaims(workerId: string, jobs: QueueJob[], at: Date): Promise<{ leases: LeaseView[]; events: JobEventView[] }> {
-    const written = await this.writer.writeAll(
-      jobs.map((q) => ({
-        ...this.recordOf(q, at),
-        log: [{ at, actor: workerId, message: `claimed (attempt ${q.attempt} of ${q.maxAttempts})`, status: 'INITIATED' as const }],
-      })),
-    );
+    const all: JobWrite[] = jobs.map((q) => ({
+      ...this.recordOf(q, at),
+      log: [{ at, actor: workerId, message: `claimed (attempt ${q.attempt} of ${q.maxAttempts})`, status: 'INITIATED' as const }],
+    }));
+    const written = await this.writer.writeAll(all);
+    const writes = all.filter((_, i) => written[i]!.status === 'fulfilled');
     const recorded = jobs.filter((q, i) => {
       const r = written[i]!;
       // Not recorded: the job is not handed out; its lease runs out and the reaper requeues it.
       if (r.status === 'rejected') this.d.logger.error({ err: r.reason, jobId: q.id }, 'claim not recorded');
       return r.status === 'fulfilled';
     });
-    const docs = await this.readMany(recorded.map((q) => q.id));
+    // The copies this instance holds (it created them, say) are current when no other decision came between.
+    const current = new Map(recorded.flatMap((q, i) => {
+      const held = this.heldBefore(q.id, q.seq);
+      return held ? [[q.id, applied(held, writes[i]!)] as const] : [];
+    }));
+    const docs = await this.readMany(recorded.filter((q) => !current.has(q.id)).map((q) => q.id));
     const leases: LeaseView[] = [];
     for (const q of recorded) {
-      const job = docs.get(q.id);
+      const job = current.get(q.id) ?? docs.get(q.id);
       if (!job || isTerminal(job.status)) {
         this.d.logger.error({ jobId: q.id, status: job?.status }, 'claimed job missing or ended in MongoDB; not handed out');
         continue;
@@ -288,9 +299,8 @@ export class JobLifecycle {
     const q = r.job;
     const at = this.clock();
     const answer = { jobId: input.id, leaseExpiresAt: new Date(q.leaseExpiresAt!), cancelRequested: q.cancelRequested, userErrors: [] };
-    const before = this.held.get(input.id);
     // Nothing written: the job is read only if the caller asks for it (see ProgressPayload).
-    if (!r.write) return { ...answer, job: before ? this.overlay(before, q) : null };
+    if (!r.write) return { ...answer, job: this.overlay(q) };
 
     const previous = r.previousStatus as JobStatus;
     const moved = previous !== q.status;
@@ -627,29 +637,41 @@ export class JobLifecycle {
     return { id: new Types.ObjectId(q.id), seq: q.seq, set, unset };
   }
 
-  /** The job after a write of a worker's call: this instance's held document with the write applied, or read. */
+  /**
+   * This instance's copy of a job, if it is current for a decision at sequence `seq`: the copy is at
+   * `seq - 1`, so no other decision (on any instance) came between. Otherwise nothing: read MongoDB.
+   */
+  private heldBefore(id: string, seq: number): JobRecord | undefined {
+    const held = this.held.get(id);
+    if (held && held.seq === seq - 1) return held;
+    if (held) this.held.delete(id);
+    return undefined;
+  }
+
+  /** The job after a write: the held copy with the write applied when it is current, else read back. */
   private async after(write: JobWrite): Promise<JobRecord> {
     const id = write.id.toHexString();
-    const held = this.held.get(id);
-    if (!held) {
-      const job = await this.read(id);
-      if (!job) throw new Error(`job ${id} vanished`);
-      return job;
-    }
-    const job: JobRecord = { ...held, ...write.set, seq: Math.max(held.seq ?? 0, write.seq), log: [...held.log, ...(write.log ?? [])] };
-    for (const f of write.unset ?? []) delete (job as unknown as Record<string, unknown>)[f];
+    const held = this.heldBefore(id, write.seq);
+    const job = held ? applied(held, write) : await this.read(id);
+    if (!job) throw new Error(`job ${id} vanished`);
     this.hold(job);
     return job;
   }
 
-  /** The held document with the queue's hot state laid over it (no write happened). */
-  private overlay(held: JobRecord, q: QueueJob): JobRecord {
-    return { ...held, ...this.recordOf(q, held.updatedAt).set, updatedAt: held.updatedAt };
+  /** The held copy with the queue's hot state laid over it (nothing was written); null when the copy is not current. */
+  private overlay(q: QueueJob): JobRecord | null {
+    const held = this.heldBefore(q.id, q.seq);
+    if (!held) return null;
+    const job: JobRecord = { ...held, ...this.recordOf(q, held.updatedAt).set, updatedAt: held.updatedAt, seq: q.seq };
+    this.hold(job);
+    return job;
   }
 
+  /** Keeps a copy of a job this instance has at hand (bounded; large payloads are not kept). */
   private hold(job: JobRecord): void {
     const id = job._id.toHexString();
     this.held.delete(id);
+    if ((job.payload?.length ?? 0) > HELD_MAX_PAYLOAD) return;
     this.held.set(id, job);
     if (this.held.size > HELD_MAX) this.held.delete(this.held.keys().next().value!);
   }
@@ -748,6 +770,13 @@ export class JobLifecycle {
     for (const p of ordered) results[p.index]!.job = p.doc;
     return ordered.map((p) => p.doc);
   }
+}
+
+/** A job document with a write applied, as MongoDB will hold it once the write is committed. */
+function applied(job: JobRecord, write: JobWrite): JobRecord {
+  const out: JobRecord = { ...job, ...write.set, seq: write.seq, log: [...job.log, ...(write.log ?? [])] };
+  for (const f of write.unset ?? []) delete (out as unknown as Record<string, unknown>)[f];
+  return out;
 }
 
 /** What hydrate reads of a job document. */
