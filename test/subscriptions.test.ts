@@ -125,6 +125,7 @@ test('jobEvents with a filter receives exactly the matching events and nothing e
     { target: 'FLT_4', operation: 'PATCH_METADATA' },
   ];
   const created = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(b.url, CREATE, { i: { items } }, submitter);
+  expect(created.body.errors).toBeUndefined();
   const ids = created.body.data!.jobsCreate.results.map((r) => r.job.id);
   // A matching job by someone else must not arrive; a last matching one marks the end.
   await gql(b.url, CREATE, { i: { items: [{ target: 'FLT_5', operation: 'PATCH_METADATA' }] } }, admin);
@@ -148,6 +149,7 @@ test('1,000 concurrent subscribers on one instance receive every event of a 1,00
   const items = Array.from({ length: 1000 }, (_, i) => ({ target: `BURST_${i}`, operation: 'DELETE_ARCHIVE' }));
   const started = Date.now();
   const created = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(b.url, CREATE, { i: { items } }, submitter);
+  expect(created.body.errors).toBeUndefined();
   const ids = created.body.data!.jobsCreate.results.map((r) => r.job.id);
   for (const sub of subs) await sub.waitFor(1000, 120_000);
   const seconds = (Date.now() - started) / 1000;
@@ -198,6 +200,10 @@ test('queueStatsChanged follows the counts and both switches (queue pause/resume
   await event('paused', () => last()?.paused === true);
   await gql(b.url, 'mutation { maintenanceSet(input: { paused: true, message: "deploy" }) { status { paused } } }', undefined, admin);
   await event('maintenance', () => last()?.maintenance === true);
+  // The counts follow jobs created on the other instance (this one recomputes its view on their events).
+  const readyBefore = last()!.ready;
+  await gql(b.url, CREATE, { i: { items: [{ target: 'STATS_COUNTED', operation: 'ADD' }] } }, submitter);
+  await event('the new job counted', () => (last()?.ready ?? 0) === readyBefore + 1);
   await gql(b.url, 'mutation { queueResume(input: {}) { queue { paused } } }', undefined, operator);
   await gql(b.url, 'mutation { maintenanceSet(input: { paused: false, message: "done" }) { status { paused } } }', undefined, admin);
   await event('both switches off', () => last()?.paused === false && last()?.maintenance === false);

@@ -124,6 +124,19 @@ export class EventBus {
     };
   }
 
+  /** Calls `fn` with every event of a topic (from any instance) until the returned function is called. */
+  listen(topic: string, fn: (payload: unknown) => void): () => void {
+    const listeners = this.listeners.get(topic) ?? new Set<Listener>();
+    this.listeners.set(topic, listeners);
+    listeners.add(fn);
+    return () => listeners.delete(fn);
+  }
+
+  /** Hands an event to this instance's own subscribers of a topic only (nothing goes through Redis). */
+  emitLocal(topic: string, payload: unknown): void {
+    for (const listener of this.listeners.get(topic) ?? []) listener(payload);
+  }
+
   /** Local subscribers of a topic (tests and metrics). */
   subscriberCount(topic: string): number {
     return this.listeners.get(topic)?.size ?? 0;

@@ -20,9 +20,9 @@ export interface WorkerEventView {
   at: Date;
 }
 
-const TOPIC = { job: 'job', maintenance: 'maintenance', worker: 'worker', queue: 'queue' } as const;
+const TOPIC = { job: 'job', maintenance: 'maintenance', worker: 'worker', queue: 'queue', queueSwitch: 'queueSwitch' } as const;
 
-/** Queue stats are published at most this often per instance. */
+/** Queue stats are recomputed at most this often per instance. */
 const QUEUE_STATS_EVERY_MS = 250;
 
 /**
@@ -33,17 +33,18 @@ const QUEUE_STATS_EVERY_MS = 250;
  */
 export class EventService {
   private statsTimer: NodeJS.Timeout | undefined;
+  /** This instance's queueStatsChanged subscribers, and the listeners that recompute their view. */
+  private statsWatchers = 0;
+  private stopTriggers: Array<() => void> = [];
   private closed = false;
 
   constructor(
     private readonly bus: EventBus,
     private readonly deps: { maintenance: MaintenanceService; workers: WorkerService; queue: QueueService; clock: () => Date },
   ) {
-    deps.maintenance.listen(async () => {
-      await this.publishMaintenance();
-      this.queueStatsSoon(); // the queue view carries the maintenance switch too
-    });
-    deps.queue.onSwitch(() => this.queueStatsSoon());
+    deps.maintenance.listen(() => this.publishMaintenance());
+    // Pause and resume reach every instance's queue watchers (the maintenance switch does through its own topic).
+    deps.queue.onSwitch(() => void this.bus.publish(TOPIC.queueSwitch, {}).catch(() => undefined));
     deps.workers.listen((kind, workerId, worker) => this.bus.publish(TOPIC.worker, { kind, workerId, worker, at: deps.clock() } satisfies WorkerEventView));
   }
 
@@ -56,15 +57,20 @@ export class EventService {
     await this.bus.publish(TOPIC.maintenance, await this.deps.maintenance.status());
   }
 
-  /** The queue's counts changed: published at most every QUEUE_STATS_EVERY_MS per instance. */
-  queueStatsSoon(): void {
+  /**
+   * Recomputes the queue view for this instance's watchers, at most every QUEUE_STATS_EVERY_MS. Only an
+   * instance with watchers does it, on the job, maintenance and pause events it receives from every
+   * instance: a service nobody watches spends nothing on queue stats.
+   */
+  private queueStatsSoon(): void {
     if (this.statsTimer || this.closed) return;
     this.statsTimer = setTimeout(() => {
       this.statsTimer = undefined;
+      if (this.statsWatchers === 0) return;
       this.deps.queue
         .view()
-        .then((view) => this.bus.publish(TOPIC.queue, view))
-        .catch(() => undefined); // stats are best effort; the next change publishes again
+        .then((view) => this.bus.emitLocal(TOPIC.queue, view))
+        .catch(() => undefined); // stats are best effort; the next change recomputes them
     }, QUEUE_STATS_EVERY_MS);
     this.statsTimer.unref();
   }
@@ -95,7 +101,29 @@ export class EventService {
   }
 
   queueStats(signal?: AbortSignal): AsyncIterableIterator<QueueView> {
-    return this.bus.iterate<QueueView>(TOPIC.queue, undefined, signal);
+    if (this.statsWatchers++ === 0) {
+      const trigger = () => this.queueStatsSoon();
+      this.stopTriggers = [TOPIC.job, TOPIC.maintenance, TOPIC.queueSwitch].map((topic) => this.bus.listen(topic, trigger));
+    }
+    const inner = this.bus.iterate<QueueView>(TOPIC.queue, undefined, signal);
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      signal?.removeEventListener('abort', leave);
+      if (--this.statsWatchers === 0) for (const stop of this.stopTriggers.splice(0)) stop();
+    };
+    signal?.addEventListener('abort', leave, { once: true });
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next: () => inner.next(),
+      return: async () => {
+        leave();
+        return inner.return!();
+      },
+    };
   }
 
   close(): void {

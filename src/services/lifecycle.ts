@@ -212,7 +212,6 @@ export class JobLifecycle {
    */
   private async publishReadingEpoch(events: JobEventView[]): Promise<string | null> {
     const [, epoch] = await Promise.all([this.d.events.publishJobs(events), this.queue.epoch()]);
-    if (events.length) this.d.events.queueStatsSoon();
     return epoch;
   }
 
@@ -472,7 +471,6 @@ export class JobLifecycle {
     const docs = await this.readMany(ok.map((r) => r.id));
     await this.d.events.publishJobs(ok.flatMap((r) => (docs.get(r.id) ? [{ kind: 'STATUS_CHANGED' as const, job: docs.get(r.id)!, previousStatus: r.previousStatus as JobStatus, at }] : [])));
     if ((await this.queue.flags()).maintenance) await this.d.events.publishMaintenance();
-    this.d.events.queueStatsSoon();
     return reaped.length;
   }
 
@@ -602,10 +600,7 @@ export class JobLifecycle {
     const moved = previous !== job.status;
     const at = write.set.updatedAt ?? this.clock();
     await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job, previousStatus: moved ? (previous as JobStatus) : null, at }]);
-    if (moved) {
-      await this.recordBump(job, at);
-      this.d.events.queueStatsSoon();
-    }
+    if (moved) await this.recordBump(job, at);
     return job;
   }
 

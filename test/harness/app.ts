@@ -47,6 +47,10 @@ export async function startTestApp(opts: TestAppOptions): Promise<App & { name: 
     JWT_AUDIENCE: TEST_AUDIENCE,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_TIMEOUT_MS: '5000',
+    // Bounds wide enough for a 2-core machine running several test files and a browser at once (a
+    // 1,000-item batch there took over 2 s); the bounded-backend tests set their own short ones.
+    MONGO_TIMEOUT_MS: '20000',
+    REDIS_COMMAND_TIMEOUT_MS: '10000',
     ...opts.env,
   });
   const app = await startApp(config, createLogger(config.logLevel, name), { ...opts.appOptions, instrument: opts.instrument, dbName: name });
