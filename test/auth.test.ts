@@ -81,6 +81,17 @@ describe('bearer tokens verified against a remote JWKS', () => {
     expect(res.body.errors).toBeUndefined();
   });
 
+  // Verified tokens are kept for a while (a signature check per request is the largest part of a small
+  // request's CPU); never past the token's own expiry. Real time is the subject here: about 7 s.
+  test('a token accepted (and kept as verified) is refused once it expired beyond the tolerance', async () => {
+    const token = await signToken(k1, { sub: 'brief', expiresIn: 1 });
+    const exp = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    for (let i = 0; i < 2; i++) expect((await gql(app.url, VIEWER_QUERY, undefined, token)).status).toBe(200);
+    const refusedFrom = (exp.exp + 5) * 1000 + 100; // exp plus this file's 5 s tolerance
+    await new Promise((r) => setTimeout(r, Math.max(0, refusedFrom - Date.now())));
+    await expectRejected(token, /expired/);
+  }, 15_000);
+
   test('nbf in the future is rejected', async () => {
     await expectRejected(await signToken(k1, { notBefore: 120 }), /nbf/);
   });

@@ -38,31 +38,49 @@ export function createVerifier(cfg: AuthConfig, jwksUrl: string): TokenVerifier 
     cacheMaxAge: cfg.jwksCacheMaxAgeMs,
     timeoutDuration: 5_000,
   });
+  // A worker or an admin app sends the same token with every request: its verified principal is kept for a
+  // short while (never past the token's own expiry), which saves a signature check per request.
+  const verified = new Map<string, { principal: Principal; until: number }>();
   return {
     async verify(token: string): Promise<Principal> {
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, jwks, {
-          algorithms: cfg.algorithms,
-          issuer: cfg.issuer,
-          audience: cfg.audience,
-          requiredClaims: ['exp', 'sub'],
-          clockTolerance: cfg.clockToleranceSeconds,
-        }));
-      } catch (err) {
-        const why = reason(err);
-        if (why) throw new AuthenticationError(why);
-        throw err;
-      }
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new AuthenticationError('claim check failed: sub missing');
-      return {
-        id: payload.sub,
-        roles: rolesFromClaims(payload as Record<string, unknown>, cfg.rolesClaim),
-        expiresAt: new Date((payload.exp as number) * 1000),
-      };
+      const now = Date.now();
+      const hit = verified.get(token);
+      if (hit && hit.until > now) return hit.principal;
+      if (hit) verified.delete(token);
+      const principal = await verifyOnce(token);
+      verified.set(token, { principal, until: Math.min(principal.expiresAt.getTime(), now + VERIFIED_TTL_MS) });
+      if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+      return principal;
     },
   };
+
+  async function verifyOnce(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, {
+        algorithms: cfg.algorithms,
+        issuer: cfg.issuer,
+        audience: cfg.audience,
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: cfg.clockToleranceSeconds,
+      }));
+    } catch (err) {
+      const why = reason(err);
+      if (why) throw new AuthenticationError(why);
+      throw err;
+    }
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new AuthenticationError('claim check failed: sub missing');
+    return {
+      id: payload.sub,
+      roles: rolesFromClaims(payload as Record<string, unknown>, cfg.rolesClaim),
+      expiresAt: new Date((payload.exp as number) * 1000),
+    };
+  }
 }
+
+/** How long a verified token is trusted without a new signature check, and how many are kept. */
+const VERIFIED_TTL_MS = 30_000;
+const VERIFIED_MAX = 10_000;
 
 /** Extracts the token from an `Authorization: Bearer …` value; undefined when absent. */
 export function bearerToken(header: unknown): string | undefined {
