@@ -57,7 +57,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date });
   const writer = new JobWriter(models.Job, { logger });
   const lifecycle = new JobLifecycle({
-    models, queue, writer, targets, events, maintenance, workers, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date,
+    models, jobs, queue, writer, targets, events, maintenance, workers, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date,
   });
 
   const services: Services = {

@@ -1,8 +1,8 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { JobFilter, JobOrder } from '../generated/graphql.js';
 import type { Models } from '../models/index.js';
 import type { JobRecord } from '../models/job.js';
-import { parseObjectId } from './byIds.js';
+import { findByIds, parseObjectId } from './byIds.js';
 import { afterCursor, jobCursor, jobFilterQuery, jobSort, sortSpec } from './jobFilter.js';
 import { lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
 
@@ -15,10 +15,9 @@ export class JobService {
     return oid ? this.models.Job.findOne({ _id: oid }).lean<JobRecord>() : null;
   }
 
-  /** One query for many ids (`_id: { $in }`, served by the _id index on MongoDB and the embedded FerretDB alike). */
+  /** One query for many ids, in their order (null where none; see findByIds). */
   async byIds(ids: readonly string[]): Promise<Array<JobRecord | null>> {
-    const oids = [...new Set(ids.map((id) => parseObjectId(id)?.toHexString()).filter((x): x is string => Boolean(x)))].map((id) => new Types.ObjectId(id));
-    const found = oids.length === 0 ? [] : await this.models.Job.find({ _id: oids.length === 1 ? oids[0] : { $in: oids } }).lean<JobRecord[]>();
+    const found = await findByIds<JobRecord>(this.models.Job, ids.map(parseObjectId).filter((x): x is Types.ObjectId => x !== null));
     const byId = new Map(found.map((j) => [j._id.toHexString(), j]));
     return ids.map((id) => byId.get(String(id).toLowerCase()) ?? null);
   }

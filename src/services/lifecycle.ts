@@ -9,6 +9,7 @@ import { QueueResetError, type ChangeInput, type ChangeResult, type ClaimRefusal
 import { parseObjectId } from './byIds.js';
 import type { EventService, JobEventView } from './events.js';
 import { ACTIVE_STATUSES, allowedFrom, checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, RUNNING_STATUSES, validateJobCreate, type ValidJobInput } from './jobRules.js';
+import type { JobService } from './jobs.js';
 import type { JobWrite, JobWriter } from './jobWriter.js';
 import type { MaintenanceService } from './maintenance.js';
 import type { TargetService } from './targets.js';
@@ -80,6 +81,8 @@ export interface ProgressPayload {
 
 export interface LifecycleDeps {
   models: Models;
+  /** Reading jobs (the lifecycle reads through it, never around it). */
+  jobs: JobService;
   queue: RedisQueue;
   writer: JobWriter;
   targets: TargetService;
@@ -454,23 +457,24 @@ export class JobLifecycle {
     });
     // A claim whose record never reached MongoDB (its instance died after the claim script, or the write
     // failed and the lease was not handed out) is recorded now, from the queue, so the log accounts for every attempt.
-    const recorded = await this.recordedAttempts(reaped.map((r) => r.id));
+    const before = await this.readMany(reaped.map((r) => r.id));
     reaped.forEach(({ job: q, workerId }, i) => {
-      const attempts = recorded.get(q.id);
+      const attempts = before.get(q.id)?.attempts;
       if (attempts === undefined || attempts >= q.attempt || q.leasedAt === null) return;
       const claim: JobLogRecord = { at: new Date(q.leasedAt), actor: workerId, message: `claimed (attempt ${q.attempt} of ${q.maxAttempts})`, status: 'INITIATED' };
       writes[i]!.log = [claim, ...(writes[i]!.log ?? [])];
     });
     // Each job's write stands alone: one that fails is logged (the reconciler repairs it), the others go on.
     const settled = await this.writer.writeAll(writes);
-    const ok = reaped.filter((r, i) => {
-      if (settled[i]!.status === 'rejected') this.d.logger.error({ err: (settled[i] as PromiseRejectedResult).reason, jobId: r.id }, 'reaped job not recorded');
+    const events: JobEventView[] = [];
+    reaped.forEach((r, i) => {
       this.held.delete(r.id);
-      return settled[i]!.status === 'fulfilled';
+      const doc = before.get(r.id);
+      if (settled[i]!.status === 'rejected') this.d.logger.error({ err: (settled[i] as PromiseRejectedResult).reason, jobId: r.id }, 'reaped job not recorded');
+      else if (doc) events.push({ kind: 'STATUS_CHANGED', job: applied(doc, writes[i]!), previousStatus: r.previousStatus as JobStatus, at });
     });
-    const docs = await this.readMany(ok.map((r) => r.id));
-    await this.d.events.publishJobs(ok.flatMap((r) => (docs.get(r.id) ? [{ kind: 'STATUS_CHANGED' as const, job: docs.get(r.id)!, previousStatus: r.previousStatus as JobStatus, at }] : [])));
-    if ((await this.queue.flags()).maintenance) await this.d.events.publishMaintenance();
+    await this.d.events.publishJobs(events);
+    await this.runningEnded();
     return reaped.length;
   }
 
@@ -483,7 +487,7 @@ export class JobLifecycle {
     const base = this.recordOf(r.job, at);
     await this.record({ ...base, set: { ...base.set, failureReason }, log: [{ at, actor: 'system', message: `failed: ${failureReason}`, status: 'FAILED' }] }, r.previousStatus);
     this.held.delete(id);
-    if ((await this.queue.flags()).maintenance) await this.d.events.publishMaintenance();
+    await this.runningEnded();
     return true;
   }
 
@@ -604,6 +608,11 @@ export class JobLifecycle {
     return job;
   }
 
+  /** Jobs stopped running outside a finish (which learns the switch from its script): while maintenance is on, "drained" may have turned on. */
+  private async runningEnded(): Promise<void> {
+    if ((await this.queue.flags()).maintenance) await this.d.events.publishMaintenance();
+  }
+
   /** A DATASTORE bump that completed is the last action of every dataset its manifesto names. */
   private async recordBump(job: JobRecord, at: Date): Promise<void> {
     if (job.status === 'COMPLETED' && job.operation === 'BUMP') await this.d.targets.recordBump(job, at);
@@ -671,26 +680,13 @@ export class JobLifecycle {
     if (this.held.size > HELD_MAX) this.held.delete(this.held.keys().next().value!);
   }
 
-  /** The attempts MongoDB has recorded for these jobs; empty when the read fails (nothing is added to the log then). */
-  private async recordedAttempts(ids: string[]): Promise<Map<string, number>> {
-    try {
-      const docs = await this.models.Job.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }, { attempts: 1 }).lean<Array<{ _id: Types.ObjectId; attempts: number }>>();
-      return new Map(docs.map((d) => [d._id.toHexString(), d.attempts]));
-    } catch (err) {
-      this.d.logger.warn({ err }, 'could not read the recorded attempts of reaped jobs');
-      return new Map();
-    }
-  }
-
   private read(id: string): Promise<JobRecord | null> {
-    const oid = parseObjectId(id);
-    return oid ? this.models.Job.findOne({ _id: oid }).lean<JobRecord>() : Promise.resolve(null);
+    return this.d.jobs.byId(id);
   }
 
   private async readMany(ids: string[]): Promise<Map<string, JobRecord>> {
-    if (ids.length === 0) return new Map();
-    const docs = await this.models.Job.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }).lean<JobRecord[]>();
-    return new Map(docs.map((d) => [d._id.toHexString(), d]));
+    const docs = await this.d.jobs.byIds(ids);
+    return new Map(docs.flatMap((d) => (d ? [[d._id.toHexString(), d] as const] : [])));
   }
 
   private hydrateOf(doc: HydrateFields, jump: number) {

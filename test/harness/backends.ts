@@ -19,21 +19,27 @@ export interface Backends {
 
 let started: Promise<{ backends: Backends; embedded?: EmbeddedBackends; dataDir?: string }> | undefined;
 
+/** FerretDB and/or redis-server in a new temporary folder (no Redis persistence), as dev mode starts them. */
+async function startOwn(folderPrefix: string, needMongo: boolean, needRedis: boolean): Promise<{ dataDir: string; embedded: EmbeddedBackends }> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), folderPrefix));
+  const embedded = await startEmbedded({
+    dataDir,
+    ferretdbBin: path.resolve(process.env.FERRETDB_BIN ?? '.tools/ferretdb'),
+    redisServerBin: process.env.REDIS_SERVER_BIN ?? 'redis-server',
+    persistRedis: false,
+    logger: createLogger('warn', 'test-harness'),
+    needMongo,
+    needRedis,
+  });
+  return { dataDir, embedded };
+}
+
 export async function backends(): Promise<Backends> {
   started ??= (async () => {
     const needMongo = !process.env.MONGODB_URI;
     const needRedis = !process.env.REDIS_URL;
     if (!needMongo && !needRedis) return { backends: { mongoUri: process.env.MONGODB_URI!, redisUrl: process.env.REDIS_URL! } };
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'job-service-test-'));
-    const embedded = await startEmbedded({
-      dataDir,
-      ferretdbBin: path.resolve(process.env.FERRETDB_BIN ?? '.tools/ferretdb'),
-      redisServerBin: process.env.REDIS_SERVER_BIN ?? 'redis-server',
-      persistRedis: false,
-      logger: createLogger('warn', 'test-harness'),
-      needMongo,
-      needRedis,
-    });
+    const { dataDir, embedded } = await startOwn('job-service-test-', needMongo, needRedis);
     return {
       backends: { mongoUri: process.env.MONGODB_URI ?? embedded.mongoUri!, redisUrl: process.env.REDIS_URL ?? embedded.redisUrl! },
       embedded,
@@ -86,16 +92,7 @@ export function whyNotPausable(kind: 'mongodb' | 'redis'): string | null {
 export async function startPausable(kind: 'mongodb' | 'redis'): Promise<PausableBackend> {
   const reason = whyNotPausable(kind);
   if (reason) throw new Error(reason);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), `job-service-test-${kind}-`));
-  const embedded = await startEmbedded({
-    dataDir,
-    ferretdbBin: path.resolve(process.env.FERRETDB_BIN ?? '.tools/ferretdb'),
-    redisServerBin: process.env.REDIS_SERVER_BIN ?? 'redis-server',
-    persistRedis: false,
-    logger: createLogger('warn', 'test-harness'),
-    needMongo: kind === 'mongodb',
-    needRedis: kind === 'redis',
-  });
+  const { dataDir, embedded } = await startOwn(`job-service-test-${kind}-`, kind === 'mongodb', kind === 'redis');
   const pid = kind === 'mongodb' ? embedded.pids.ferretdb : embedded.pids.redis;
   const url = kind === 'mongodb' ? embedded.mongoUri : embedded.redisUrl;
   if (!pid || !url) throw new Error(`${kind} started without a process id or address`);
