@@ -19,8 +19,8 @@ class JobServiceError(Exception):
 
     @property
     def transient(self) -> bool:
-        """Whether the same call may succeed later (network trouble, a timeout, a 5xx or an unavailable backend)."""
-        if self.code in ("NETWORK_ERROR", "TIMEOUT", "SERVICE_UNAVAILABLE"):
+        """Whether the same call may succeed later (network trouble, a timeout, a 5xx, a masked fault or an unavailable backend)."""
+        if self.code in ("NETWORK_ERROR", "TIMEOUT", "SERVICE_UNAVAILABLE", "INTERNAL_SERVER_ERROR"):
             return True
         return self.http_status is not None and self.http_status >= 500 and self.code.startswith("HTTP_")
 
