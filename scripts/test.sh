@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: set-up, generated types in sync with the schema,
 # type check, then jest against a real FerretDB and redis-server (started by
-# the harness on free ports unless MONGODB_URI / REDIS_URL are set).
+# the harness on free ports unless MONGODB_URI / REDIS_URL are set), then the
+# Python client's suite (scripts/test-python.sh; it makes its own virtualenv).
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,8 +21,14 @@ NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}" npx jest --json --out
 jest_status=$?
 read -r jp jf < <(node -e 'try{const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(r.numPassedTests,r.numFailedTests+r.numRuntimeErrorTestSuites)}catch{console.log(0,1)}' "$report")
 rm -f "$report"
-passed=$((jp + passed_checks))
-failed=$((jf + failed_checks))
+# The Python client's suite (scripts/test-python.sh) against the service just built; its closing line is added in.
+py_out=$(mktemp)
+SKIP_BUILD=1 bash scripts/test-python.sh | tee "$py_out"
+read -r pp pf < <(tail -n 1 "$py_out" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p; t; s/.*/0 1/p')
+rm -f "$py_out"
+[[ -n "${pf:-}" ]] || { pp=0; pf=1; }
+passed=$((jp + pp + passed_checks))
+failed=$((jf + pf + failed_checks))
 if [[ $jest_status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
 echo "${passed} passed, ${failed} failed"
 [[ $failed -eq 0 ]]

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,8 @@ class Launcher:
         self._ids = itertools.count(1)
         self._answers: dict[int, dict[str, Any]] = {}
         self._cond = threading.Condition()
+        self._spares: dict[tuple[tuple[str, str], ...], Future[dict[str, Any]]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=2)
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -86,8 +89,18 @@ class Launcher:
             raise RuntimeError(f"service launcher: {answer['error']}")
         return answer
 
+    def start(self, env: dict[str, str]) -> dict[str, Any]:
+        """A fresh service instance with this environment. One is kept starting ahead for each
+        environment asked for before, so a test rarely waits for a start (about a second each)."""
+        key = tuple(sorted(env.items()))
+        with self._cond:
+            spare = self._spares.pop(key, None)
+            self._spares[key] = self._pool.submit(self.request, "start", env=env)
+        return spare.result() if spare is not None else self.request("start", env=env)
+
     def close(self) -> None:
-        self._stdin.close()  # the launcher stops the services and the backends
+        self._pool.shutdown(wait=True)
+        self._stdin.close()  # the launcher stops the services (spares included) and the backends
         try:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
@@ -199,7 +212,7 @@ def start_service(launcher: Launcher) -> Iterator[Callable[..., Service]]:
     started: list[Service] = []
 
     def start(**env: str) -> Service:
-        answer = launcher.request("start", env=env)
+        answer = launcher.start(env)
         service = Service(url=answer["url"], name=answer["name"], tokens=launcher.tokens, launcher=launcher)
         started.append(service)
         return service
