@@ -9,8 +9,14 @@ py_dir=clients/python
 venv=$py_dir/.venv
 
 if ! command -v python3 >/dev/null; then
-  echo "python-env: python3 is missing: run 'sudo apt-get install -y python3 python3-venv'" >&2
-  exit 1
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "python-env: installing python3"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+  else
+    echo "python-env: python3 is missing: run 'sudo apt-get install -y python3 python3-venv'" >&2
+    exit 1
+  fi
 fi
 if [[ ! -x $venv/bin/python ]]; then
   if ! python3 -m venv "$venv" 2>/dev/null; then

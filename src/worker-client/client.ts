@@ -1,5 +1,6 @@
 /**
- * Thin typed calls to the worker API (schema/workers.graphql), one method per mutation, over plain fetch.
+ * Thin typed calls to the worker API (schema/workers.graphql, described in docs/worker-protocol.md), one
+ * method per mutation, over plain fetch.
  * The types are hand-written on purpose: this file is meant to be copied into worker code bases that do
  * not run our codegen, so it depends on nothing but the platform.
  */

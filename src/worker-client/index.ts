@@ -1,3 +1,8 @@
+/**
+ * The TypeScript worker client. The protocol it speaks (registration, heartbeats, claims and long polls,
+ * leases and fencing tokens, progress, cancellation, complete/fail, error codes) is written down for any
+ * language in docs/worker-protocol.md; the Python client (clients/python) follows the same page.
+ */
 export {
   WorkerClient,
   findUserError,
