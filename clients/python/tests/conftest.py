@@ -98,6 +98,10 @@ class Launcher:
             self._spares[key] = self._pool.submit(self.request, "start", env=env)
         return spare.result() if spare is not None else self.request("start", env=env)
 
+    def stop_later(self, name: str) -> None:
+        """Stops a service instance without waiting for it to exit (the next test need not wait)."""
+        self._pool.submit(self.request, "stop", name=name)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True)
         self._stdin.close()  # the launcher stops the services (spares included) and the backends
@@ -152,7 +156,7 @@ class Service:
     def close(self) -> None:
         for close in reversed(self._closers):
             close()
-        self.launcher.request("stop", name=self.name)
+        self.launcher.stop_later(self.name)
 
 
 class WorkerProcess:
