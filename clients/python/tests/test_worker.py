@@ -281,3 +281,22 @@ def test_bad_options_are_refused(concurrency: int) -> None:
         Worker("http://127.0.0.1:9", ["ADD"], lambda job, ctx: None, token="t", concurrency=concurrency)
     with pytest.raises(ValueError):
         Worker("http://127.0.0.1:9", [], lambda job, ctx: None, token="t")
+
+
+def test_the_worker_asks_its_token_callable_before_every_call(service: Service) -> None:
+    client = service.client()
+    job = client.submit_one("PY_TOKEN_FN", "ADD")
+    asked = 0
+
+    def token() -> str:
+        nonlocal asked
+        asked += 1
+        if asked == 1:
+            raise RuntimeError("the identity provider is down")  # the first heartbeat fails, the worker goes on
+        return service.tokens["WORKER"]
+
+    worker = service.worker(["ADD"], lambda job, ctx: None, token=token)
+    done = wait_until(job_status(client, job["id"], "COMPLETED"), what="the job to complete")
+    assert done["attempts"] == 1
+    # A failed first heartbeat, a claim and a complete at least: each asked for the token anew.
+    assert asked >= 3 and worker.stats["completed"] == 1

@@ -44,8 +44,12 @@ class GraphQLTransport:
         )
 
     def _bearer(self) -> str:
-        token = self._token() if callable(self._token) else self._token
-        return f"Bearer {token}"
+        if not callable(self._token):
+            return f"Bearer {self._token}"
+        try:
+            return f"Bearer {self._token()}"
+        except Exception as error:  # a refresh that failed: the call fails like a network error would
+            raise JobServiceError("TOKEN_ERROR", f"the token callable raised: {error}") from error
 
     def execute(self, field: str, document: str, variables: dict[str, Any], *, extra_timeout: float = 0.0) -> Any:
         """Runs one operation and returns ``data[field]``. ``extra_timeout`` covers a long poll's wait."""

@@ -9,7 +9,8 @@ class JobServiceError(Exception):
     """A call failed: transport, HTTP status or a top-level GraphQL error (not a userError).
 
     ``code`` is the first GraphQL error's ``extensions.code`` (UNAUTHENTICATED, FORBIDDEN,
-    SERVICE_UNAVAILABLE...) or one of NETWORK_ERROR, TIMEOUT, BAD_RESPONSE, HTTP_<status>.
+    SERVICE_UNAVAILABLE...) or one of NETWORK_ERROR, TIMEOUT, BAD_RESPONSE, HTTP_<status>, or
+    TOKEN_ERROR when the token callable raised.
     """
 
     def __init__(self, code: str, message: str, http_status: int | None = None) -> None:
@@ -20,7 +21,7 @@ class JobServiceError(Exception):
     @property
     def transient(self) -> bool:
         """Whether the same call may succeed later (network trouble, a timeout, a 5xx, a masked fault or an unavailable backend)."""
-        if self.code in ("NETWORK_ERROR", "TIMEOUT", "SERVICE_UNAVAILABLE", "INTERNAL_SERVER_ERROR"):
+        if self.code in ("NETWORK_ERROR", "TIMEOUT", "SERVICE_UNAVAILABLE", "INTERNAL_SERVER_ERROR", "TOKEN_ERROR"):
             return True
         return self.http_status is not None and self.http_status >= 500 and self.code.startswith("HTTP_")
 

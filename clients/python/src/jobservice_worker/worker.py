@@ -299,7 +299,7 @@ class Worker:
     def _heartbeat_safely(self) -> None:
         try:
             self._send_heartbeat()
-        except JobServiceError as error:
+        except Exception as error:  # JobServiceError, or a malformed answer: the next beat may do
             self.logger.warning("heartbeat failed: %s", error)
 
     def _heartbeat_main(self) -> None:
@@ -315,7 +315,10 @@ class Worker:
                 runs = list(self._running.values())
             for run in runs:
                 if run.keepalive_due(now, every):
-                    run.keepalive()
+                    try:
+                        run.keepalive()
+                    except Exception:  # a bug or a malformed answer must not end every job's keep-alive
+                        self.logger.exception("lease keep-alive of job %s failed", run.id)
 
     # -- claiming ----------------------------------------------------------------------------------
 
@@ -361,7 +364,7 @@ class Worker:
                     result = await self.api.claim_async(
                         http, self.worker_id, self.operations, wait_seconds=self.wait_seconds, max_jobs=min(free, MAX_CLAIM)
                     )
-                except JobServiceError as error:
+                except Exception as error:  # JobServiceError, or a malformed answer: the loop must go on
                     if self.stopping:
                         break
                     backoff = next_backoff(backoff)
