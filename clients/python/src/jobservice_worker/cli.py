@@ -78,9 +78,15 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
+_print_lock = threading.Lock()
+
+
 def _print(event: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(event) + "\n")
-    sys.stdout.flush()
+    """One JSON line per event; job threads print too, so a line is written whole under a lock."""
+    line = json.dumps(event) + "\n"
+    with _print_lock:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 
 class CommandHandler:
