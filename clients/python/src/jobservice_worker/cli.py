@@ -44,7 +44,8 @@ class CommandFailed(Exception):
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m jobservice_worker",
-        description="Run a command per job of the job service.",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Exit codes: 0 after a stop by SIGTERM/SIGINT, 1 on a fatal error, 2 on bad arguments.",
     )
     parser.add_argument("--url", required=True, help="base URL of the service, e.g. http://127.0.0.1:4000")
