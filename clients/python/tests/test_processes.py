@@ -10,7 +10,7 @@ from .conftest import WORKER_QUERY, Service, WorkerProcess, job_status, wait_unt
 
 
 def test_a_sigkilled_workers_job_is_run_again_by_another(start_service: Callable[..., Service]) -> None:
-    service = start_service(LEASE_SECONDS="1", REAPER_INTERVAL_MS="50", RETRY_BACKOFF_BASE_MS="0")
+    service = start_service(LEASE_SECONDS="2", REAPER_INTERVAL_MS="50", RETRY_BACKOFF_BASE_MS="0")
     client = service.client()
     job = client.submit_one("PY_KILLED", "ADD")
     doomed = service.spawn_worker("--operations", "ADD", "--mode", "hang", "--worker-id", "py-doomed")
