@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import signal
 from collections.abc import Callable
+from pathlib import Path
 
 from .conftest import WORKER_QUERY, Service, WorkerProcess, job_status, wait_until
 
@@ -27,16 +28,18 @@ def test_a_sigkilled_workers_job_is_run_again_by_another(start_service: Callable
     assert [e["attempt"] for e in rescuer.of("claimed")] == [2]
 
 
-def test_sigterm_stops_claiming_finishes_the_running_job_and_exits_0(service: Service) -> None:
+def test_sigterm_stops_claiming_finishes_the_running_job_and_exits_0(service: Service, tmp_path: Path) -> None:
     client = service.client()
     running = client.submit_one("PY_TERM_RUNNING", "CHANGE")
-    worker = service.spawn_worker("--operations", "CHANGE", "--mode", "sleep:1.5", "--worker-id", "py-term", "--stop-timeout", "30")
+    release = tmp_path / "release"
+    worker = service.spawn_worker("--operations", "CHANGE", "--mode", f"wait-file:{release}", "--worker-id", "py-term", "--stop-timeout", "30")
     worker.wait_event(lambda e: e.get("event") == "handling" and e.get("id") == running["id"])
 
     worker.proc.send_signal(signal.SIGTERM)
     worker.wait_event(lambda e: e.get("event") == "stopping")
     # Submitted once the worker knows it is stopping: it must not take it.
     later = client.submit_one("PY_TERM_LATER", "CHANGE")
+    release.touch()  # the running job may finish now
     assert worker.wait_exit() == 0
 
     finished = client.job(running["id"])

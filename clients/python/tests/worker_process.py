@@ -1,6 +1,6 @@
 """A Python worker process for the tests: one JSON line per worker event on stdout.
 
-python worker_process.py --url URL --operations ADD [--concurrency N] [--mode noop|sleep:S|hang|until-stopped]
+python worker_process.py --url URL --operations ADD [--concurrency N] [--mode noop|sleep:S|wait-file:PATH|hang|until-stopped]
   [--stop-timeout S] [--progress-every S] [--worker-id ID]      (token in WORKER_TOKEN)
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from typing import Any
@@ -32,6 +33,12 @@ def handler_for(mode: str) -> Any:
             ctx.wait(float(mode.split(":", 1)[1]))
             ctx.check()
             return "slept"
+        if mode.startswith("wait-file:"):  # finishes once the test creates the file
+            path = mode.split(":", 1)[1]
+            while not os.path.exists(path):
+                if ctx.wait(0.02):
+                    ctx.check()
+            return "the file came"
         if mode == "hang":  # ignores every signal from the worker: only a kill ends it
             threading.Event().wait()
         if mode == "until-stopped":
