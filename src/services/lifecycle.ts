@@ -93,6 +93,8 @@ export interface LifecycleDeps {
   bumpEnabled: boolean;
   logger: Logger;
   clock: () => Date;
+  /** Told of LEASE_LOST answers and reaped leases (metrics: src/observability). */
+  observe?: { leaseLost(): void; leasesExpired(n: number): void };
 }
 
 const LEASE_LOST = (): UserError => userError('LEASE_LOST', 'the lease on this job is no longer yours: stop working on it', ['input', 'leaseToken']);
@@ -114,6 +116,12 @@ export class JobLifecycle {
     this.queue = d.queue;
     this.writer = d.writer;
     this.clock = d.clock;
+  }
+
+  /** The LEASE_LOST answer, counted. */
+  private leaseLost(): UserError {
+    this.d.observe?.leaseLost();
+    return LEASE_LOST();
   }
 
   // ---- create
@@ -290,13 +298,13 @@ export class JobLifecycle {
       (input.message && input.message.length > 10_000 ? userError('INVALID_PARAMETERS', 'message: at most 10000 characters', ['input', 'message']) : null) ??
       (input.status && isTerminal(input.status) ? userError('INVALID_TRANSITION', 'finish with jobComplete or jobFail', ['input', 'status']) : null);
     if (problem) return { ...none, userErrors: [problem] };
-    if (!parseObjectId(input.id)) return { ...none, userErrors: [LEASE_LOST()] };
+    if (!parseObjectId(input.id)) return { ...none, userErrors: [this.leaseLost()] };
 
     const to = input.status ?? null;
     const r = await this.decide(() =>
       this.queue.extend(input.id, input.leaseToken, { status: to, allowedFrom: to ? allowedFrom(to) : [], progress: input.progress, message: Boolean(message), leaseMs: this.d.cfg.leaseMs }),
     );
-    if (!r.ok && r.code === 'LEASE_LOST') return { ...none, userErrors: [LEASE_LOST()] };
+    if (!r.ok && r.code === 'LEASE_LOST') return { ...none, userErrors: [this.leaseLost()] };
     if (!r.ok) return { ...none, userErrors: [checkTransition(r.status as JobStatus, to!)!] };
     const q = r.job;
     const at = this.clock();
@@ -319,17 +327,17 @@ export class JobLifecycle {
   async complete(input: { id: string; leaseToken: string; message?: string | null; claimNext?: ClaimNextInput | null }, actor: string) {
     const problem = this.claimNextError(input.claimNext);
     if (problem) return { job: null, next: null, nextReason: null, userErrors: [problem] };
-    if (!parseObjectId(input.id)) return { job: null, next: null, nextReason: null, userErrors: [LEASE_LOST()] };
+    if (!parseObjectId(input.id)) return { job: null, next: null, nextReason: null, userErrors: [this.leaseLost()] };
     const message = input.message?.trim().slice(0, 10_000) || 'completed';
     const { r, job, next, nextReason } = await this.finishAndClaim(input, { outcome: 'complete' }, (_r, at) => ({ log: [{ at, actor, message, status: 'COMPLETED' }], set: {} }));
-    return { job, next, nextReason, userErrors: r.ok ? [] : [LEASE_LOST()] };
+    return { job, next, nextReason, userErrors: r.ok ? [] : [this.leaseLost()] };
   }
 
   async fail(input: { id: string; leaseToken: string; reason: string; retryable?: boolean | null; claimNext?: ClaimNextInput | null }, actor: string) {
     const reason = input.reason.trim().slice(0, 10_000);
     const problem = reason ? this.claimNextError(input.claimNext) : userError('INVALID_PARAMETERS', 'reason must not be empty', ['input', 'reason']);
     if (problem) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [problem] };
-    if (!parseObjectId(input.id)) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [LEASE_LOST()] };
+    if (!parseObjectId(input.id)) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [this.leaseLost()] };
     const { r, job, next, nextReason } = await this.finishAndClaim(input, { outcome: 'fail', retryable: input.retryable ?? true }, (r, at) => {
       const q = r.job;
       if (r.outcome === 'RETRY_SCHEDULED') {
@@ -339,7 +347,7 @@ export class JobLifecycle {
       return { log: [{ at, actor, message: `${q.status === 'CANCELLED' ? 'cancelled' : 'failed'}: ${why}`, status: q.status as JobStatus }], set: { failureReason: why } };
     });
     const retryAt = r.ok && r.runAt !== null ? new Date(r.runAt) : null;
-    return { job, retryAt, next, nextReason, userErrors: r.ok ? [] : [LEASE_LOST()] };
+    return { job, retryAt, next, nextReason, userErrors: r.ok ? [] : [this.leaseLost()] };
   }
 
   /** Records the end of an attempt; its event is returned, not yet published. The job leaves this instance's held documents. */
@@ -446,6 +454,7 @@ export class JobLifecycle {
   async reap(limit = 100): Promise<number> {
     const reaped = await this.decide(() => this.queue.reap(limit));
     if (reaped.length === 0) return 0;
+    this.d.observe?.leasesExpired(reaped.length);
     const at = this.clock();
     const writes: JobWrite[] = reaped.map(({ job: q, outcome, runAt, workerId }) => {
       const who = `worker ${workerId}, attempt ${q.attempt} of ${q.maxAttempts}`;
