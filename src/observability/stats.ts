@@ -92,7 +92,8 @@ export interface StatsSample {
 export class JobStatsService {
   private sampler: NodeJS.Timeout | undefined;
   private cache = new Map<string, { at: number; value: Promise<JobStatsView> }>();
-  private sinceKnown = false;
+  /** The minute this instance last made sure the counting-start marker exists. */
+  private markerMinute = -1;
 
   constructor(
     private readonly d: {
@@ -132,10 +133,11 @@ export class JobStatsService {
     if (!adds) return;
     const redis = this.d.redis;
     const fail = (err: unknown) => this.d.logger.warn({ err }, 'job stats not recorded');
-    if (!this.sinceKnown) {
-      // Counting starts here if this Redis had no counters (first start, or after a flush).
-      this.sinceKnown = true;
-      redis.set(this.sinceKey, String(this.d.clock().getTime()), 'NX').catch(fail);
+    const nowMs = this.d.clock().getTime();
+    if (Math.floor(nowMs / MINUTE) !== this.markerMinute) {
+      // Once a minute: counting starts now if this Redis has no marker (first start, or it was flushed).
+      this.markerMinute = Math.floor(nowMs / MINUTE);
+      redis.set(this.sinceKey, String(nowMs), 'NX').catch(fail);
     }
     for (const [minute, fields] of adds) {
       const key = this.key(minute);
@@ -229,7 +231,6 @@ export class JobStatsService {
     if (marker === null) {
       await redis.set(this.sinceKey, String(nowMs), 'NX');
       marker = (await redis.get(this.sinceKey)) ?? String(nowMs);
-      this.sinceKnown = true;
     }
     if (marker.startsWith('rebuilt:')) return new Date(Number(marker.slice('rebuilt:'.length)));
     const since = Number(marker);
@@ -292,7 +293,7 @@ export class JobStatsService {
   /** Forgets cached reads (tests that flush Redis). */
   forget(): void {
     this.cache.clear();
-    this.sinceKnown = false;
+    this.markerMinute = -1;
   }
 }
 
