@@ -119,7 +119,7 @@ test('counts per minute and per operation follow the jobs, and survive Redis los
 test('queue depth is sampled into the current minute', async () => {
   await createJobs(app.url, submitter, [{ target: 'STATS_DEPTH', operation: 'DELETE_DRAFT' }]);
   app.observability.stop();
-  app.observability.start(); // samples at once, then every 15 s
+  app.observability.start(); // samples at once, then every 10 s
   await until('a sample with the waiting job', async () => ((await stats(3600, 60)).buckets.at(-1)!.ready ?? 0) >= 1, 10_000);
   const last = (await stats(3600, 60)).buckets.at(-1)!;
   expect(last.ready).toBeGreaterThanOrEqual(1);

@@ -14,7 +14,7 @@ import { jobFacts, type JobFacts } from './jobEvents.js';
  * One hash per minute, `<prefix>stats:m:<minute>` (minute = ms since the epoch / 60000), with fields
  * `<OP>:<counter>` (c created, s started, ok completed, f failed, x cancelled, rt retried) and
  * `<OP>:w<i>` / `<OP>:r<i>` (enqueue→start wait and run time, counts per LATENCY_BUCKETS bucket), plus
- * `q:ready`, `q:delayed`, `q:running`, `q:workers` sampled every SAMPLE_EVERY_MS by each instance.
+ * `q:ready`, `q:delayed`, `q:running`, `q:workers` sampled every SAMPLE_EVERY_MS (10 s) by each instance.
  * Hashes expire after a day and an hour. Every instance adds what it publishes, so the counts are
  * the whole service's.
  *
@@ -33,7 +33,7 @@ export const STATS_WINDOWS = [3600, 6 * 3600, 24 * 3600] as const;
 export const STATS_BUCKETS = [60, 300, 900, 3600] as const;
 const MINUTE = 60_000;
 const TTL_SECONDS = 25 * 3600;
-const SAMPLE_EVERY_MS = 15_000;
+const SAMPLE_EVERY_MS = 10_000;
 /** A read is served from memory this long (the dashboard polls). */
 const READ_CACHE_MS = 1_000;
 /** Most job documents one rebuild reads. */
@@ -242,6 +242,11 @@ export class JobStatsService {
     if ((await redis.set(lock, '1', 'PX', 60_000, 'NX')) !== 'OK') return null;
     try {
       const minutes = await this.fromMongo(fromMinute * MINUTE, sinceMinute * MINUTE);
+      if (minutes.size === 0) {
+        // Nothing happened before counting started (a first start): the counters cover the whole day.
+        await redis.set(this.sinceKey, '0');
+        return null;
+      }
       const tx = redis.multi();
       for (const [minute, fields] of minutes) {
         const key = this.key(minute);
