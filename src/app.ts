@@ -17,6 +17,7 @@ import type { BackgroundLoops } from './services/recovery.js';
 import { localGauge } from './observability/metrics.js';
 import { registerMetricsRoute, startMetricsServer } from './observability/serve.js';
 import type { Observability } from './observability/index.js';
+import { startTracing, tracingPlugin } from './observability/tracing.js';
 
 /** One running service instance: backends, services and the HTTP/WebSocket server. */
 export interface App {
@@ -70,6 +71,9 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
   };
 
   try {
+    // First in, last out: spans of the shutdown itself are still exported.
+    const tracing = startTracing(config.observability, logger);
+    if (tracing) cleanups.push(() => tracing.release());
     let embedded: EmbeddedBackends | undefined;
     if (!config.mongoUri || !config.redisUrl) {
       if (config.env === 'production') throw new Error('production needs MONGODB_URI and REDIS_URL');
@@ -129,7 +133,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       adminDir: config.adminDir,
       wsKeepAliveMs: config.wsKeepAliveMs,
       jwks: devIssuer ? () => devIssuer.jwks() : undefined,
-      plugins: metrics ? [metrics.apolloPlugin(schema)] : [],
+      plugins: [...(metrics ? [metrics.apolloPlugin(schema)] : []), ...(tracing ? [tracingPlugin(schema)] : [])],
     });
     cleanups.push(() => server.close(Math.max(100, config.shutdownTimeoutMs / 2)));
     let metricsUrl: string | undefined;

@@ -144,6 +144,8 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
   /** "none" turns tracing off even with an endpoint (OpenTelemetry's OTEL_TRACES_EXPORTER). */
   OTEL_TRACES_EXPORTER: z.string().optional(),
+  /** Most finished spans waiting for export; more are dropped and counted (OpenTelemetry's variable). Default 2048. */
+  OTEL_BSP_MAX_QUEUE_SIZE: int(1, 1_000_000).default(2048),
   /** service.name of the traces. Default job-service. */
   OTEL_SERVICE_NAME: z.string().min(1).default('job-service'),
 });
@@ -159,6 +161,8 @@ export interface ObservabilityConfig {
   /** Export traces over OTLP/HTTP (an endpoint is set and OTEL_TRACES_EXPORTER is not "none"). */
   tracing: boolean;
   serviceName: string;
+  /** Bound of the span export queue. */
+  traceQueueSize: number;
 }
 
 export interface AuthConfig {
@@ -329,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jobStats: e.JOB_STATS,
       tracing: Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) && e.OTEL_TRACES_EXPORTER !== 'none',
       serviceName: e.OTEL_SERVICE_NAME,
+      traceQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE,
     },
   };
 }

@@ -19,6 +19,7 @@ import { formatLimitError, limitError, limitRules, parseAndValidate } from './li
 import { createLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services/index.js';
+import { traceRequests } from './observability/tracing.js';
 import { sharedSubscribe } from './sharedSubscribe.js';
 
 export interface ServerOptions {
@@ -240,7 +241,7 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
   fastify.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    handler: fastifyApolloHandler(apollo, { context: httpContext }),
+    handler: traceRequests(fastifyApolloHandler(apollo, { context: httpContext })),
   });
 
   fastify.get('/healthz', async () => ({ status: 'ok' }));

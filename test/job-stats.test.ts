@@ -32,7 +32,7 @@ interface Stats {
   from: string;
   to: string;
   rebuiltBefore: string | null;
-  buckets: Array<{ start: string; created: number; started: number; completed: number; failed: number; cancelled: number; retried: number; ready: number | null }>;
+  buckets: Array<{ start: string; created: number; started: number; completed: number; failed: number; cancelled: number; retried: number; ready: number | null; running: number | null }>;
   operations: Array<{ operation: string; created: number; started: number; completed: number; failed: number; cancelled: number; retried: number; failureRate: number | null; waitP50Seconds: number | null; runP95Seconds: number | null }>;
 }
 

@@ -402,6 +402,11 @@ export type JobLease = {
   job: Job;
   /** The fencing token: pass it to jobReportProgress, jobComplete and jobFail. */
   token: Scalars['String']['output'];
+  /**
+   * W3C trace context (traceparent) of the request that created the job, when the service traces: start the
+   * job's span as its child, so the worker's work joins the trace that submitted the job. Null otherwise.
+   */
+  traceparent?: Maybe<Scalars['String']['output']>;
 };
 
 /** One line of a job's log. */
@@ -552,7 +557,7 @@ export type JobStatsBucket = {
   delayed?: Maybe<Scalars['Int']['output']>;
   /** Jobs that ended FAILED. */
   failed: Scalars['Int']['output'];
-  /** Jobs ready to be claimed at the last sample in the bucket (sampled every 15 s); null without a sample. */
+  /** Jobs ready to be claimed at the last sample in the bucket (sampled every 10 s); null without a sample. */
   ready?: Maybe<Scalars['Int']['output']>;
   /** Jobs put back in the queue for another attempt, and jobRetry copies. */
   retried: Scalars['Int']['output'];
@@ -1863,6 +1868,7 @@ export type JobLeaseResolvers<ContextType = GraphQLContext, ParentType extends R
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   job?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  traceparent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type JobLogEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobLogEntry'] = ResolversParentTypes['JobLogEntry']> = {

@@ -5,6 +5,7 @@ import { OPERATIONS } from '../queue/keys.js';
 import type { JobEventView } from '../services/events.js';
 import { unavailableBackend, type UnavailableBackend } from '../db/unavailable.js';
 import { jobFacts } from './jobEvents.js';
+import { droppedSpans } from './tracing.js';
 
 /**
  * Prometheus metrics of one service instance (prom-client; one Registry per instance, so several
@@ -91,6 +92,17 @@ export class Metrics {
           if (s) read(s, this);
         },
       });
+    new Counter({
+      name: 'jobservice_trace_spans_dropped_total',
+      help: 'Spans not exported (whole process): the export queue was full, or the export failed.',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect(this: Counter) {
+        this.reset();
+        this.inc({ reason: 'queue_full' }, droppedSpans.queueFull);
+        this.inc({ reason: 'export_failed' }, droppedSpans.exportFailed);
+      },
+    });
     snapshotGauge('jobs_waiting', 'Jobs ready to be claimed now, by operation (shared state: the same on every instance).', ['operation'], (s, g) => {
       for (const op of OPERATIONS) g.set({ operation: op }, s.readyByOperation[op] ?? 0);
     });
@@ -154,10 +166,7 @@ export class Metrics {
    * (unparsable, invalid, over a limit) is "(other)" / invalid.
    */
   apolloPlugin(schema: GraphQLSchema): ApolloServerPlugin {
-    const known = new Set<string>();
-    for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
-      for (const name of Object.keys(type?.getFields() ?? {})) known.add(name);
-    }
+    const known = rootFields(schema);
     const histogram = this.graphqlDuration;
     const metrics = this;
     return {
@@ -192,11 +201,21 @@ export class Metrics {
   }
 }
 
-function rootField(op: OperationDefinitionNode, known: Set<string>): string {
+/** The operation's first root field when the schema has it, else "(other)": a bounded label. */
+export function rootField(op: OperationDefinitionNode, known: ReadonlySet<string>): string {
   for (const sel of op.selectionSet.selections) {
     if (sel.kind === 'Field' && sel.name.value !== '__typename') return known.has(sel.name.value) ? sel.name.value : OTHER;
   }
   return OTHER;
+}
+
+/** The schema's root field names: the bounded set of operation labels. */
+export function rootFields(schema: GraphQLSchema): ReadonlySet<string> {
+  const known = new Set<string>();
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    for (const name of Object.keys(type?.getFields() ?? {})) known.add(name);
+  }
+  return known;
 }
 
 function isTimeout(err: unknown): boolean {

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { JobLogRecord, JobRecord } from '../models/job.js';
 import { QueueResetError, type ChangeInput, type ChangeResult, type ClaimRefusal, type FinishResult, type QueueJob, type RedisQueue } from '../queue/index.js';
+import { currentTraceparent, inClientSpan, mongoSpan } from '../observability/tracing.js';
 import { parseObjectId } from './byIds.js';
 import type { EventService, JobEventView } from './events.js';
 import { ACTIVE_STATUSES, allowedFrom, checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, RUNNING_STATUSES, validateJobCreate, type ValidJobInput } from './jobRules.js';
@@ -32,6 +33,7 @@ import { progressError, workerIdError, type WorkerService } from './workers.js';
  */
 
 export const MAX_BATCH = 1000;
+const MONGO_INSERT = mongoSpan('insertMany', 'jobs');
 /** Most jobs one jobClaim may take. */
 export const MAX_CLAIM = 100;
 /** Added to a job's stored sequence when the queue is rebuilt from MongoDB, so decisions after a loss outrank any write still in flight from before. */
@@ -737,7 +739,7 @@ export class JobLifecycle {
     for (let round = 0; todo.length > 0 && round < 3; round++) {
       const failed = new Set<number>();
       try {
-        await this.models.Job.collection.insertMany(todo.map((p) => p.doc), { ordered: false });
+        await inClientSpan('insertMany jobs', MONGO_INSERT, () => this.models.Job.collection.insertMany(todo.map((p) => p.doc), { ordered: false }));
       } catch (err) {
         const writeErrors = bulkWriteErrors(err, todo.length);
         if (!writeErrors) throw err;
@@ -848,7 +850,13 @@ function newJob({ input, payloadJson }: ValidJobInput, actor: string, now: Date,
     log: [{ at: now, actor, message: retryOf ? `created as a retry of ${retryOf.toHexString()}` : 'created', status: 'QUEUED' }],
     retryOf: retryOf ?? null,
     retriedBy: null,
+    ...traceOf(currentTraceparent()),
   };
+}
+
+/** The creating request's trace context, stored only when there is one. */
+function traceOf(traceparent: string | null): { traceparent?: string } {
+  return traceparent ? { traceparent } : {};
 }
 
 /** A retry submits the old job's parameters again. */
