@@ -116,7 +116,8 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       await recovery.reconcileOnce();
     }
 
-    observability.start();
+    // The queue depth sampler is a background loop too (off when tests drive the loops themselves).
+    if (options.background !== false) observability.start();
     cleanups.push(async () => observability.stop());
     const metrics = observability.metrics;
 

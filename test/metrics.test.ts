@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { until } from './harness/until.js';
 import { createJobs, gql, startAppWithIssuer, startTestApp, type UserErr } from './harness/app.js';
 
@@ -150,4 +152,35 @@ test('a reaped lease is counted as a lease expiry and an automatic retry', async
   expect(sample(after, 'jobservice_lease_expiries_total') - sample(before, 'jobservice_lease_expiries_total')).toBe(reaped);
   expect(sample(after, 'jobservice_jobs_retried_total', { operation: op, kind: 'automatic' }) - sample(before, 'jobservice_jobs_retried_total', { operation: op, kind: 'automatic' })).toBe(1);
   expect(sample(after, 'jobservice_job_run_seconds_count', { operation: op, outcome: 'retried' }) - sample(before, 'jobservice_job_run_seconds_count', { operation: op, outcome: 'retried' })).toBe(1);
+});
+
+test('open sockets and their subscriptions are gauges; events handed to subscribers are counted', async () => {
+  const url = a.app.metricsUrl!;
+  const base = await scrape(url);
+  const client = createClient({ url: `${a.app.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${submitter}` }, retryAttempts: 0 });
+  const got: unknown[] = [];
+  const events = client.iterate({ query: 'subscription { jobEvents(filter: { operations: [SET_STATUS] }) { kind job { id } } }' });
+  const reading = (async () => {
+    for await (const e of events) {
+      got.push(e);
+      break;
+    }
+  })();
+  try {
+    await until('the socket and its subscription are counted', async () => {
+      const t = await scrape(url);
+      return sample(t, 'jobservice_websocket_connections') === sample(base, 'jobservice_websocket_connections') + 1 && sample(t, 'jobservice_websocket_operations') === sample(base, 'jobservice_websocket_operations') + 1;
+    }, 10_000);
+    const before = await scrape(url);
+    // The subscription is in place once the bus has a job listener for it; then one event reaches it.
+    await until('the subscription listens', () => a.app.bus.subscriberCount('job') > 0, 10_000);
+    await createJobs(a.app.url, submitter, [{ target: 'METRICS_WS', operation: 'SET_STATUS', releaseStatus: 'DRAFT' }]);
+    await reading;
+    expect(got).toHaveLength(1);
+    const after = await scrape(url);
+    expect(sample(after, 'jobservice_events_delivered_total', { topic: 'job' }) - sample(before, 'jobservice_events_delivered_total', { topic: 'job' })).toBeGreaterThanOrEqual(1);
+  } finally {
+    await client.dispose();
+  }
+  await until('the socket is gone from the gauge', async () => sample(await scrape(url), 'jobservice_websocket_connections') === sample(base, 'jobservice_websocket_connections'), 10_000);
 });

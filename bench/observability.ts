@@ -1,0 +1,102 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { fmt, markdownTable, ratio, tally, verdict, writeResults, type Row } from './report.js';
+import { measure, summarize, type Sample, type Summary } from './load.js';
+import { steadyPass, serviceSteps } from './scenarios/claim.js';
+import { queryPass } from './scenarios/query.js';
+import { readyCount, seedJobs, startBenchEnv } from './setup.js';
+
+/**
+ * `npm run bench:observability`: what metrics, job stats and tracing cost, on vs off in the same run.
+ * For each configuration a fresh service process (bench/service.ts, instrumented) runs the query
+ * scenario (`jobs(first: 20)` at BENCH_QUERY_JOBS jobs, 10 connections) and the hot path at 1 worker
+ * (claim, progress, complete with claimNext; bench/scenarios/claim.ts); configurations take turns pass
+ * by pass, so drift on the shared machine spreads over all of them. Tracing exports to an OTLP/HTTP
+ * sink in this process (it answers 200 and discards). Medians over BENCH_PASSES (3) passes of
+ * BENCH_SECONDS (4) s. Targets: each of metrics and tracing adds at most 10% of service Node CPU per
+ * request (query) and per job (hot path).
+ */
+const env = process.env;
+const seconds = Number(env.BENCH_SECONDS ?? 4);
+const passes = Number(env.BENCH_PASSES ?? 3);
+const queryJobs = Number(env.BENCH_QUERY_JOBS ?? 200);
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+const sink = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+});
+await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+
+const CONFIGS: Array<{ id: string; label: string; env: Record<string, string> }> = [
+  { id: 'off', label: 'all off (JOB_STATS=false)', env: { JOB_STATS: 'false' } },
+  { id: 'stats', label: 'job stats (default)', env: { JOB_STATS: 'true' } },
+  { id: 'metrics', label: 'metrics (METRICS_PORT)', env: { JOB_STATS: 'false', METRICS_PORT: '0' } },
+  { id: 'tracing', label: 'tracing (OTLP/HTTP)', env: { JOB_STATS: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } },
+  { id: 'all', label: 'all on', env: { JOB_STATS: 'true', METRICS_PORT: '0', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } },
+];
+
+const watchdog = setTimeout(() => {
+  process.stderr.write('bench:observability: still running after 12 minutes, exiting\n');
+  process.exit(2);
+}, 12 * 60_000);
+watchdog.unref();
+
+const b = await startBenchEnv(env);
+const samples = new Map(CONFIGS.map((c) => [c.id, { query: [] as Sample[], claim: [] as Sample[] }]));
+const started = Date.now();
+out(`bench:observability: ${os.availableParallelism()} cpus, node ${process.version}; ${passes} passes x ${seconds} s; query at ${queryJobs} jobs; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+try {
+  for (let p = 0; p < passes; p++) {
+    for (const c of CONFIGS) {
+      await b.fresh(`obs_${c.id}`, { env: c.env });
+      await seedJobs(b, 'QUERY', queryJobs, 'CHANGE');
+      const s = samples.get(c.id)!;
+      // Warm-up (JIT, pools, JWKS), then one measured pass of each.
+      await measure(() => b.svc.stats(), () => queryPass(b, 1, 10), 'call');
+      s.query.push(await measure(() => b.svc.stats(), () => queryPass(b, seconds, 10), 'call'));
+      const want = 2_000;
+      if ((await readyCount(b)) < want) await seedJobs(b, `OBS${p}`, want);
+      await steadyPass(1, 1, want, serviceSteps(b, 1));
+      s.claim.push(await steadyPass(1, seconds, want, serviceSteps(b, 1), () => b.svc.stats()));
+      out(`bench:observability: pass ${p + 1}, ${c.label}: query ${fmt(s.query.at(-1)!.cost?.cpuUs ?? NaN)} µs/request, hot path ${fmt((s.claim.at(-1)!.cost?.cpuUs ?? NaN) / 1000, 2)} ms/job (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    }
+  }
+  const sum = new Map<string, { query: Summary; claim: Summary }>(CONFIGS.map((c) => [c.id, { query: summarize(samples.get(c.id)!.query, seconds), claim: summarize(samples.get(c.id)!.claim, seconds) }]));
+  const off = sum.get('off')!;
+  const rows: Row[] = [];
+  for (const c of CONFIGS) {
+    const s = sum.get(c.id)!;
+    const qr = ratio(s.query.cost.cpuUs, off.query.cost.cpuUs);
+    const cr = ratio(s.claim.cost.cpuUs, off.claim.cost.cpuUs);
+    const targeted = c.id === 'metrics' || c.id === 'tracing';
+    rows.push({
+      scenario: `query, ${c.label}`,
+      figure: 'Node CPU µs / request (req/s)',
+      value: `${fmt(s.query.cost.cpuUs)} (${fmt(s.query.perSecond)})`,
+      compare: c.id === 'off' ? '' : `off ${fmt(off.query.cost.cpuUs)}`,
+      ratio: c.id === 'off' ? '' : fmt(qr, 3),
+      ...(targeted ? { target: '≤ 1.10× off', verdict: verdict(qr, (x) => x <= 1.1) } : {}),
+    });
+    rows.push({
+      scenario: `hot path 1 worker, ${c.label}`,
+      figure: 'Node CPU ms / job (jobs/s); MongoDB commands; Redis round trips (commands) / job',
+      value: `${fmt(s.claim.cost.cpuUs / 1000, 2)} (${fmt(s.claim.perSecond)}); ${fmt(s.claim.cost.mongo, 2)}; ${fmt(s.claim.cost.redisRoundTrips, 2)} (${fmt(s.claim.cost.redisCommands, 1)})`,
+      compare: c.id === 'off' ? '' : `off ${fmt(off.claim.cost.cpuUs / 1000, 2)}; ${fmt(off.claim.cost.mongo, 2)}; ${fmt(off.claim.cost.redisRoundTrips, 2)} (${fmt(off.claim.cost.redisCommands, 1)})`,
+      ratio: c.id === 'off' ? '' : fmt(cr, 3),
+      ...(targeted ? { target: '≤ 1.10× off', verdict: verdict(cr, (x) => x <= 1.1) } : {}),
+    });
+  }
+  out('');
+  out(markdownTable(rows));
+  out('');
+  out(`bench:observability: ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${writeResults('.bench', { kind: 'observability', seconds, passes, queryJobs, configs: CONFIGS.map((c) => c.id), summaries: Object.fromEntries(sum), rows })}`);
+  const t = tally(rows);
+  out(`${t.passed} passed, ${t.failed} failed`);
+} finally {
+  await b.close();
+  sink.close();
+}
+process.exit(0);
