@@ -6,6 +6,12 @@ import { measure, summarize, type Sample, type Summary } from './load.js';
 import { steadyPass, serviceSteps } from './scenarios/claim.js';
 import { queryPass } from './scenarios/query.js';
 import { readyCount, seedJobs, startBenchEnv } from './setup.js';
+import { Types } from 'mongoose';
+import { createLogger } from '../src/logger.js';
+import type { JobRecord } from '../src/models/job.js';
+import { Metrics } from '../src/observability/metrics.js';
+import { JobStatsService } from '../src/observability/stats.js';
+import type { JobEventView } from '../src/services/events.js';
 
 /**
  * `npm run bench:observability`: what metrics, job stats and tracing cost, on vs off in the same run.
@@ -45,6 +51,47 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 const b = await startBenchEnv(env);
+
+/**
+ * In this process, without the HTTP and database work around it: the CPU the counters add per job (the
+ * events of one job's life: created, claimed, a stage change, completed), less disturbed by other load
+ * on the machine than the service's whole CPU per job.
+ */
+async function perJobCpuUs(): Promise<{ metricsUs: number; statsUs: number }> {
+  const jobs = 20_000;
+  const lifeOf = (i: number): JobEventView[] => {
+    const t = Date.now();
+    const job = { _id: new Types.ObjectId(), operation: 'ADD', status: 'QUEUED', createdAt: new Date(t - 50), runAt: null, startedAt: null } as unknown as JobRecord;
+    const at = (s: string, extra: Partial<JobRecord> = {}) => ({ ...job, status: s, ...extra }) as JobRecord;
+    const started = new Date(t - 20 - (i % 7));
+    return [
+      { kind: 'CREATED', job, previousStatus: null, at: new Date(t - 50) },
+      { kind: 'STATUS_CHANGED', job: at('INITIATED', { startedAt: started }), previousStatus: 'QUEUED', at: started },
+      { kind: 'STATUS_CHANGED', job: at('VALIDATING', { startedAt: started }), previousStatus: 'INITIATED', at: new Date(t - 10) },
+      { kind: 'STATUS_CHANGED', job: at('COMPLETED', { startedAt: started }), previousStatus: 'VALIDATING', at: new Date(t) },
+    ];
+  };
+  const lives = Array.from({ length: jobs }, (_, i) => lifeOf(i));
+  const time = async (fn: (events: JobEventView[]) => void, settle: () => Promise<unknown>) => {
+    for (const l of lives.slice(0, 2000)) fn(l); // warm-up
+    await settle();
+    const c0 = process.cpuUsage();
+    for (const l of lives) for (const e of l) fn([e]); // one publish step per event, as the lifecycle does
+    await settle();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / jobs;
+  };
+  const metrics = new Metrics({ defaultMetrics: false });
+  const metricsUs = await time((e) => metrics.jobEvents(e), async () => undefined);
+  const prefix = `bench_obs_stats_${Date.now().toString(36)}:`;
+  const stats = new JobStatsService({ redis: b.redis, prefix, models: undefined as never, logger: createLogger('warn', 'bench'), clock: () => new Date(), sample: async () => ({ ready: 0, delayed: 0, running: 0, workersAlive: 0 }) });
+  // Includes the replies: the commands are sent and answered before the clock stops.
+  const statsUs = await time((e) => stats.record(e), () => b.redis.ping());
+  const keys = await b.redis.keys(`${prefix}*`);
+  if (keys.length) await b.redis.del(...keys);
+  return { metricsUs, statsUs };
+}
+const inProcess = await perJobCpuUs();
 const samples = new Map(CONFIGS.map((c) => [c.id, { query: [] as Sample[], claim: [] as Sample[] }]));
 const started = Date.now();
 out(`bench:observability: ${os.availableParallelism()} cpus, node ${process.version}; ${passes} passes x ${seconds} s; query at ${queryJobs} jobs; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -89,10 +136,11 @@ try {
       ...(targeted ? { target: '≤ 1.10× off', verdict: verdict(cr, (x) => x <= 1.1) } : {}),
     });
   }
+  rows.push({ scenario: 'in process, 20,000 job lives (4 events each)', figure: 'CPU µs / job: metrics counters; job stats (Redis commands issued and answered)', value: `${fmt(inProcess.metricsUs, 1)}; ${fmt(inProcess.statsUs, 1)}`, compare: `hot path all off ${fmt(off.claim.cost.cpuUs)} µs / job`, ratio: `${fmt(ratio(inProcess.metricsUs, off.claim.cost.cpuUs) * 100, 2)} %; ${fmt(ratio(inProcess.statsUs, off.claim.cost.cpuUs) * 100, 2)} %` });
   out('');
   out(markdownTable(rows));
   out('');
-  out(`bench:observability: ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${writeResults('.bench', { kind: 'observability', seconds, passes, queryJobs, configs: CONFIGS.map((c) => c.id), summaries: Object.fromEntries(sum), rows })}`);
+  out(`bench:observability: ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${writeResults('.bench', { kind: 'observability', inProcess, seconds, passes, queryJobs, configs: CONFIGS.map((c) => c.id), summaries: Object.fromEntries(sum), rows })}`);
   const t = tally(rows);
   out(`${t.passed} passed, ${t.failed} failed`);
 } finally {
