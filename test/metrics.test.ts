@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { backends, startPausable, whyNotPausable } from './harness/backends.js';
 import { until } from './harness/until.js';
 import { createJobs, gql, startAppWithIssuer, startTestApp, type UserErr } from './harness/app.js';
 
@@ -183,4 +184,31 @@ test('open sockets and their subscriptions are gauges; events handed to subscrib
     await client.dispose();
   }
   await until('the socket is gone from the gauge', async () => sample(await scrape(url), 'jobservice_websocket_connections') === sample(base, 'jobservice_websocket_connections'), 10_000);
+});
+
+const redisSkip = whyNotPausable('redis');
+(redisSkip ? test.skip : test)('a Redis command that times out during a request is counted as a backend time-out', async () => {
+  const redis = await startPausable('redis');
+  const app = await startTestApp({
+    file: import.meta.url,
+    jwksUrl: a.jwks.url,
+    env: { METRICS_PORT: '0', REDIS_COMMAND_TIMEOUT_MS: '500', REDIS_CONNECT_TIMEOUT_MS: '1000' },
+    appOptions: { background: false },
+    backends: { mongoUri: (await backends()).mongoUri, redisUrl: redis.url },
+  });
+  const viewer = await a.token(['VIEWER'], 'vic');
+  const before = await scrape(app.metricsUrl!, null);
+  redis.pause();
+  let res;
+  try {
+    res = await gql(app.url, '{ queue { paused } }', undefined, viewer);
+  } finally {
+    redis.resume();
+  }
+  expect(res.body.errors![0]!.extensions!.code).toBe('SERVICE_UNAVAILABLE');
+  const after = await scrape(app.metricsUrl!, null);
+  const d = (labels: Record<string, string>) => sample(after, 'jobservice_backend_errors_total', labels) - sample(before, 'jobservice_backend_errors_total', labels);
+  expect(d({ backend: 'redis', kind: 'timeout' })).toBeGreaterThanOrEqual(1);
+  expect(d({ backend: 'mongodb', kind: 'timeout' }) + d({ backend: 'mongodb', kind: 'error' })).toBe(0);
+  expect(sample(after, 'jobservice_graphql_request_duration_seconds_count', { operation: 'queue', outcome: 'error' })).toBe(1);
 });
