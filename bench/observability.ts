@@ -11,6 +11,8 @@ import { createLogger } from '../src/logger.js';
 import type { JobRecord } from '../src/models/job.js';
 import { Metrics } from '../src/observability/metrics.js';
 import { JobStatsService } from '../src/observability/stats.js';
+import { inClientSpan, startTracing } from '../src/observability/tracing.js';
+import { loadConfig } from '../src/config.js';
 import type { JobEventView } from '../src/services/events.js';
 
 /**
@@ -57,7 +59,7 @@ const b = await startBenchEnv(env);
  * events of one job's life: created, claimed, a stage change, completed), less disturbed by other load
  * on the machine than the service's whole CPU per job.
  */
-async function perJobCpuUs(): Promise<{ metricsUs: number; statsUs: number }> {
+async function perJobCpuUs(): Promise<{ metricsUs: number; statsUs: number; tracingUs: number }> {
   const jobs = 20_000;
   const lifeOf = (i: number): JobEventView[] => {
     const t = Date.now();
@@ -89,7 +91,22 @@ async function perJobCpuUs(): Promise<{ metricsUs: number; statsUs: number }> {
   const statsUs = await time((e) => stats.record(e), () => b.redis.ping());
   const keys = await b.redis.keys(`${prefix}*`);
   if (keys.length) await b.redis.del(...keys);
-  return { metricsUs, statsUs };
+  // Tracing: the spans of one hot-path job (two requests: a server and a GraphQL span each, three queue
+  // scripts, one batched write), made and exported (JSON over HTTP to the sink) before the clock stops.
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = sinkUrl;
+  const tracing = startTracing(loadConfig({ NODE_ENV: 'test', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl }).observability, createLogger('warn', 'bench'))!;
+  const spansOfJob = async () => {
+    for (const name of ['EVALSHA extend', 'bulkWrite jobs', 'EVALSHA finish', 'EVALSHA claim']) await inClientSpan(name, { 'db.system.name': 'redis', 'db.operation.name': 'EVALSHA' }, async () => undefined);
+    for (let r = 0; r < 2; r++) await inClientSpan('POST /graphql', { 'http.request.method': 'POST', 'http.route': '/graphql', 'url.path': '/graphql', 'http.response.status_code': 200 }, () => inClientSpan('mutation jobComplete', { 'graphql.operation.type': 'mutation', 'graphql.operation.name': 'jobComplete' }, async () => undefined));
+  };
+  const tracedJobs = 5_000;
+  for (let i = 0; i < 500; i++) await spansOfJob();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < tracedJobs; i++) await spansOfJob();
+  await tracing.release(); // flushes what is queued
+  const ct = process.cpuUsage(c0);
+  delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  return { metricsUs, statsUs, tracingUs: (ct.user + ct.system) / tracedJobs };
 }
 const inProcess = await perJobCpuUs();
 const samples = new Map(CONFIGS.map((c) => [c.id, { query: [] as Sample[], claim: [] as Sample[] }]));
@@ -136,7 +153,14 @@ try {
       ...(targeted ? { target: '≤ 1.10× off', verdict: verdict(cr, (x) => x <= 1.1) } : {}),
     });
   }
-  rows.push({ scenario: 'in process, 20,000 job lives (4 events each)', figure: 'CPU µs / job: metrics counters; job stats (Redis commands issued and answered)', value: `${fmt(inProcess.metricsUs, 1)}; ${fmt(inProcess.statsUs, 1)}`, compare: `hot path all off ${fmt(off.claim.cost.cpuUs)} µs / job`, ratio: `${fmt(ratio(inProcess.metricsUs, off.claim.cost.cpuUs) * 100, 2)} %; ${fmt(ratio(inProcess.statsUs, off.claim.cost.cpuUs) * 100, 2)} %` });
+  const pct = (x: number) => `${fmt(ratio(x, off.claim.cost.cpuUs) * 100, 2)} %`;
+  rows.push({
+    scenario: 'in process: 20,000 job lives (4 events each); 5,000 jobs of spans (8 each)',
+    figure: 'CPU µs / job: metrics counters; job stats (Redis commands issued and answered); tracing (spans made and exported)',
+    value: `${fmt(inProcess.metricsUs, 1)}; ${fmt(inProcess.statsUs, 1)}; ${fmt(inProcess.tracingUs, 1)}`,
+    compare: `hot path all off ${fmt(off.claim.cost.cpuUs)} µs / job`,
+    ratio: `${pct(inProcess.metricsUs)}; ${pct(inProcess.statsUs)}; ${pct(inProcess.tracingUs)}`,
+  });
   out('');
   out(markdownTable(rows));
   out('');
