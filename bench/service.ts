@@ -21,6 +21,8 @@ export interface ServiceConfig {
   logLevel: string;
   /** Run the reaper, reconciler and worker-expiry loops (the bench runs without them; see setup.ts). */
   background: boolean;
+  /** More environment for the service's configuration (bench/observability.ts turns metrics, stats and tracing on and off). */
+  env?: Record<string, string>;
   /** Set (BENCH_PROFILE): the process runs with --cpu-prof and writes its profile here when it exits. */
   profileDir?: string;
 }
@@ -51,6 +53,7 @@ serveChild<ServiceReady>(async () => {
     DATA_DIR: cfg.dataDir,
     LOG_LEVEL: cfg.logLevel,
     SHUTDOWN_TIMEOUT_MS: '10000',
+    ...cfg.env,
   });
   const app = await startApp(config, createLogger(config.logLevel, 'bench-service'), { dbName: cfg.dbName, instrument: true, background: cfg.background });
   const sign = (roles: Array<'VIEWER' | 'SUBMITTER' | 'WORKER'>, sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });

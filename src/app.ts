@@ -14,6 +14,10 @@ import type { EventBus } from './events/bus.js';
 import type { RedisQueue } from './queue/index.js';
 import { createServices, type ServiceClock } from './services/create.js';
 import type { BackgroundLoops } from './services/recovery.js';
+import { localGauge } from './observability/metrics.js';
+import { registerMetricsRoute, startMetricsServer } from './observability/serve.js';
+import type { Observability } from './observability/index.js';
+import { startTracing, tracingPlugin } from './observability/tracing.js';
 
 /** One running service instance: backends, services and the HTTP/WebSocket server. */
 export interface App {
@@ -32,6 +36,10 @@ export interface App {
   queue: RedisQueue;
   /** The event bus behind subscriptions. */
   bus: EventBus;
+  /** Metrics, job stats and tracing. */
+  observability: Observability;
+  /** The Prometheus scrape URL on the metrics port (METRICS_PORT); absent when that port is off. */
+  metricsUrl?: string;
   /** The single shutdown path. Safe to call twice; bounded by config.shutdownTimeoutMs. */
   close(): Promise<void>;
 }
@@ -63,6 +71,9 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
   };
 
   try {
+    // First in, last out: spans of the shutdown itself are still exported.
+    const tracing = startTracing(config.observability, logger);
+    if (tracing) cleanups.push(() => tracing.release());
     let embedded: EmbeddedBackends | undefined;
     if (!config.mongoUri || !config.redisUrl) {
       if (config.env === 'production') throw new Error('production needs MONGODB_URI and REDIS_URL');
@@ -86,7 +97,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
     const redis = await connectRedis(redisUrl, 'job-service', { commandTimeoutMs: config.backendTimeouts.redisCommandMs, connectTimeoutMs: config.backendTimeouts.redisConnectMs, countRoundTrips: options.instrument });
     cleanups.push(() => closeRedis(redis));
 
-    const { services, recovery, queue, bus, writer } = await createServices(config, mongo, redis, logger, { ...options.clock, ferret });
+    const { services, recovery, queue, bus, writer, observability } = await createServices(config, mongo, redis, logger, { ...options.clock, ferret });
     cleanups.push(() => queue.close());
     cleanups.push(() => writer.drain());
     // Redis back after a drop: if it came back empty, the queue is restored before anything is decided.
@@ -105,10 +116,16 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       await recovery.reconcileOnce();
     }
 
+    // The queue depth sampler is a background loop too (off when tests drive the loops themselves).
+    if (options.background !== false) observability.start();
+    cleanups.push(async () => observability.stop());
+    const metrics = observability.metrics;
+
     const devIssuer = config.auth.devIssuer ? await loadDevIssuer(config.dataDir, config.auth.issuer, config.auth.audience) : undefined;
     let verifier: TokenVerifier | undefined;
+    const schema = buildSchema();
     const server = await createHttpServer({
-      schema: buildSchema(),
+      schema,
       services,
       logger,
       verifier: () => verifier!,
@@ -117,8 +134,21 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       adminDir: config.adminDir,
       wsKeepAliveMs: config.wsKeepAliveMs,
       jwks: devIssuer ? () => devIssuer.jwks() : undefined,
+      plugins: [...(metrics ? [metrics.apolloPlugin(schema)] : []), ...(tracing ? [tracingPlugin(schema)] : [])],
     });
     cleanups.push(() => server.close(Math.max(100, config.shutdownTimeoutMs / 2)));
+    let metricsUrl: string | undefined;
+    if (metrics) {
+      localGauge(metrics, 'websocket_connections', 'Open graphql-ws connections on this instance.', () => server.sockets().open);
+      localGauge(metrics, 'websocket_operations', 'Subscriptions (and other operations) running on this instance\'s sockets.', () => server.sockets().subscriptions);
+      const { metricsToken, metricsPort, metricsHost } = config.observability;
+      if (metricsToken) registerMetricsRoute(server.fastify, metrics, metricsToken);
+      if (metricsPort !== null) {
+        const ms = await startMetricsServer(metrics, { host: metricsHost, port: metricsPort, token: metricsToken, logger });
+        cleanups.push(() => ms.close());
+        metricsUrl = ms.url;
+      }
+    }
     const url = await server.listen(config.host, config.port);
     // The dev issuer's JWKS is fetched from this very server, over HTTP, like any remote JWKS.
     const loopback = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
@@ -129,7 +159,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       closing ??= withDeadline(runCleanups(), config.shutdownTimeoutMs, logger);
       return closing;
     };
-    return { url, config, mongo, redis, services, server, devIssuer, recovery, queue, bus, close };
+    return { url, config, mongo, redis, services, server, devIssuer, recovery, queue, bus, observability, metricsUrl, close };
   } catch (err) {
     await runCleanups();
     throw err;

@@ -122,7 +122,48 @@ const envSchema = z.object({
   LIMIT_WS_PAYLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(64 * 1024),
   /** Most operations running at once on one graphql-ws socket; more are refused, the socket stays. Default 20. */
   LIMIT_SUBSCRIPTIONS_PER_SOCKET: int(1, 10_000).default(20),
+  /**
+   * Port of the Prometheus /metrics endpoint, a listener of its own (0 picks a free port). Default: unset,
+   * no metrics port. Metrics are kept when this or METRICS_TOKEN is set, and not at all otherwise.
+   */
+  METRICS_PORT: int(0, 65535).optional(),
+  /** Address the metrics port binds. Default: HOST. */
+  METRICS_HOST: z.string().min(1).optional(),
+  /**
+   * Bearer token a scrape must send (at least 16 characters). Set: /metrics is also served on the public
+   * port, behind it, and the metrics port asks for it too. Default: unset (no /metrics on the public port).
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Keep the per-minute job counters behind jobStats and the dashboard (a few Redis commands per job, no extra round trip). Default true. */
+  JOB_STATS: bool.default(true),
+  /**
+   * OTLP/HTTP endpoint for traces (the OpenTelemetry variable; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT also
+   * works). Unset: no tracing. The exporter reads the other OTEL_* variables itself (headers, protocol, timeout).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  /** "none" turns tracing off even with an endpoint (OpenTelemetry's OTEL_TRACES_EXPORTER). */
+  OTEL_TRACES_EXPORTER: z.string().optional(),
+  /** Most finished spans waiting for export; more are dropped and counted (OpenTelemetry's variable). Default 2048. */
+  OTEL_BSP_MAX_QUEUE_SIZE: int(1, 1_000_000).default(2048),
+  /** service.name of the traces. Default job-service. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('job-service'),
 });
+
+/** Metrics, job stats and tracing (src/observability). */
+export interface ObservabilityConfig {
+  /** Keep Prometheus metrics (METRICS_PORT or METRICS_TOKEN set). */
+  metrics: boolean;
+  metricsPort: number | null;
+  metricsHost: string;
+  metricsToken: string | null;
+  jobStats: boolean;
+  /** Export traces over OTLP/HTTP (an endpoint is set and OTEL_TRACES_EXPORTER is not "none"). */
+  tracing: boolean;
+  serviceName: string;
+  /** Bound of the span export queue. */
+  traceQueueSize: number;
+}
 
 export interface AuthConfig {
   /** Set when the service signs its own dev tokens and serves their JWKS. */
@@ -161,6 +202,7 @@ export interface Config {
   adminDir: string | null;
   queue: QueueConfig;
   limits: LimitsConfig;
+  observability: ObservabilityConfig;
 }
 
 export interface BackendTimeouts {
@@ -228,9 +270,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const devIssuer = !e.JWKS_URL;
+  const host = e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1');
   return {
     env: e.NODE_ENV,
-    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    host,
     port: e.PORT,
     mongoUri: e.MONGODB_URI,
     redisUrl: e.REDIS_URL,
@@ -281,6 +324,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bodyBytes: e.LIMIT_BODY_BYTES,
       wsPayloadBytes: e.LIMIT_WS_PAYLOAD_BYTES,
       subscriptionsPerSocket: e.LIMIT_SUBSCRIPTIONS_PER_SOCKET,
+    },
+    observability: {
+      metrics: e.METRICS_PORT !== undefined || e.METRICS_TOKEN !== undefined,
+      metricsPort: e.METRICS_PORT ?? null,
+      metricsHost: e.METRICS_HOST ?? host,
+      metricsToken: e.METRICS_TOKEN ?? null,
+      jobStats: e.JOB_STATS,
+      tracing: Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) && e.OTEL_TRACES_EXPORTER !== 'none',
+      serviceName: e.OTEL_SERVICE_NAME,
+      traceQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE,
     },
   };
 }

@@ -19,6 +19,7 @@ import { formatLimitError, limitError, limitRules, parseAndValidate } from './li
 import { createLoaders } from './loaders.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services/index.js';
+import { traceRequests } from './observability/tracing.js';
 import { sharedSubscribe } from './sharedSubscribe.js';
 
 export interface ServerOptions {
@@ -38,6 +39,8 @@ export interface ServerOptions {
   wsInitTimeoutMs?: number;
   /** Ping interval and pong deadline of sockets, in ms; 0: no pings (WS_KEEPALIVE_SECONDS). */
   wsKeepAliveMs: number;
+  /** Apollo plugins added after the server's own (metrics, tracing: src/observability). */
+  plugins?: ApolloServerPlugin<GraphQLContext>[];
 }
 
 export type AppFastify = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
@@ -48,6 +51,8 @@ export interface HttpServer {
   listen(host: string, port: number): Promise<string>;
   /** Fails /readyz, closes sockets, drains HTTP requests. Safe to call twice. */
   close(graceMs: number): Promise<void>;
+  /** Open WebSocket connections and the operations running on them now (metrics). */
+  sockets(): { open: number; subscriptions: number };
 }
 
 /** Parses a JSON request body; refuses the keys that poison prototypes when objects are merged. */
@@ -215,7 +220,7 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
     validationRules: rules,
     // Apollo hands formatError the original error, the one place that can still see the driver's error class.
     formatError: (formatted, error) => markUnavailable(formatLimitError(formatted, error), error),
-    plugins: [errorPlugin],
+    plugins: [errorPlugin, ...(opts.plugins ?? [])],
   });
   await apollo.start();
 
@@ -236,7 +241,7 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
   fastify.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    handler: fastifyApolloHandler(apollo, { context: httpContext }),
+    handler: traceRequests(fastifyApolloHandler(apollo, { context: httpContext })),
   });
 
   fastify.get('/healthz', async () => ({ status: 'ok' }));
@@ -273,6 +278,8 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
   });
 
   type Extra = { principal?: Principal | null; socketId?: string };
+  /** Subscription maps of the connected sockets (graphql-ws keeps one per socket), for the metrics' count. */
+  const socketOps = new Set<Record<string, unknown>>();
   const wsServer = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: opts.schema,
@@ -287,6 +294,8 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
           (ctx.extra as Extra).principal = principal;
           (ctx.extra as Extra).socketId = randomUUID();
           if (principal) closeWhenExpired(ctx.extra.socket, principal.expiresAt);
+          socketOps.add(ctx.subscriptions);
+          ctx.extra.socket.once('close', () => socketOps.delete(ctx.subscriptions));
           return true;
         } catch (err) {
           if (err instanceof AuthenticationError) {
@@ -334,6 +343,11 @@ export async function createHttpServer(opts: ServerOptions): Promise<HttpServer>
 
   return {
     fastify,
+    sockets() {
+      let subscriptions = 0;
+      for (const ops of socketOps) subscriptions += Object.keys(ops).length;
+      return { open: wss.clients.size, subscriptions };
+    },
     async listen(host, port) {
       await fastify.listen({ host, port });
       ready = true;

@@ -75,7 +75,8 @@ describe('admin app in Chromium', () => {
     await page.goto(`${app.url}/admin/`);
     await page.getByLabel('Bearer token').fill(admin);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForSelector(TABLE_OR_EMPTY, { timeout: 20_000 });
+    // The dashboard is the first page after sign-in.
+    await page.waitForSelector('[data-testid="chart-throughput"]', { timeout: 20_000 });
     expect(await page.textContent('header')).toContain('alice');
     expect(await page.evaluate(() => sessionStorage.getItem('jobservice.token'))).toBe(admin);
     // Still signed in after a reload; signed out by the button, token gone.

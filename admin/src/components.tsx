@@ -7,7 +7,8 @@ import { useSession } from './session.js';
 /** Shared pieces of every page: layout, banner, badges, errors, times. */
 
 const NAV: Array<{ to: string; label: string; match: RegExp }> = [
-  { to: '/jobs', label: 'Jobs', match: /^\/(jobs|$)/ },
+  { to: '/', label: 'Dashboard', match: /^\/(dashboard)?$/ },
+  { to: '/jobs', label: 'Jobs', match: /^\/jobs/ },
   { to: '/submit', label: 'Submit', match: /^\/submit/ },
   { to: '/queue', label: 'Queue & workers', match: /^\/queue/ },
   { to: '/maintenance', label: 'Maintenance', match: /^\/maintenance/ },
@@ -23,7 +24,7 @@ export function Layout({ children }: { children: ComponentChildren }): JSX.Eleme
         Skip to content
       </a>
       <header class="top">
-        <Link to="/jobs" class="brand">
+        <Link to="/" class="brand">
           Job service
         </Link>
         <nav aria-label="Main">

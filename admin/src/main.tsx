@@ -2,6 +2,7 @@ import { render, type JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { adoptTokenFromFragment, getToken, onTokenChange } from './api.js';
 import { Layout, Loading } from './components.js';
+import { DashboardPage } from './pages/dashboard.js';
 import { DatasetsPage } from './pages/datasets.js';
 import { JobPage } from './pages/job.js';
 import { JobsPage } from './pages/jobs.js';
@@ -17,7 +18,8 @@ function Routes(): JSX.Element {
   const { path } = useLocation();
   const job = /^\/jobs\/([0-9a-f]{24})$/.exec(path);
   if (job) return <JobPage id={job[1]!} />;
-  if (path === '/' || path === '/jobs') return <JobsPage />;
+  if (path === '/' || path === '/dashboard') return <DashboardPage />;
+  if (path === '/jobs') return <JobsPage />;
   if (path === '/submit') return <SubmitPage />;
   if (path === '/queue') return <QueuePage />;
   if (path === '/maintenance') return <MaintenancePage />;

@@ -57,7 +57,7 @@ interface Steps<J> {
  * (`stats` read again), and only then are the jobs still held ended. A loop whose
  * job fails takes a new one.
  */
-async function steadyPass<J>(loops: number, seconds: number, maxJobs: number, steps: Steps<J>, stats?: () => Promise<ProcStats>): Promise<Pass> {
+export async function steadyPass<J>(loops: number, seconds: number, maxJobs: number, steps: Steps<J>, stats?: () => Promise<ProcStats>): Promise<Pass> {
   const held = await Promise.all(Array.from({ length: loops }, (_, k) => steps.first(k).catch(() => null)));
   let dry = held.filter((h) => !h).length;
   const before = stats ? await stats() : undefined;
@@ -95,7 +95,7 @@ async function steadyPass<J>(loops: number, seconds: number, maxJobs: number, st
 }
 
 /** The service's steps: GraphQL worker calls. */
-function serviceSteps(env: BenchEnv, loops: number): Steps<Lease> {
+export function serviceSteps(env: BenchEnv, loops: number): Steps<Lease> {
   const workers = Array.from({ length: loops }, (_, k) => new BenchWorker(env.svc.url, env.tokens.worker, `bench-w${k}`));
   return {
     first: async (k) => (await workers[k]!.claim(0)).lease,

@@ -32,6 +32,8 @@ export class EventBus {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly logger: Logger,
+    /** Counts published and delivered events (src/observability). */
+    private readonly observe?: { published(topic: string): void; delivered(topic: string, subscribers: number): void },
   ) {}
 
   private channel(topic: string): string {
@@ -46,8 +48,10 @@ export class EventBus {
       const pattern = `${this.prefix}ev:*`;
       const cut = `${this.prefix}ev:`.length;
       sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
-        const listeners = this.listeners.get(channel.slice(cut));
+        const topic = channel.slice(cut);
+        const listeners = this.listeners.get(topic);
         if (!listeners || listeners.size === 0) return;
+        this.observe?.delivered(topic, listeners.size);
         let payload: unknown;
         try {
           payload = mongo.BSON.EJSON.parse(message, { relaxed: false });
@@ -64,6 +68,7 @@ export class EventBus {
 
   async publish(topic: string, payload: unknown): Promise<void> {
     if (this.closed) return;
+    this.observe?.published(topic);
     await this.redis.publish(this.channel(topic), mongo.BSON.EJSON.stringify(payload, { relaxed: false }));
   }
 

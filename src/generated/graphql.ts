@@ -402,6 +402,11 @@ export type JobLease = {
   job: Job;
   /** The fencing token: pass it to jobReportProgress, jobComplete and jobFail. */
   token: Scalars['String']['output'];
+  /**
+   * W3C trace context (traceparent) of the request that created the job, when the service traces: start the
+   * job's span as its child, so the worker's work joins the trace that submitted the job. Null otherwise.
+   */
+  traceparent?: Maybe<Scalars['String']['output']>;
 };
 
 /** One line of a job's log. */
@@ -518,6 +523,52 @@ export type JobRetryPayload = {
   retriedJob?: Maybe<Job>;
   /** NOT_FOUND, NOT_RETRYABLE, DUPLICATE_IN_PROGRESS, BUMP_DISABLED. */
   userErrors: Array<UserError>;
+};
+
+/** Job throughput, queue depth and latency over a window, in buckets: what the dashboard draws. */
+export type JobStats = {
+  __typename?: 'JobStats';
+  /** The bucket size, in seconds. */
+  bucket: Scalars['Int']['output'];
+  /** The buckets, oldest first. */
+  buckets: Array<JobStatsBucket>;
+  /** Start of the first bucket. */
+  from: Scalars['DateTime']['output'];
+  /** Totals and latency per operation (operations without jobs in the window are left out). */
+  operations: Array<OperationStats>;
+  /** Minutes before this moment were rebuilt from MongoDB after Redis lost the counters (counts of retries and earlier attempts are not in them); null when none were. */
+  rebuiltBefore?: Maybe<Scalars['DateTime']['output']>;
+  /** End of the last bucket (it holds the current minute). */
+  to: Scalars['DateTime']['output'];
+  /** The window, in seconds. */
+  window: Scalars['Int']['output'];
+};
+
+/** Job counts of one time bucket (every instance's, kept per minute in Redis). */
+export type JobStatsBucket = {
+  __typename?: 'JobStatsBucket';
+  /** Jobs that ended CANCELLED. */
+  cancelled: Scalars['Int']['output'];
+  /** Jobs that ended COMPLETED. */
+  completed: Scalars['Int']['output'];
+  /** Jobs created in it (jobsCreate items, jobRetry copies). */
+  created: Scalars['Int']['output'];
+  /** Jobs waiting for their run-at time at the last sample; null without a sample. */
+  delayed?: Maybe<Scalars['Int']['output']>;
+  /** Jobs that ended FAILED. */
+  failed: Scalars['Int']['output'];
+  /** Jobs ready to be claimed at the last sample in the bucket (sampled every 10 s); null without a sample. */
+  ready?: Maybe<Scalars['Int']['output']>;
+  /** Jobs put back in the queue for another attempt, and jobRetry copies. */
+  retried: Scalars['Int']['output'];
+  /** Jobs under a lease at the last sample; null without a sample. */
+  running?: Maybe<Scalars['Int']['output']>;
+  /** Start of the bucket. */
+  start: Scalars['DateTime']['output'];
+  /** Attempts started (claims). */
+  started: Scalars['Int']['output'];
+  /** Workers alive at the last sample; null without a sample. */
+  workersAlive?: Maybe<Scalars['Int']['output']>;
 };
 
 /** Where a job is in its life. COMPLETED, FAILED and CANCELLED are terminal. */
@@ -877,6 +928,35 @@ export type Node = {
   id: Scalars['ID']['output'];
 };
 
+/** One operation's jobs over the whole window. */
+export type OperationStats = {
+  __typename?: 'OperationStats';
+  /** Jobs cancelled. */
+  cancelled: Scalars['Int']['output'];
+  /** Jobs completed. */
+  completed: Scalars['Int']['output'];
+  /** Jobs created. */
+  created: Scalars['Int']['output'];
+  /** Jobs failed. */
+  failed: Scalars['Int']['output'];
+  /** failed / (completed + failed); null when none ended either way. */
+  failureRate?: Maybe<Scalars['Float']['output']>;
+  /** The operation. */
+  operation: JobOperation;
+  /** Retries (automatic and jobRetry). */
+  retried: Scalars['Int']['output'];
+  /** Median run time of an attempt (claim to end or requeue), in seconds; null without finished attempts. */
+  runP50Seconds?: Maybe<Scalars['Float']['output']>;
+  /** 95th percentile of the run time, in seconds. */
+  runP95Seconds?: Maybe<Scalars['Float']['output']>;
+  /** Attempts started. */
+  started: Scalars['Int']['output'];
+  /** Median time from a job becoming due to its claim, in seconds (from bucketed counts: an estimate); null without claims. */
+  waitP50Seconds?: Maybe<Scalars['Float']['output']>;
+  /** 95th percentile of that wait, in seconds. */
+  waitP95Seconds?: Maybe<Scalars['Float']['output']>;
+};
+
 /** Relay pagination state of a connection. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -897,6 +977,11 @@ export type Query = {
   importableDatasets: Array<ImportableDataset>;
   /** One job by id; null when there is none. */
   job?: Maybe<Job>;
+  /**
+   * Job counts per time bucket over a window. `window` (seconds): 3600, 21600 or 86400; `bucket` (seconds):
+   * 60, 300, 900 or 3600, smaller than the window. Anything else is BAD_USER_INPUT.
+   */
+  jobStats: JobStats;
   /** Jobs matching the filter, newest first unless ordered otherwise. `first` is 1..100 (default 20). */
   jobs: JobConnection;
   /** Every switch, newest first. `first` is 1..100 (default 20). */
@@ -927,6 +1012,13 @@ export type Query = {
 /** Entry points for reading. */
 export type QueryJobArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading. */
+export type QueryJobStatsArgs = {
+  bucket?: Scalars['Int']['input'];
+  window?: Scalars['Int']['input'];
 };
 
 
@@ -1492,6 +1584,8 @@ export type ResolversTypes = {
   JobReportProgressPayload: ResolverTypeWrapper<ProgressPayload>;
   JobRetryInput: JobRetryInput;
   JobRetryPayload: ResolverTypeWrapper<Omit<JobRetryPayload, 'job' | 'retriedJob'> & { job?: Maybe<ResolversTypes['Job']>, retriedJob?: Maybe<ResolversTypes['Job']> }>;
+  JobStats: ResolverTypeWrapper<JobStats>;
+  JobStatsBucket: ResolverTypeWrapper<JobStatsBucket>;
   JobStatus: JobStatus;
   JobStatusCount: ResolverTypeWrapper<JobStatusCount>;
   JobUpdateInput: JobUpdateInput;
@@ -1511,6 +1605,7 @@ export type ResolversTypes = {
   ModuleDataSetPayload: ResolverTypeWrapper<Omit<ModuleDataSetPayload, 'moduleData'> & { moduleData?: Maybe<ResolversTypes['ModuleData']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  OperationStats: ResolverTypeWrapper<OperationStats>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Queue: ResolverTypeWrapper<QueueView>;
@@ -1585,6 +1680,8 @@ export type ResolversParentTypes = {
   JobReportProgressPayload: ProgressPayload;
   JobRetryInput: JobRetryInput;
   JobRetryPayload: Omit<JobRetryPayload, 'job' | 'retriedJob'> & { job?: Maybe<ResolversParentTypes['Job']>, retriedJob?: Maybe<ResolversParentTypes['Job']> };
+  JobStats: JobStats;
+  JobStatsBucket: JobStatsBucket;
   JobStatusCount: JobStatusCount;
   JobUpdateInput: JobUpdateInput;
   JobUpdatePayload: Omit<JobUpdatePayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
@@ -1603,6 +1700,7 @@ export type ResolversParentTypes = {
   ModuleDataSetPayload: Omit<ModuleDataSetPayload, 'moduleData'> & { moduleData?: Maybe<ResolversParentTypes['ModuleData']> };
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  OperationStats: OperationStats;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Queue: QueueView;
@@ -1770,6 +1868,7 @@ export type JobLeaseResolvers<ContextType = GraphQLContext, ParentType extends R
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   job?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  traceparent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type JobLogEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobLogEntry'] = ResolversParentTypes['JobLogEntry']> = {
@@ -1801,6 +1900,30 @@ export type JobRetryPayloadResolvers<ContextType = GraphQLContext, ParentType ex
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   retriedJob?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type JobStatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobStats'] = ResolversParentTypes['JobStats']> = {
+  bucket?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  buckets?: Resolver<Array<ResolversTypes['JobStatsBucket']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  operations?: Resolver<Array<ResolversTypes['OperationStats']>, ParentType, ContextType>;
+  rebuiltBefore?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  window?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type JobStatsBucketResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobStatsBucket'] = ResolversParentTypes['JobStatsBucket']> = {
+  cancelled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  delayed?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ready?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  retried?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  running?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  started?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  workersAlive?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type JobStatusCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobStatusCount'] = ResolversParentTypes['JobStatusCount']> = {
@@ -1898,6 +2021,21 @@ export type NodeResolvers<ContextType = GraphQLContext, ParentType extends Resol
   __resolveType: TypeResolveFn<'Job' | 'MaintenanceEvent' | 'Target' | 'Worker', ParentType, ContextType>;
 };
 
+export type OperationStatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OperationStats'] = ResolversParentTypes['OperationStats']> = {
+  cancelled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failureRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  retried?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  runP50Seconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  runP95Seconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  started?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  waitP50Seconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  waitP95Seconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1908,6 +2046,7 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   importableDatasets?: Resolver<Array<ResolversTypes['ImportableDataset']>, ParentType, ContextType>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
+  jobStats?: Resolver<ResolversTypes['JobStats'], ParentType, ContextType, RequireFields<QueryJobStatsArgs, 'bucket' | 'window'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<QueryJobsArgs>>;
   maintenanceHistory?: Resolver<ResolversTypes['MaintenanceEventConnection'], ParentType, ContextType, Partial<QueryMaintenanceHistoryArgs>>;
   maintenanceStatus?: Resolver<ResolversTypes['MaintenanceStatus'], ParentType, ContextType>;
@@ -2080,6 +2219,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   JobParameters?: JobParametersResolvers<ContextType>;
   JobReportProgressPayload?: JobReportProgressPayloadResolvers<ContextType>;
   JobRetryPayload?: JobRetryPayloadResolvers<ContextType>;
+  JobStats?: JobStatsResolvers<ContextType>;
+  JobStatsBucket?: JobStatsBucketResolvers<ContextType>;
   JobStatusCount?: JobStatusCountResolvers<ContextType>;
   JobUpdatePayload?: JobUpdatePayloadResolvers<ContextType>;
   JobsCreatePayload?: JobsCreatePayloadResolvers<ContextType>;
@@ -2093,6 +2234,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ModuleDataSetPayload?: ModuleDataSetPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
+  OperationStats?: OperationStatsResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Queue?: QueueResolvers<ContextType>;

@@ -70,6 +70,8 @@ export interface JobRecord {
   startedAt?: Date | null;
   /** 0..1 as reported by the worker. */
   progress?: number | null;
+  /** W3C trace context of the request that created the job (handed to workers with the lease); null without tracing. */
+  traceparent?: string | null;
 }
 
 
@@ -130,6 +132,7 @@ export const jobSchema = new Schema<JobRecord>(
     leaseExpiresAt: Date,
     startedAt: Date,
     progress: Number,
+    traceparent: String,
   },
   { collection: 'jobs', timestamps: true, versionKey: false, autoIndex: false, strict: 'throw' },
 );

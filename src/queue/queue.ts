@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { inClientSpan } from '../observability/tracing.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { codeName, QueueError } from './codes.js';
 import { oldestWaitingSince, parseJob, peekJobs, queueCounts } from './inspect.js';
@@ -59,7 +60,9 @@ export class RedisQueue {
 
   /** Runs a script; a RESET answer (Redis lost its data) becomes a QueueResetError. */
   private async run(name: ScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
-    const reply = await runScript(this.redis, name, keys, [this.prefix, ...args]);
+    const reply = await inClientSpan(`EVALSHA ${name}`, { 'db.system.name': 'redis', 'db.operation.name': 'EVALSHA', 'db.stored_procedure.name': name }, () =>
+      runScript(this.redis, name, keys, [this.prefix, ...args]),
+    );
     if (Array.isArray(reply) && reply.length === 1 && reply[0] === -9) throw new QueueResetError();
     return reply;
   }

@@ -7,6 +7,7 @@ import { maintenanceResolvers } from './maintenance.js';
 import { moduleDataResolvers } from './moduleData.js';
 import { nodeResolvers } from './node.js';
 import { queueResolvers } from './queue.js';
+import { statsResolvers } from './stats.js';
 import { subscriptionResolvers } from './subscriptions.js';
 import { targetResolvers } from './targets.js';
 import { viewerResolvers } from './viewer.js';
@@ -26,4 +27,5 @@ export const resolvers: Resolvers[] = [
   queueResolvers,
   workerResolvers,
   subscriptionResolvers,
+  statsResolvers,
 ];

@@ -27,5 +27,6 @@ export const workerResolvers: Resolvers = {
   },
   JobLease: {
     expiresAt: (l) => l.expiresAt,
+    traceparent: (l) => l.job.traceparent ?? null,
   },
 };

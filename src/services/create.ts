@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import { createModels, ensureIndexes } from '../models/index.js';
+import { Observability } from '../observability/index.js';
 import { RedisQueue } from '../queue/index.js';
 import { DatasetService } from './datasets.js';
 import { EventService } from './events.js';
@@ -53,11 +54,12 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   // Maintenance is recorded in Mongo, then switched in Redis where the claim script reads it.
   maintenance.listen((paused) => queueService.setMaintenance(paused));
   await maintenance.ensureInitial();
-  const bus = new EventBus(redis, config.redisKeyPrefix, logger);
-  const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date });
+  const observability = new Observability(config.observability, { redis, prefix: config.redisKeyPrefix, models, queue, workers, logger, clock: date });
+  const bus = new EventBus(redis, config.redisKeyPrefix, logger, observability);
+  const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date, observe: observability });
   const writer = new JobWriter(models.Job, { logger });
   const lifecycle = new JobLifecycle({
-    models, jobs, queue, writer, targets, events, maintenance, workers, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date,
+    models, jobs, queue, writer, targets, events, maintenance, workers, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date, observe: observability,
   });
 
   const services: Services = {
@@ -71,7 +73,8 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     queue: queueService,
     workers,
     events,
+    observability,
   };
   const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger);
-  return { services, recovery: loops, queue, models, bus, writer };
+  return { services, recovery: loops, queue, models, bus, writer, observability };
 }

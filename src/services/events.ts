@@ -40,7 +40,14 @@ export class EventService {
 
   constructor(
     private readonly bus: EventBus,
-    private readonly deps: { maintenance: MaintenanceService; workers: WorkerService; queue: QueueService; clock: () => Date },
+    private readonly deps: {
+      maintenance: MaintenanceService;
+      workers: WorkerService;
+      queue: QueueService;
+      clock: () => Date;
+      /** Told of every job change as it is published, in the same tick (metrics and job stats: src/observability). */
+      observe?: { jobEvents(events: readonly JobEventView[]): void };
+    },
   ) {
     deps.maintenance.listen(() => this.publishMaintenance());
     // Pause and resume reach every instance's queue watchers (the maintenance switch does through its own topic).
@@ -50,6 +57,7 @@ export class EventService {
 
   /** Publishes job changes. Issued together, they share one round trip (the client pipelines them), in order. */
   async publishJobs(events: JobEventView[]): Promise<void> {
+    this.deps.observe?.jobEvents(events);
     await Promise.all(events.map((e) => this.bus.publish(TOPIC.job, e)));
   }
 

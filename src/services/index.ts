@@ -1,4 +1,5 @@
 import type { DatasetService } from './datasets.js';
+import type { Observability } from '../observability/index.js';
 import type { EventService } from './events.js';
 import type { JobService } from './jobs.js';
 import type { JobLifecycle } from './lifecycle.js';
@@ -21,4 +22,6 @@ export interface Services {
   queue: QueueService;
   workers: WorkerService;
   events: EventService;
+  /** Metrics and the job stats behind jobStats (src/observability). */
+  observability: Observability;
 }

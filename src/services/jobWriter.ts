@@ -1,8 +1,11 @@
 import { mongo, type Types } from 'mongoose';
+import { inClientSpan, mongoSpan } from '../observability/tracing.js';
 import type { Logger } from '../logger.js';
 import type { JobModel } from '../models/job.js';
 import type { JobLogRecord, JobRecord } from '../models/job.js';
 import { isTerminal, TERMINAL_STATUSES } from './jobRules.js';
+
+const BULK_WRITE = mongoSpan('bulkWrite', 'jobs');
 
 /**
  * One recorded change of one job: the job's hot state as the queue decided it
@@ -115,7 +118,7 @@ export class JobWriter {
     const failed = new Map<number, unknown>();
     try {
       // Mongoose leaves out an update it cannot cast and would report success; make that an error.
-      await this.Job.bulkWrite(ops, { ordered: false, throwOnValidationError: true });
+      await inClientSpan('bulkWrite jobs', BULK_WRITE, () => this.Job.bulkWrite(ops, { ordered: false, throwOnValidationError: true }));
     } catch (err) {
       if (err instanceof mongo.MongoServerError || (err instanceof Error && err.name === 'MongooseBulkWriteError')) {
         // Which updates failed cannot be read from the error on every backend: FerretDB v1 stops the

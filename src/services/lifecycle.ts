@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { JobLogRecord, JobRecord } from '../models/job.js';
 import { QueueResetError, type ChangeInput, type ChangeResult, type ClaimRefusal, type FinishResult, type QueueJob, type RedisQueue } from '../queue/index.js';
+import { currentTraceparent, inClientSpan, mongoSpan } from '../observability/tracing.js';
 import { parseObjectId } from './byIds.js';
 import type { EventService, JobEventView } from './events.js';
 import { ACTIVE_STATUSES, allowedFrom, checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, RUNNING_STATUSES, validateJobCreate, type ValidJobInput } from './jobRules.js';
@@ -32,6 +33,7 @@ import { progressError, workerIdError, type WorkerService } from './workers.js';
  */
 
 export const MAX_BATCH = 1000;
+const MONGO_INSERT = mongoSpan('insertMany', 'jobs');
 /** Most jobs one jobClaim may take. */
 export const MAX_CLAIM = 100;
 /** Added to a job's stored sequence when the queue is rebuilt from MongoDB, so decisions after a loss outrank any write still in flight from before. */
@@ -93,6 +95,8 @@ export interface LifecycleDeps {
   bumpEnabled: boolean;
   logger: Logger;
   clock: () => Date;
+  /** Told of LEASE_LOST answers and reaped leases (metrics: src/observability). */
+  observe?: { leaseLost(): void; leasesExpired(n: number): void };
 }
 
 const LEASE_LOST = (): UserError => userError('LEASE_LOST', 'the lease on this job is no longer yours: stop working on it', ['input', 'leaseToken']);
@@ -114,6 +118,12 @@ export class JobLifecycle {
     this.queue = d.queue;
     this.writer = d.writer;
     this.clock = d.clock;
+  }
+
+  /** The LEASE_LOST answer, counted. */
+  private leaseLost(): UserError {
+    this.d.observe?.leaseLost();
+    return LEASE_LOST();
   }
 
   // ---- create
@@ -290,13 +300,13 @@ export class JobLifecycle {
       (input.message && input.message.length > 10_000 ? userError('INVALID_PARAMETERS', 'message: at most 10000 characters', ['input', 'message']) : null) ??
       (input.status && isTerminal(input.status) ? userError('INVALID_TRANSITION', 'finish with jobComplete or jobFail', ['input', 'status']) : null);
     if (problem) return { ...none, userErrors: [problem] };
-    if (!parseObjectId(input.id)) return { ...none, userErrors: [LEASE_LOST()] };
+    if (!parseObjectId(input.id)) return { ...none, userErrors: [this.leaseLost()] };
 
     const to = input.status ?? null;
     const r = await this.decide(() =>
       this.queue.extend(input.id, input.leaseToken, { status: to, allowedFrom: to ? allowedFrom(to) : [], progress: input.progress, message: Boolean(message), leaseMs: this.d.cfg.leaseMs }),
     );
-    if (!r.ok && r.code === 'LEASE_LOST') return { ...none, userErrors: [LEASE_LOST()] };
+    if (!r.ok && r.code === 'LEASE_LOST') return { ...none, userErrors: [this.leaseLost()] };
     if (!r.ok) return { ...none, userErrors: [checkTransition(r.status as JobStatus, to!)!] };
     const q = r.job;
     const at = this.clock();
@@ -319,17 +329,17 @@ export class JobLifecycle {
   async complete(input: { id: string; leaseToken: string; message?: string | null; claimNext?: ClaimNextInput | null }, actor: string) {
     const problem = this.claimNextError(input.claimNext);
     if (problem) return { job: null, next: null, nextReason: null, userErrors: [problem] };
-    if (!parseObjectId(input.id)) return { job: null, next: null, nextReason: null, userErrors: [LEASE_LOST()] };
+    if (!parseObjectId(input.id)) return { job: null, next: null, nextReason: null, userErrors: [this.leaseLost()] };
     const message = input.message?.trim().slice(0, 10_000) || 'completed';
     const { r, job, next, nextReason } = await this.finishAndClaim(input, { outcome: 'complete' }, (_r, at) => ({ log: [{ at, actor, message, status: 'COMPLETED' }], set: {} }));
-    return { job, next, nextReason, userErrors: r.ok ? [] : [LEASE_LOST()] };
+    return { job, next, nextReason, userErrors: r.ok ? [] : [this.leaseLost()] };
   }
 
   async fail(input: { id: string; leaseToken: string; reason: string; retryable?: boolean | null; claimNext?: ClaimNextInput | null }, actor: string) {
     const reason = input.reason.trim().slice(0, 10_000);
     const problem = reason ? this.claimNextError(input.claimNext) : userError('INVALID_PARAMETERS', 'reason must not be empty', ['input', 'reason']);
     if (problem) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [problem] };
-    if (!parseObjectId(input.id)) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [LEASE_LOST()] };
+    if (!parseObjectId(input.id)) return { job: null, retryAt: null, next: null, nextReason: null, userErrors: [this.leaseLost()] };
     const { r, job, next, nextReason } = await this.finishAndClaim(input, { outcome: 'fail', retryable: input.retryable ?? true }, (r, at) => {
       const q = r.job;
       if (r.outcome === 'RETRY_SCHEDULED') {
@@ -339,7 +349,7 @@ export class JobLifecycle {
       return { log: [{ at, actor, message: `${q.status === 'CANCELLED' ? 'cancelled' : 'failed'}: ${why}`, status: q.status as JobStatus }], set: { failureReason: why } };
     });
     const retryAt = r.ok && r.runAt !== null ? new Date(r.runAt) : null;
-    return { job, retryAt, next, nextReason, userErrors: r.ok ? [] : [LEASE_LOST()] };
+    return { job, retryAt, next, nextReason, userErrors: r.ok ? [] : [this.leaseLost()] };
   }
 
   /** Records the end of an attempt; its event is returned, not yet published. The job leaves this instance's held documents. */
@@ -446,6 +456,7 @@ export class JobLifecycle {
   async reap(limit = 100): Promise<number> {
     const reaped = await this.decide(() => this.queue.reap(limit));
     if (reaped.length === 0) return 0;
+    this.d.observe?.leasesExpired(reaped.length);
     const at = this.clock();
     const writes: JobWrite[] = reaped.map(({ job: q, outcome, runAt, workerId }) => {
       const who = `worker ${workerId}, attempt ${q.attempt} of ${q.maxAttempts}`;
@@ -728,7 +739,7 @@ export class JobLifecycle {
     for (let round = 0; todo.length > 0 && round < 3; round++) {
       const failed = new Set<number>();
       try {
-        await this.models.Job.collection.insertMany(todo.map((p) => p.doc), { ordered: false });
+        await inClientSpan('insertMany jobs', MONGO_INSERT, () => this.models.Job.collection.insertMany(todo.map((p) => p.doc), { ordered: false }));
       } catch (err) {
         const writeErrors = bulkWriteErrors(err, todo.length);
         if (!writeErrors) throw err;
@@ -839,7 +850,13 @@ function newJob({ input, payloadJson }: ValidJobInput, actor: string, now: Date,
     log: [{ at: now, actor, message: retryOf ? `created as a retry of ${retryOf.toHexString()}` : 'created', status: 'QUEUED' }],
     retryOf: retryOf ?? null,
     retriedBy: null,
+    ...traceOf(currentTraceparent()),
   };
+}
+
+/** The creating request's trace context, stored only when there is one. */
+function traceOf(traceparent: string | null): { traceparent?: string } {
+  return traceparent ? { traceparent } : {};
 }
 
 /** A retry submits the old job's parameters again. */

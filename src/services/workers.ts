@@ -120,6 +120,11 @@ export class WorkerService {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
+  /** Workers alive now (one count in MongoDB; metrics and job stats read it at most once a second). */
+  countAlive(): Promise<number> {
+    return this.models.Worker.countDocuments({ lastHeartbeatAt: { $gt: this.expiryCutoff() } });
+  }
+
   async list(args: { alive?: boolean | null; first?: number | null; after?: string | null }, opts: ListOptions = {}): Promise<Connection<WorkerView>> {
     const first = pageSize(args.first);
     const cutoff = this.expiryCutoff();

@@ -104,6 +104,8 @@ export interface JobLease {
   expiresAt: string;
   attempt: number;
   job: LeasedJob;
+  /** W3C trace context of the request that created the job (when the service traces): the parent of the job's span. */
+  traceparent: string | null;
 }
 
 /** A ClaimEmptyReason; kept open so a new reason does not break old workers. */
@@ -192,13 +194,15 @@ export interface WorkerClientOptions {
 export interface CallOptions {
   /** Aborts the call (the worker uses it to cut a long poll short on stop). */
   signal?: AbortSignal;
+  /** More request headers, e.g. `traceparent` so the service's spans of the call join the job's trace. */
+  headers?: Record<string, string>;
 }
 
 // Each document selects only what the worker uses: every further field is work for the service on
 // the hot path (claim, progress, complete), where a job costs at most 3 MongoDB commands.
 const USER_ERRORS = 'userErrors { code message field }';
 /** What a handler gets: LeasedJob. */
-const LEASE = `token expiresAt attempt job { id operation status attempts maxAttempts
+const LEASE = `token expiresAt attempt traceparent job { id operation status attempts maxAttempts
       parameters { target operation releaseStatus description bumpFromVersion bumpToVersion payload } }`;
 
 const HEARTBEAT = `mutation WorkerHeartbeat($input: WorkerHeartbeatInput!) {
@@ -271,7 +275,7 @@ export class WorkerClient {
     try {
       response = await fetch(this.endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        headers: { ...options?.headers, 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query, variables: { input } }),
         signal,
       });

@@ -5,9 +5,12 @@
  * the worker's next job (claimNext); the lease it brings back is the run's result.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { findUserError, type ClaimNextInput, type JobLease, type NextLease, type ReportProgressResult, type UserError, type WorkerClient } from './client.js';
 import { LeaseLostError, NonRetryableError } from './errors.js';
 import type { JobContext, JobHandler, ProgressUpdate, WorkerEvent, WorkerLogger } from './types.js';
+
+const tracer = trace.getTracer('job-service-worker-client');
 
 /** Abort reason of a forced stop. */
 export const STOPPING = 'stopping';
@@ -46,11 +49,41 @@ export class JobRun {
   private leaseLost = false;
   private cancelled = false;
   private keepalive: NodeJS.Timeout | undefined;
+  /**
+   * The job's span (OpenTelemetry API: recorded when the worker's process registered an SDK, a no-op
+   * otherwise), a child of the lease's traceparent; its context goes with every call about the job.
+   */
+  private readonly span: Span;
+  private readonly traceContext: Context;
+  private readonly callOptions: { headers: Record<string, string> };
 
   constructor(
     readonly lease: JobLease,
     private readonly deps: JobRunDeps,
-  ) {}
+  ) {
+    const parent = lease.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: lease.traceparent }) : context.active();
+    const job = lease.job;
+    // Messaging semantic conventions: a consumer's "process" span per job attempt; no payload or parameters.
+    this.span = tracer.startSpan(
+      `process ${job.operation}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'job-service',
+          'messaging.operation.type': 'process',
+          'messaging.operation.name': 'process',
+          'messaging.destination.name': job.operation,
+          'messaging.message.id': job.id,
+          'job.attempt': lease.attempt,
+        },
+      },
+      parent,
+    );
+    this.traceContext = trace.setSpan(parent, this.span);
+    const headers: Record<string, string> = {};
+    propagation.inject(this.traceContext, headers);
+    this.callOptions = { headers };
+  }
 
   get id(): string {
     return this.lease.job.id;
@@ -61,6 +94,14 @@ export class JobRun {
    * lease when the finishing call asked for one and got it (the caller must run it: it is this worker's).
    */
   async execute(): Promise<JobLease | null> {
+    try {
+      return await context.with(this.traceContext, () => this.executeInSpan());
+    } finally {
+      this.span.end();
+    }
+  }
+
+  private async executeInSpan(): Promise<JobLease | null> {
     const { job } = this.lease;
     const ctx: JobContext = {
       lease: this.lease,
@@ -76,6 +117,8 @@ export class JobRun {
       outcome = { ok: true, message: value ? value.message : undefined };
     } catch (error) {
       outcome = { ok: false, error };
+      this.span.setStatus({ code: SpanStatusCode.ERROR });
+      this.span.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
     } finally {
       this.active = false;
       clearTimeout(this.keepalive);
@@ -99,7 +142,7 @@ export class JobRun {
     // A report of the handler's own is a keep-alive too: restart the countdown after it.
     clearTimeout(this.keepalive);
     try {
-      const result = await this.deps.client.reportProgress({ id: this.id, leaseToken: this.lease.token, ...update });
+      const result = await this.deps.client.reportProgress({ id: this.id, leaseToken: this.lease.token, ...update }, this.callOptions);
       if (findUserError(result.userErrors, 'LEASE_LOST')) {
         const lost = new LeaseLostError(this.id);
         this.leaseLost = true;
@@ -129,7 +172,7 @@ export class JobRun {
     const claimNext = this.deps.claimNext();
     // A handler that finished its work despite a cancel request reports the truth: completed.
     if (outcome.ok) {
-      const { accepted, next } = await this.settle('complete', claimNext, (ask) => client.complete({ id, leaseToken, message: outcome.message, claimNext: ask }));
+      const { accepted, next } = await this.settle('complete', claimNext, (ask) => client.complete({ id, leaseToken, message: outcome.message, claimNext: ask }, this.callOptions));
       if (accepted) {
         stats.completed++;
         this.deps.emit({ event: 'completed', id, status: 'COMPLETED' });
@@ -143,7 +186,7 @@ export class JobRun {
     else if (signal.aborted && signal.reason === STOPPING) [reason, retryable] = ['worker stopped before the job finished', true];
     // The service refuses an empty reason; `throw new Error()` must still fail the job.
     else [reason, retryable] = [describe(outcome.error).trim() || 'the handler failed without a message', !(outcome.error instanceof NonRetryableError)];
-    const { accepted, next } = await this.settle('fail', claimNext, (ask) => client.fail({ id, leaseToken, reason, retryable, claimNext: ask }));
+    const { accepted, next } = await this.settle('fail', claimNext, (ask) => client.fail({ id, leaseToken, reason, retryable, claimNext: ask }, this.callOptions));
     if (accepted) {
       stats.failed++;
       // The answer does not select the job: its status is known when a retry was scheduled, or when this

@@ -289,6 +289,14 @@ export type JobRowFragment = { id: string, operation: JobOperation, status: JobS
 
 export type JobDetailFragment = { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> };
 
+export type DashboardStatsQueryVariables = Exact<{
+  window: number;
+  bucket: number;
+}>;
+
+
+export type DashboardStatsQuery = { jobStats: { window: number, bucket: number, from: string, to: string, rebuiltBefore: string | null, buckets: Array<{ start: string, created: number, started: number, completed: number, failed: number, cancelled: number, retried: number, ready: number | null, delayed: number | null, running: number | null, workersAlive: number | null }>, operations: Array<{ operation: JobOperation, created: number, completed: number, failed: number, cancelled: number, retried: number, failureRate: number | null, waitP50Seconds: number | null, waitP95Seconds: number | null, runP50Seconds: number | null, runP95Seconds: number | null }> } };
+
 export type ImportableDatasetsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
