@@ -38,6 +38,7 @@ const config: CodegenConfig = {
           JobLease: '../services/lifecycle.js#LeaseView',
           JobReportProgressPayload: '../services/lifecycle.js#ProgressPayload',
           Queue: '../services/queue.js#QueueView',
+          ConcurrencyCap: '../services/caps.js#CapView',
           JobEvent: '../services/events.js#JobEventView',
           WorkerEvent: '../services/events.js#WorkerEventView',
         },

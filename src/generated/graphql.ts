@@ -9,6 +9,7 @@ import type { WorkerView } from '../services/workers.js';
 import type { JobConnectionModel, TargetConnectionModel, WorkerConnectionModel, MaintenanceEventConnectionModel } from '../services/pagination.js';
 import type { LeaseView, ProgressPayload } from '../services/lifecycle.js';
 import type { QueueView } from '../services/queue.js';
+import type { CapView } from '../services/caps.js';
 import type { JobEventView, WorkerEventView } from '../services/events.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -72,6 +73,67 @@ export type BumpManifestoInput = {
   updateType?: InputMaybe<Scalars['String']['input']>;
   /** The datastore version being released. */
   version: Scalars['String']['input'];
+};
+
+/**
+ * A concurrency cap and rate limit on one operation, and how full it is now.
+ * Enforced inside the claim, atomically on every instance: a job of an operation
+ * at its cap stays queued and other operations' jobs are claimed meanwhile.
+ */
+export type ConcurrencyCap = {
+  __typename?: 'ConcurrencyCap';
+  /** Most jobs of the operation running at once; null when only the rate is limited. */
+  maxRunning?: Maybe<Scalars['Int']['output']>;
+  /** Most starts (claims) of the operation per window; null when only running jobs are capped. */
+  maxStarts?: Maybe<Scalars['Int']['output']>;
+  /** The operation capped. */
+  operation: JobOperation;
+  /** Jobs of the operation running now (held under a lease). */
+  running: Scalars['Int']['output'];
+  /** Starts of the operation in the last windowSeconds (0 without a rate limit). */
+  startsInWindow: Scalars['Int']['output'];
+  /** When the cap was set. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Who set the cap. */
+  updatedBy: Scalars['String']['output'];
+  /** The rate limit's window in seconds (a sliding window); set exactly when maxStarts is. */
+  windowSeconds?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Remove an operation's cap. */
+export type ConcurrencyCapDeleteInput = {
+  /** The operation whose cap goes. */
+  operation: JobOperation;
+};
+
+/** Result of concurrencyCapDelete. */
+export type ConcurrencyCapDeletePayload = {
+  __typename?: 'ConcurrencyCapDeletePayload';
+  /** Whether a cap was removed. */
+  removed: Scalars['Boolean']['output'];
+  /** NOT_FOUND when the operation had no cap. */
+  userErrors: Array<UserError>;
+};
+
+/** Set (or replace) an operation's cap. Give maxRunning, maxStarts with windowSeconds, or both. */
+export type ConcurrencyCapSetInput = {
+  /** Most jobs running at once (1..100000). */
+  maxRunning?: InputMaybe<Scalars['Int']['input']>;
+  /** Most starts per window (1..1000000); needs windowSeconds. */
+  maxStarts?: InputMaybe<Scalars['Int']['input']>;
+  /** The operation to cap. */
+  operation: JobOperation;
+  /** The window of maxStarts in seconds (1..86400). */
+  windowSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Result of concurrencyCapSet. */
+export type ConcurrencyCapSetPayload = {
+  __typename?: 'ConcurrencyCapSetPayload';
+  /** The cap as set; null when the input was refused. */
+  cap?: Maybe<ConcurrencyCap>;
+  /** Problems with the input (nothing is changed when there are any). */
+  userErrors: Array<UserError>;
 };
 
 /** One entry of a data-structure update in a bump manifesto. */
@@ -725,6 +787,10 @@ export type ModuleDataSetPayload = {
 /** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Remove an operation's cap; its waiting jobs may be claimed at once. */
+  concurrencyCapDelete: ConcurrencyCapDeletePayload;
+  /** Cap an operation's running jobs and/or starts per window (kept in MongoDB, enforced in the claim on every instance). */
+  concurrencyCapSet: ConcurrencyCapSetPayload;
   /** Delete a dataset's tar from the input directory. */
   importableDatasetDelete: ImportableDatasetDeletePayload;
   /** Cancel a job: at once when queued, through the worker when running. */
@@ -761,6 +827,18 @@ export type Mutation = {
   workerRemove: WorkerRemovePayload;
   /** Disable or enable a worker. */
   workerSetDisabled: WorkerSetDisabledPayload;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationConcurrencyCapDeleteArgs = {
+  input: ConcurrencyCapDeleteInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationConcurrencyCapSetArgs = {
+  input: ConcurrencyCapSetInput;
 };
 
 
@@ -989,6 +1067,8 @@ export type QueryWorkersArgs = {
 /** The job queue: its switches, its counts and its jobs in claim order. */
 export type Queue = {
   __typename?: 'Queue';
+  /** The concurrency caps and rate limits, by operation, with how full each is. */
+  caps: Array<ConcurrencyCap>;
   /** Jobs per status (every status, zero included). */
   counts: Array<JobStatusCount>;
   /** Jobs waiting for their run-at time or a retry backoff. */
@@ -1455,6 +1535,11 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BumpManifesto: ResolverTypeWrapper<BumpManifestoRecord>;
   BumpManifestoInput: BumpManifestoInput;
+  ConcurrencyCap: ResolverTypeWrapper<CapView>;
+  ConcurrencyCapDeleteInput: ConcurrencyCapDeleteInput;
+  ConcurrencyCapDeletePayload: ResolverTypeWrapper<ConcurrencyCapDeletePayload>;
+  ConcurrencyCapSetInput: ConcurrencyCapSetInput;
+  ConcurrencyCapSetPayload: ResolverTypeWrapper<Omit<ConcurrencyCapSetPayload, 'cap'> & { cap?: Maybe<ResolversTypes['ConcurrencyCap']> }>;
   DataStructureUpdate: ResolverTypeWrapper<DataStructureUpdate>;
   DataStructureUpdateInput: DataStructureUpdateInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -1551,6 +1636,11 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   BumpManifesto: BumpManifestoRecord;
   BumpManifestoInput: BumpManifestoInput;
+  ConcurrencyCap: CapView;
+  ConcurrencyCapDeleteInput: ConcurrencyCapDeleteInput;
+  ConcurrencyCapDeletePayload: ConcurrencyCapDeletePayload;
+  ConcurrencyCapSetInput: ConcurrencyCapSetInput;
+  ConcurrencyCapSetPayload: Omit<ConcurrencyCapSetPayload, 'cap'> & { cap?: Maybe<ResolversParentTypes['ConcurrencyCap']> };
   DataStructureUpdate: DataStructureUpdate;
   DataStructureUpdateInput: DataStructureUpdateInput;
   DateTime: Scalars['DateTime']['output'];
@@ -1652,6 +1742,27 @@ export type BumpManifestoResolvers<ContextType = GraphQLContext, ParentType exte
   releaseTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   updateType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ConcurrencyCapResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConcurrencyCap'] = ResolversParentTypes['ConcurrencyCap']> = {
+  maxRunning?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  maxStarts?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  running?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startsInWindow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  windowSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ConcurrencyCapDeletePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConcurrencyCapDeletePayload'] = ResolversParentTypes['ConcurrencyCapDeletePayload']> = {
+  removed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ConcurrencyCapSetPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConcurrencyCapSetPayload'] = ResolversParentTypes['ConcurrencyCapSetPayload']> = {
+  cap?: Resolver<Maybe<ResolversTypes['ConcurrencyCap']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type DataStructureUpdateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DataStructureUpdate'] = ResolversParentTypes['DataStructureUpdate']> = {
@@ -1874,6 +1985,8 @@ export type ModuleDataSetPayloadResolvers<ContextType = GraphQLContext, ParentTy
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  concurrencyCapDelete?: Resolver<ResolversTypes['ConcurrencyCapDeletePayload'], ParentType, ContextType, RequireFields<MutationConcurrencyCapDeleteArgs, 'input'>>;
+  concurrencyCapSet?: Resolver<ResolversTypes['ConcurrencyCapSetPayload'], ParentType, ContextType, RequireFields<MutationConcurrencyCapSetArgs, 'input'>>;
   importableDatasetDelete?: Resolver<ResolversTypes['ImportableDatasetDeletePayload'], ParentType, ContextType, RequireFields<MutationImportableDatasetDeleteArgs, 'input'>>;
   jobCancel?: Resolver<ResolversTypes['JobCancelPayload'], ParentType, ContextType, RequireFields<MutationJobCancelArgs, 'input'>>;
   jobClaim?: Resolver<ResolversTypes['JobClaimPayload'], ParentType, ContextType, RequireFields<MutationJobClaimArgs, 'input'>>;
@@ -1923,6 +2036,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type QueueResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Queue'] = ResolversParentTypes['Queue']> = {
+  caps?: Resolver<Array<ResolversTypes['ConcurrencyCap']>, ParentType, ContextType>;
   counts?: Resolver<Array<ResolversTypes['JobStatusCount']>, ParentType, ContextType>;
   delayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<QueueJobsArgs>>;
@@ -2061,6 +2175,9 @@ export type WorkerSetDisabledPayloadResolvers<ContextType = GraphQLContext, Pare
 export type Resolvers<ContextType = GraphQLContext> = {
   BackendStatus?: BackendStatusResolvers<ContextType>;
   BumpManifesto?: BumpManifestoResolvers<ContextType>;
+  ConcurrencyCap?: ConcurrencyCapResolvers<ContextType>;
+  ConcurrencyCapDeletePayload?: ConcurrencyCapDeletePayloadResolvers<ContextType>;
+  ConcurrencyCapSetPayload?: ConcurrencyCapSetPayloadResolvers<ContextType>;
   DataStructureUpdate?: DataStructureUpdateResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   ImportableDataset?: ImportableDatasetResolvers<ContextType>;

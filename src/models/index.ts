@@ -1,4 +1,5 @@
 import type { Connection, Model } from 'mongoose';
+import { capModel, type CapModel } from './cap.js';
 import { jobModel, type JobModel } from './job.js';
 import { maintenanceEventModel, type MaintenanceEventModel } from './maintenance.js';
 import { moduleDataModel, type ModuleDataModel } from './moduleData.js';
@@ -12,6 +13,7 @@ export interface Models {
   ModuleData: ModuleDataModel;
   Worker: WorkerModel;
   Setting: SettingModel;
+  Cap: CapModel;
 }
 
 /** The models bound to one connection (each service instance has its own). */
@@ -23,6 +25,7 @@ export function createModels(conn: Connection): Models {
     ModuleData: moduleDataModel(conn),
     Worker: workerModel(conn),
     Setting: settingModel(conn),
+    Cap: capModel(conn),
   };
 }
 

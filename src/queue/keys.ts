@@ -22,6 +22,10 @@
  *   <prefix>q:epoch           string present while Redis holds the queue; an empty Redis lacks it
  *                                    (see RedisQueue.markRestored)
  *   <prefix>q:disabled        set    disabled worker ids
+ *   <prefix>q:caps            hash   concurrency caps and rate limits (mirrored from MongoDB):
+ *                                    running:<op>, starts:<op>, window:<op> (ms); see lua/lib/caps.lua
+ *   <prefix>q:running         hash   <op> → jobs of op leased now (derived from the leases: recount.lua)
+ *   <prefix>q:starts:<op>     zset   starts of op in its rate-limit window (member token, score time)
  *   <prefix>wake              channel  an operation name when a job of it becomes ready; '*' when
  *                                    a switch turns off (maintenance, pause, worker disabled)
  */
@@ -50,6 +54,9 @@ export interface QueueKeys {
   token: string;
   epoch: string;
   wake: string;
+  caps: string;
+  running: string;
+  starts(op: string): string;
   ready(op: string): string;
   job(id: string): string;
   tried(id: string): string;
@@ -66,6 +73,9 @@ export function queueKeys(prefix: string): QueueKeys {
     token: `${q}token`,
     epoch: `${q}epoch`,
     wake: `${prefix}wake`,
+    caps: `${q}caps`,
+    running: `${q}running`,
+    starts: (op) => `${q}starts:${op}`,
     ready: (op) => `${q}ready:${op}`,
     job: (id) => `${q}job:${id}`,
     tried: (id) => `${q}tried:${id}`,

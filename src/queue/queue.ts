@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { capFill, readCaps, replaceCaps, writeCap, type CapFill, type QueueCap } from './caps.js';
 import { codeName, QueueError } from './codes.js';
 import { oldestWaitingSince, parseJob, peekJobs, queueCounts } from './inspect.js';
 import { objectIdTime, OPERATIONS, priorityBand, PRIORITY_MAX, PRIORITY_MIN, queueKeys, RUN_AT_LIMIT, type QueueKeys } from './keys.js';
@@ -236,6 +237,28 @@ export class RedisQueue {
     return this.redis.smembers(this.keys.disabled);
   }
 
+  /** Concurrency caps and rate limits (lua/lib/caps.lua; MongoDB is their home, services/caps.ts). */
+  caps(): Promise<Map<string, QueueCap>> {
+    return readCaps(this.redis, this.keys);
+  }
+
+  setCap(operation: string, cap: QueueCap | null): Promise<void> {
+    return writeCap(this.redis, this.keys, this.accepted([operation])[0]!, cap);
+  }
+
+  replaceCaps(caps: ReadonlyMap<string, QueueCap>): Promise<void> {
+    return replaceCaps(this.redis, this.keys, caps);
+  }
+
+  capFill(caps: ReadonlyMap<string, QueueCap>): Promise<Map<string, CapFill>> {
+    return capFill(this.redis, this.keys, caps, this.clock());
+  }
+
+  /** Rebuilds the running counts the caps read from the leases; returns how many operations' counts were wrong. */
+  async recountRunning(): Promise<number> {
+    return (await this.run('recount', [], [])) as number;
+  }
+
   /** Turning a switch off wakes every long poll, since claims may succeed again. */
   private async setFlag(field: 'maintenance' | 'paused', on: boolean): Promise<void> {
     const tx = this.redis.multi().hset(this.keys.flags, field, on ? '1' : '0');
@@ -257,16 +280,13 @@ export class RedisQueue {
     return this.wake.wait(ops, timeoutMs, signal, () => this.workHint(ops));
   }
 
+  /** One script (lua/hint.lua): switches, ready jobs of operations not at their caps, the next due time. */
   private async workHint(ops: readonly string[]): Promise<WorkHint> {
-    const k = this.keys;
-    const tx = this.redis.multi().hmget(k.flags, 'maintenance', 'paused').zrange(k.delayed, 0, 0, 'WITHSCORES');
-    for (const op of ops) tx.zcard(k.ready(op));
-    const [flags, head, ...cards] = ((await tx.exec()) ?? []).map(([, reply]) => reply);
-    if ((flags as Array<string | null>).includes('1')) return { now: false };
-    if (cards.some((n) => Number(n) > 0)) return { now: true };
-    const due = (head as string[])[1];
-    if (due === undefined) return { now: false };
-    const dueInMs = Number(due) - this.clock();
+    const now = this.clock();
+    const [claimable, due] = (await runScript(this.redis, 'hint', [], [this.prefix, now, ...ops])) as [number, number];
+    if (claimable === 1) return { now: true };
+    if (due < 0) return { now: false };
+    const dueInMs = due - now;
     return dueInMs <= 0 ? { now: true } : { now: false, dueInMs };
   }
 

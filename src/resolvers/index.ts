@@ -1,4 +1,5 @@
 import type { Resolvers } from '../generated/graphql.js';
+import { capResolvers } from './caps.js';
 import { connectionResolvers } from './connections.js';
 import { DateTime, JSONScalar } from './scalars.js';
 import { datasetResolvers } from './datasets.js';
@@ -24,6 +25,7 @@ export const resolvers: Resolvers[] = [
   maintenanceResolvers,
   moduleDataResolvers,
   queueResolvers,
+  capResolvers,
   workerResolvers,
   subscriptionResolvers,
 ];

@@ -5,6 +5,7 @@ import { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import { createModels, ensureIndexes } from '../models/index.js';
 import { RedisQueue } from '../queue/index.js';
+import { CapService } from './caps.js';
 import { DatasetService } from './datasets.js';
 import { EventService } from './events.js';
 import type { Services } from './index.js';
@@ -50,6 +51,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const maintenance = new MaintenanceService(models, date);
   const workers = new WorkerService(models, queue, config.queue, date);
   const queueService = new QueueService(models, jobs, queue, date);
+  const caps = new CapService(models, queue, date);
   // Maintenance is recorded in Mongo, then switched in Redis where the claim script reads it.
   maintenance.listen((paused) => queueService.setMaintenance(paused));
   await maintenance.ensureInitial();
@@ -57,7 +59,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date });
   const writer = new JobWriter(models.Job, { logger });
   const lifecycle = new JobLifecycle({
-    models, jobs, queue, writer, targets, events, maintenance, workers, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date,
+    models, jobs, queue, writer, targets, events, maintenance, workers, caps, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date,
   });
 
   const services: Services = {
@@ -69,6 +71,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     maintenance,
     moduleData: new ModuleDataService(models, date),
     queue: queueService,
+    caps,
     workers,
     events,
   };

@@ -1,3 +1,4 @@
+import type { CapService } from './caps.js';
 import type { DatasetService } from './datasets.js';
 import type { EventService } from './events.js';
 import type { JobService } from './jobs.js';
@@ -19,6 +20,7 @@ export interface Services {
   maintenance: MaintenanceService;
   moduleData: ModuleDataService;
   queue: QueueService;
+  caps: CapService;
   workers: WorkerService;
   events: EventService;
 }

@@ -7,6 +7,7 @@ import { isDuplicateKey, type Models } from '../models/index.js';
 import type { JobLogRecord, JobRecord } from '../models/job.js';
 import { QueueResetError, type ChangeInput, type ChangeResult, type ClaimRefusal, type FinishResult, type QueueJob, type RedisQueue } from '../queue/index.js';
 import { parseObjectId } from './byIds.js';
+import type { CapService } from './caps.js';
 import type { EventService, JobEventView } from './events.js';
 import { ACTIVE_STATUSES, allowedFrom, checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, RUNNING_STATUSES, validateJobCreate, type ValidJobInput } from './jobRules.js';
 import type { JobService } from './jobs.js';
@@ -89,6 +90,8 @@ export interface LifecycleDeps {
   events: EventService;
   maintenance: MaintenanceService;
   workers: WorkerService;
+  /** Concurrency caps: copied to Redis with the other switches. */
+  caps: CapService;
   cfg: QueueConfig;
   bumpEnabled: boolean;
   logger: Logger;
@@ -536,6 +539,9 @@ export class JobLifecycle {
       }
     }
     this.unrecordedEnds = suspects;
+    // The running counts the caps read are derived from the leases: any drift is repaired here.
+    const recounted = await this.queue.recountRunning();
+    if (recounted) this.d.logger.warn({ operations: recounted }, 'reconciler repaired running counts');
     if (enqueued || repaired || timedOut) this.d.logger.warn({ enqueued, repaired, timedOut }, 'reconciler repaired the queue');
     return { enqueued, repaired, timedOut };
   }
@@ -715,6 +721,7 @@ export class JobLifecycle {
     if (flags.paused !== Boolean(setting?.paused)) await this.queue.setPaused(Boolean(setting?.paused));
     for (const id of disabled) if (!inRedis.includes(id)) await this.queue.setWorkerDisabled(id, true);
     for (const id of inRedis) if (!disabled.includes(id)) await this.queue.setWorkerDisabled(id, false);
+    await this.d.caps.sync();
   }
 
   /**

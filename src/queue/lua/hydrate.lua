@@ -61,6 +61,7 @@ elseif state == 'delayed' then
 elseif state == 'leased' then
   redis.call('HSET', KEYS[1], 'token', ARGV[16], 'worker', ARGV[17], 'expires', ARGV[18], 'leasedAt', ARGV[19])
   redis.call('ZADD', prefix .. 'q:leases', ARGV[18], id)
+  redis.call('HINCRBY', prefix .. 'q:running', ARGV[7], 1)
   local tokenKey = prefix .. 'q:token'
   if tonumber(redis.call('GET', tokenKey) or '0') < tonumber(ARGV[16]) then redis.call('SET', tokenKey, ARGV[16]) end
 else

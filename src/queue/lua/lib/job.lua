@@ -13,9 +13,24 @@ local function epochLost(prefix)
   return redis.call('EXISTS', prefix .. 'q:epoch') == 0
 end
 
+-- A job leaves its lease (it ends or is requeued): its operation's running
+-- count (<prefix>q:running, the count the concurrency caps read) drops, and when
+-- that operation has a running cap, its waiting claimers are woken (a slot freed).
+-- Every path off a lease (finish, reap, a terminal change) comes through here.
+local function leaveLease(prefix, jobKey)
+  local f = redis.call('HMGET', jobKey, 'state', 'op')
+  if f[1] ~= 'leased' or not f[2] then return end
+  local running = prefix .. 'q:running'
+  if redis.call('HINCRBY', running, f[2], -1) < 0 then redis.call('HSET', running, f[2], 0) end
+  if redis.call('HEXISTS', prefix .. 'q:caps', 'running:' .. f[2]) == 1 then
+    redis.call('PUBLISH', prefix .. 'wake', f[2])
+  end
+end
+
 -- Ends a job: out of every set, its lease dropped; its hash stays as a
 -- tombstone for ttl ms, so a late enqueue or restore cannot bring it back.
 local function endJob(prefix, id, jobKey, status, ttl)
+  leaveLease(prefix, jobKey)
   local op = redis.call('HGET', jobKey, 'op')
   if op then redis.call('ZREM', prefix .. 'q:ready:' .. op, id) end
   redis.call('ZREM', prefix .. 'q:waiting', id)
@@ -38,6 +53,7 @@ end
 
 -- Puts a job whose lease ended back in the queue, claimable at runAt.
 local function requeue(prefix, id, jobKey, runAt)
+  leaveLease(prefix, jobKey)
   redis.call('ZREM', prefix .. 'q:leases', id)
   redis.call('HDEL', jobKey, 'token', 'expires')
   local band = tonumber(redis.call('HGET', jobKey, 'band'))
