@@ -39,6 +39,7 @@ const config: CodegenConfig = {
           JobReportProgressPayload: '../services/lifecycle.js#ProgressPayload',
           Queue: '../services/queue.js#QueueView',
           ConcurrencyCap: '../services/caps.js#CapView',
+          Flow: '../services/flows.js#FlowView',
           JobEvent: '../services/events.js#JobEventView',
           WorkerEvent: '../services/events.js#WorkerEventView',
         },

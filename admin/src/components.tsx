@@ -68,7 +68,7 @@ const TERMINAL_OK = new Set(['COMPLETED']);
 const TERMINAL_BAD = new Set(['FAILED', 'CANCELLED']);
 
 export function StatusBadge({ status }: { status: string }): JSX.Element {
-  const tone = TERMINAL_OK.has(status) ? 'ok' : TERMINAL_BAD.has(status) ? 'bad' : status === 'QUEUED' ? 'wait' : 'run';
+  const tone = TERMINAL_OK.has(status) ? 'ok' : TERMINAL_BAD.has(status) ? 'bad' : status === 'QUEUED' || status === 'WAITING' ? 'wait' : 'run';
   return <span class={`badge ${tone}`}>{status}</span>;
 }
 

@@ -10,6 +10,7 @@ import type { JobConnectionModel, TargetConnectionModel, WorkerConnectionModel, 
 import type { LeaseView, ProgressPayload } from '../services/lifecycle.js';
 import type { QueueView } from '../services/queue.js';
 import type { CapView } from '../services/caps.js';
+import type { FlowView } from '../services/flows.js';
 import type { JobEventView, WorkerEventView } from '../services/events.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -161,6 +162,68 @@ export type DataStructureUpdateInput = {
   releaseStatus: ReleaseStatus;
 };
 
+/**
+ * A flow: children that run as usual, and a final job that waits (WAITING) until the
+ * last child ends, then is queued exactly once (or fails, by the policy).
+ */
+export type Flow = {
+  __typename?: 'Flow';
+  /** The children in creation order (a flow holds at most 1000). `first` is 1..100. */
+  children: JobConnection;
+  /** Children per status (statuses with at least one child). */
+  counts: Array<JobStatusCount>;
+  /** The job that runs after the children. */
+  finalJob: Job;
+  /** The final job's id. */
+  id: Scalars['ID']['output'];
+  /** What a failed child does. */
+  onChildFailure: FlowChildFailurePolicy;
+  /** How many children the flow has. */
+  total: Scalars['Int']['output'];
+};
+
+
+/**
+ * A flow: children that run as usual, and a final job that waits (WAITING) until the
+ * last child ends, then is queued exactly once (or fails, by the policy).
+ */
+export type FlowChildrenArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What a flow's failed child (FAILED or CANCELLED) does to the flow. */
+export type FlowChildFailurePolicy =
+  /** The final job fails at once and the other children are cancelled (running ones through their workers). */
+  | 'CANCEL_REST'
+  /** Nothing: the final job runs when every child has ended, whatever their outcome (its worker reads them). */
+  | 'CONTINUE'
+  /** The final job fails at once; the other children go on. */
+  | 'FAIL';
+
+/** Submit jobs and a final job that runs after all of them. */
+export type FlowCreateInput = {
+  /** The children, created as jobsCreate creates its items (per-item results, duplicate rules). 1..1000. */
+  items: Array<JobCreateInput>;
+  /** What a failed child does; default FAIL. */
+  onChildFailure?: InputMaybe<FlowChildFailurePolicy>;
+  /** The final job: WAITING until the last child ends, then QUEUED. Refused (nothing created) when invalid or a duplicate in progress. */
+  then: JobCreateInput;
+};
+
+/** Result of flowCreate. */
+export type FlowCreatePayload = {
+  __typename?: 'FlowCreatePayload';
+  /** DUPLICATE_IN_PROGRESS on `then`: the job already in progress for its target. */
+  existingJob?: Maybe<Job>;
+  /** The flow; null when nothing was created. */
+  flow?: Maybe<Flow>;
+  /** One result per child item, in input order (a rejected item is not part of the flow). */
+  results: Array<JobCreateResult>;
+  /** Problems with the flow as a whole: INVALID_BATCH, invalid `then`, DUPLICATE_IN_PROGRESS, NO_CHILDREN. */
+  userErrors: Array<UserError>;
+};
+
 /** A `<NAME>.tar` file waiting in the input directory (or its archive folder). */
 export type ImportableDataset = {
   __typename?: 'ImportableDataset';
@@ -210,6 +273,8 @@ export type Job = Node & {
   failureReason?: Maybe<Scalars['String']['output']>;
   /** When it reached a terminal status. */
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The flow this job belongs to: as its final job or as one of its children; null for other jobs. */
+  flow?: Maybe<Flow>;
   /** The job id (24-hex ObjectId). */
   id: Scalars['ID']['output'];
   /** When the current lease ends. */
@@ -222,6 +287,8 @@ export type Job = Node & {
   operation: JobOperation;
   /** The parameters it was submitted with. */
   parameters: JobParameters;
+  /** A flow's child: the flow's final job (which runs after it); null otherwise. */
+  parent?: Maybe<Job>;
   /** Queue priority: higher runs first. */
   priority: Scalars['Int']['output'];
   /** Progress reported by the worker, 0..1. */
@@ -611,7 +678,9 @@ export type JobStatus =
   /** Transforming the input. */
   | 'TRANSFORMING'
   /** Checking the input. */
-  | 'VALIDATING';
+  | 'VALIDATING'
+  /** A flow's final job waiting for its children to end (then QUEUED, or FAILED by the flow's policy). */
+  | 'WAITING';
 
 /** How many jobs have one status. */
 export type JobStatusCount = {
@@ -791,6 +860,8 @@ export type Mutation = {
   concurrencyCapDelete: ConcurrencyCapDeletePayload;
   /** Cap an operation's running jobs and/or starts per window (kept in MongoDB, enforced in the claim on every instance). */
   concurrencyCapSet: ConcurrencyCapSetPayload;
+  /** Create children and a final job that is queued when the last of them ends. */
+  flowCreate: FlowCreatePayload;
   /** Delete a dataset's tar from the input directory. */
   importableDatasetDelete: ImportableDatasetDeletePayload;
   /** Cancel a job: at once when queued, through the worker when running. */
@@ -839,6 +910,12 @@ export type MutationConcurrencyCapDeleteArgs = {
 /** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
 export type MutationConcurrencyCapSetArgs = {
   input: ConcurrencyCapSetInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationFlowCreateArgs = {
+  input: FlowCreateInput;
 };
 
 
@@ -1544,6 +1621,10 @@ export type ResolversTypes = {
   DataStructureUpdateInput: DataStructureUpdateInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Flow: ResolverTypeWrapper<FlowView>;
+  FlowChildFailurePolicy: FlowChildFailurePolicy;
+  FlowCreateInput: FlowCreateInput;
+  FlowCreatePayload: ResolverTypeWrapper<Omit<FlowCreatePayload, 'existingJob' | 'flow' | 'results'> & { existingJob?: Maybe<ResolversTypes['Job']>, flow?: Maybe<ResolversTypes['Flow']>, results: Array<ResolversTypes['JobCreateResult']> }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImportableDataset: ResolverTypeWrapper<ImportableDataset>;
   ImportableDatasetDeleteInput: ImportableDatasetDeleteInput;
@@ -1645,6 +1726,9 @@ export type ResolversParentTypes = {
   DataStructureUpdateInput: DataStructureUpdateInput;
   DateTime: Scalars['DateTime']['output'];
   Float: Scalars['Float']['output'];
+  Flow: FlowView;
+  FlowCreateInput: FlowCreateInput;
+  FlowCreatePayload: Omit<FlowCreatePayload, 'existingJob' | 'flow' | 'results'> & { existingJob?: Maybe<ResolversParentTypes['Job']>, flow?: Maybe<ResolversParentTypes['Flow']>, results: Array<ResolversParentTypes['JobCreateResult']> };
   ID: Scalars['ID']['output'];
   ImportableDataset: ImportableDataset;
   ImportableDatasetDeleteInput: ImportableDatasetDeleteInput;
@@ -1776,6 +1860,22 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type FlowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Flow'] = ResolversParentTypes['Flow']> = {
+  children?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<FlowChildrenArgs>>;
+  counts?: Resolver<Array<ResolversTypes['JobStatusCount']>, ParentType, ContextType>;
+  finalJob?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  onChildFailure?: Resolver<ResolversTypes['FlowChildFailurePolicy'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type FlowCreatePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FlowCreatePayload'] = ResolversParentTypes['FlowCreatePayload']> = {
+  existingJob?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  flow?: Resolver<Maybe<ResolversTypes['Flow']>, ParentType, ContextType>;
+  results?: Resolver<Array<ResolversTypes['JobCreateResult']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export type ImportableDatasetResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportableDataset'] = ResolversParentTypes['ImportableDataset']> = {
   hasData?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasMetadata?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1802,12 +1902,14 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  flow?: Resolver<Maybe<ResolversTypes['Flow']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   leaseExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   log?: Resolver<Array<ResolversTypes['JobLogEntry']>, ParentType, ContextType>;
   maxAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
   parameters?: Resolver<ResolversTypes['JobParameters'], ParentType, ContextType>;
+  parent?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   priority?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   progress?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   retriedBy?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
@@ -1987,6 +2089,7 @@ export type ModuleDataSetPayloadResolvers<ContextType = GraphQLContext, ParentTy
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   concurrencyCapDelete?: Resolver<ResolversTypes['ConcurrencyCapDeletePayload'], ParentType, ContextType, RequireFields<MutationConcurrencyCapDeleteArgs, 'input'>>;
   concurrencyCapSet?: Resolver<ResolversTypes['ConcurrencyCapSetPayload'], ParentType, ContextType, RequireFields<MutationConcurrencyCapSetArgs, 'input'>>;
+  flowCreate?: Resolver<ResolversTypes['FlowCreatePayload'], ParentType, ContextType, RequireFields<MutationFlowCreateArgs, 'input'>>;
   importableDatasetDelete?: Resolver<ResolversTypes['ImportableDatasetDeletePayload'], ParentType, ContextType, RequireFields<MutationImportableDatasetDeleteArgs, 'input'>>;
   jobCancel?: Resolver<ResolversTypes['JobCancelPayload'], ParentType, ContextType, RequireFields<MutationJobCancelArgs, 'input'>>;
   jobClaim?: Resolver<ResolversTypes['JobClaimPayload'], ParentType, ContextType, RequireFields<MutationJobClaimArgs, 'input'>>;
@@ -2180,6 +2283,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ConcurrencyCapSetPayload?: ConcurrencyCapSetPayloadResolvers<ContextType>;
   DataStructureUpdate?: DataStructureUpdateResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Flow?: FlowResolvers<ContextType>;
+  FlowCreatePayload?: FlowCreatePayloadResolvers<ContextType>;
   ImportableDataset?: ImportableDatasetResolvers<ContextType>;
   ImportableDatasetDeletePayload?: ImportableDatasetDeletePayloadResolvers<ContextType>;
   JSON?: GraphQLScalarType;

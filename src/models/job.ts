@@ -70,6 +70,15 @@ export interface JobRecord {
   startedAt?: Date | null;
   /** 0..1 as reported by the worker. */
   progress?: number | null;
+  /** A flow's child: the flow's final job, which runs after its children (see flowCreate). */
+  parent?: Types.ObjectId | null;
+  /** A flow's final job: how many children it waits for (null until its creation recorded them) and what a failed child does. */
+  flow?: FlowRecord | null;
+}
+
+export interface FlowRecord {
+  total: number | null;
+  onChildFailure: 'FAIL' | 'CONTINUE' | 'CANCEL_REST';
 }
 
 
@@ -130,6 +139,8 @@ export const jobSchema = new Schema<JobRecord>(
     leaseExpiresAt: Date,
     startedAt: Date,
     progress: Number,
+    parent: Schema.Types.ObjectId,
+    flow: new Schema<FlowRecord>({ total: Number, onChildFailure: { type: String, required: true } }, { _id: false }),
   },
   { collection: 'jobs', timestamps: true, versionKey: false, autoIndex: false, strict: 'throw' },
 );
@@ -143,6 +154,7 @@ jobSchema.index({ relatedTargets: 1, createdAt: -1, _id: -1 }, { name: 'job_rela
 jobSchema.index({ target: 1, createdAt: -1, _id: -1 }, { name: 'job_target_createdAt' });
 jobSchema.index({ createdBy: 1, createdAt: -1, _id: -1 }, { name: 'job_createdBy_createdAt' });
 jobSchema.index({ priority: -1, _id: -1 }, { name: 'job_priority' });
+jobSchema.index({ parent: 1, _id: 1 }, { name: 'job_parent' });
 
 export type JobModel = Model<JobRecord>;
 

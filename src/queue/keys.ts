@@ -26,6 +26,7 @@
  *                                    running:<op>, starts:<op>, window:<op> (ms); see lua/lib/caps.lua
  *   <prefix>q:running         hash   <op> → jobs of op leased now (derived from the leases: recount.lua)
  *   <prefix>q:starts:<op>     zset   starts of op in its rate-limit window (member token, score time)
+ *   <prefix>q:flow:<finalId>  hash   a flow's ended children: child id → its terminal status (lua/flow.lua)
  *   <prefix>wake              channel  an operation name when a job of it becomes ready; '*' when
  *                                    a switch turns off (maintenance, pause, worker disabled)
  */

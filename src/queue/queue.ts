@@ -161,6 +161,26 @@ export class RedisQueue {
     return { code: code as 'OK' | 'CANCEL_REQUESTED' | 'INVALID_TRANSITION' | 'ALREADY_RETRIED', previousStatus: reply[1]!, job: toJob(reply[2]!) };
   }
 
+  /**
+   * Counts the end of a flow's child (idempotent per child) and, atomically, decides the flow's final job
+   * once: queued when the last child ended, or FAILED at the first failed child unless the policy is
+   * CONTINUE (see flow.lua). NOT_FOUND: the queue does not know the final job; hydrate it, then ask again.
+   */
+  async flowStep(input: { finalId: string; childId: string; childStatus: string; total: number | null; policy: T.FlowPolicy }): Promise<T.FlowStepResult> {
+    const reply = (await this.run('flow', [this.keys.job(input.finalId)], [
+      input.finalId, input.childId, input.childStatus, input.total ?? '', input.policy, this.tombstoneMs,
+    ])) as [number, number?, number?, string[]?];
+    const code = codeName(reply[0]);
+    if (code === 'NOT_FOUND') return { code };
+    if (code === 'RELEASED' || code === 'FLOW_FAILED') return { code, ended: reply[1]!, failed: reply[2]!, job: toJob(reply[3]!) };
+    return { code: code as 'COUNTED' | 'ALREADY_COUNTED' | 'DECIDED', ended: reply[1]!, failed: reply[2]! };
+  }
+
+  /** How many ended children the queue has counted for a flow (the reconciler compares it with MongoDB). */
+  flowCounted(finalId: string): Promise<number> {
+    return this.redis.hlen(`${this.keys.job('').slice(0, -'job:'.length)}flow:${finalId}`);
+  }
+
   /** Forgets that a job was retried (its retry could not be created). */
   async unmarkRetried(id: string): Promise<void> {
     await this.redis.hdel(this.keys.job(id), 'retriedBy');

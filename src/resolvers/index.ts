@@ -3,6 +3,7 @@ import { capResolvers } from './caps.js';
 import { connectionResolvers } from './connections.js';
 import { DateTime, JSONScalar } from './scalars.js';
 import { datasetResolvers } from './datasets.js';
+import { flowResolvers } from './flows.js';
 import { jobResolvers } from './jobs.js';
 import { maintenanceResolvers } from './maintenance.js';
 import { moduleDataResolvers } from './moduleData.js';
@@ -26,6 +27,7 @@ export const resolvers: Resolvers[] = [
   moduleDataResolvers,
   queueResolvers,
   capResolvers,
+  flowResolvers,
   workerResolvers,
   subscriptionResolvers,
 ];

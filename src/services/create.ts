@@ -8,6 +8,7 @@ import { RedisQueue } from '../queue/index.js';
 import { CapService } from './caps.js';
 import { DatasetService } from './datasets.js';
 import { EventService } from './events.js';
+import { FlowService } from './flows.js';
 import type { Services } from './index.js';
 import { JobService } from './jobs.js';
 import { JobWriter } from './jobWriter.js';
@@ -72,6 +73,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     moduleData: new ModuleDataService(models, date),
     queue: queueService,
     caps,
+    flows: new FlowService(models),
     workers,
     events,
   };

@@ -1,6 +1,7 @@
 import type { CapService } from './caps.js';
 import type { DatasetService } from './datasets.js';
 import type { EventService } from './events.js';
+import type { FlowService } from './flows.js';
 import type { JobService } from './jobs.js';
 import type { JobLifecycle } from './lifecycle.js';
 import type { MaintenanceService } from './maintenance.js';
@@ -21,6 +22,7 @@ export interface Services {
   moduleData: ModuleDataService;
   queue: QueueService;
   caps: CapService;
+  flows: FlowService;
   workers: WorkerService;
   events: EventService;
 }

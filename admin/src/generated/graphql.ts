@@ -170,7 +170,9 @@ export type JobStatus =
   /** Transforming the input. */
   | 'TRANSFORMING'
   /** Checking the input. */
-  | 'VALIDATING';
+  | 'VALIDATING'
+  /** A flow's final job waiting for its children to end (then QUEUED, or FAILED by the flow's policy). */
+  | 'WAITING';
 
 /** Change a job's status, description or log. */
 export type JobUpdateInput = {

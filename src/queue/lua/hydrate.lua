@@ -12,7 +12,7 @@
   ARGV[1] key prefix
   ARGV[2] id
   ARGV[3] now (ms)
-  ARGV[4] state: ready (QUEUED; delayed when runAt > now) | leased | ended
+  ARGV[4] state: ready (QUEUED; delayed when runAt > now) | leased | ended | held (a flow's final job: in no set)
   ARGV[5] status (JobStatus)
   ARGV[6] sequence number
   ARGV[7] operation
@@ -64,7 +64,7 @@ elseif state == 'leased' then
   redis.call('HINCRBY', prefix .. 'q:running', ARGV[7], 1)
   local tokenKey = prefix .. 'q:token'
   if tonumber(redis.call('GET', tokenKey) or '0') < tonumber(ARGV[16]) then redis.call('SET', tokenKey, ARGV[16]) end
-else
+elseif state == 'ended' then
   redis.call('PEXPIRE', KEYS[1], ARGV[15])
 end
 return { 0, state }
