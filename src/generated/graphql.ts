@@ -6,11 +6,12 @@ import type { TargetActionRecord } from '../models/target.js';
 import type { MaintenanceEventRecord } from '../models/maintenance.js';
 import type { ModuleDataRecord } from '../models/moduleData.js';
 import type { WorkerView } from '../services/workers.js';
-import type { JobConnectionModel, TargetConnectionModel, WorkerConnectionModel, MaintenanceEventConnectionModel } from '../services/pagination.js';
+import type { JobConnectionModel, TargetConnectionModel, WorkerConnectionModel, MaintenanceEventConnectionModel, ScheduleConnectionModel } from '../services/pagination.js';
 import type { LeaseView, ProgressPayload } from '../services/lifecycle.js';
 import type { QueueView } from '../services/queue.js';
 import type { CapView } from '../services/caps.js';
 import type { FlowView } from '../services/flows.js';
+import type { ScheduleRecord, ScheduleRunRecord } from '../models/schedule.js';
 import type { JobEventView, WorkerEventView } from '../services/events.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -892,6 +893,16 @@ export type Mutation = {
   queuePause: QueuePayload;
   /** Hand out jobs again. */
   queueResume: QueuePayload;
+  /** Create a schedule. */
+  scheduleCreate: SchedulePayload;
+  /** Remove a schedule (the jobs it created stay). */
+  scheduleDelete: ScheduleDeletePayload;
+  /** Stop a schedule firing. */
+  schedulePause: SchedulePayload;
+  /** Start a paused schedule again, from now. */
+  scheduleResume: SchedulePayload;
+  /** Change a schedule. */
+  scheduleUpdate: SchedulePayload;
   /** Register or keep alive a worker. */
   workerHeartbeat: WorkerHeartbeatPayload;
   /** Forget a worker (it registers again with its next heartbeat). */
@@ -1010,6 +1021,36 @@ export type MutationQueueResumeArgs = {
 
 
 /** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationScheduleCreateArgs = {
+  input: ScheduleCreateInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationScheduleDeleteArgs = {
+  input: ScheduleIdInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationSchedulePauseArgs = {
+  input: ScheduleIdInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationScheduleResumeArgs = {
+  input: ScheduleIdInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationScheduleUpdateArgs = {
+  input: ScheduleUpdateInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
 export type MutationWorkerHeartbeatArgs = {
   input: WorkerHeartbeatInput;
 };
@@ -1064,6 +1105,12 @@ export type Query = {
   node?: Maybe<Node>;
   /** The job queue. */
   queue: Queue;
+  /** One schedule. */
+  schedule?: Maybe<Schedule>;
+  /** The next times of a cron expression in a time zone (default UTC); `count` 1..50, default 5. */
+  scheduleTimesPreview: ScheduleTimesPreview;
+  /** Every schedule, by name. `first` is 1..100. */
+  schedules: ScheduleConnection;
   /** Version, uptime and backend health of the instance that answers. */
   serviceStatus: ServiceStatus;
   /** One target by name. */
@@ -1111,6 +1158,27 @@ export type QueryModuleDataArgs = {
 /** Entry points for reading. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading. */
+export type QueryScheduleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading. */
+export type QueryScheduleTimesPreviewArgs = {
+  count?: InputMaybe<Scalars['Int']['input']>;
+  cron: Scalars['String']['input'];
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Entry points for reading. */
+export type QuerySchedulesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1231,6 +1299,201 @@ export type Role =
   | 'VIEWER'
   /** A worker process: registers, heartbeats, claims and runs jobs. */
   | 'WORKER';
+
+/** A cron schedule that creates a job from a template; each time fires exactly once across instances. */
+export type Schedule = {
+  __typename?: 'Schedule';
+  /** When it was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who created it. */
+  createdBy: Scalars['String']['output'];
+  /** The cron expression: 5 fields (minute hour day month weekday) or 6 (seconds first). */
+  cron: Scalars['String']['output'];
+  /** A time deferred by maintenance, fired once maintenance is off. */
+  deferredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Opaque id. */
+  id: Scalars['ID']['output'];
+  /** The job each time creates, as given (a JobCreateInput). */
+  job: Scalars['JSON']['output'];
+  /** The latest runs, newest first (at most 20 are kept). */
+  lastRuns: Array<ScheduleRun>;
+  /** Times during maintenance mode. */
+  maintenance: ScheduleMaintenancePolicy;
+  /** Times missed while the service was down. */
+  missedRuns: ScheduleMissedPolicy;
+  /** A unique name. */
+  name: Scalars['String']['output'];
+  /** The next time not handled yet (null when paused). */
+  nextRunAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The next `count` times (1..50, default 5). */
+  nextRuns: Array<Scalars['DateTime']['output']>;
+  /** The template's operation. */
+  operation: JobOperation;
+  /** Overlap with the previous run's job. */
+  overlap: ScheduleOverlapPolicy;
+  /** Paused: no time fires (resuming starts from then). */
+  paused: Scalars['Boolean']['output'];
+  /** The template's target. */
+  target: Scalars['String']['output'];
+  /** The IANA time zone the expression is read in. */
+  timeZone: Scalars['String']['output'];
+  /** When it was changed last. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Who changed it last. */
+  updatedBy: Scalars['String']['output'];
+};
+
+
+/** A cron schedule that creates a job from a template; each time fires exactly once across instances. */
+export type ScheduleNextRunsArgs = {
+  count?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of schedules (by name). */
+export type ScheduleConnection = {
+  __typename?: 'ScheduleConnection';
+  /** The schedules with their cursors. */
+  edges: Array<ScheduleEdge>;
+  /** The schedules. */
+  nodes: Array<Schedule>;
+  /** Pagination state. */
+  pageInfo: PageInfo;
+  /** Number of schedules. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** Create a schedule. */
+export type ScheduleCreateInput = {
+  /** 5 fields (minute hour day month weekday) or 6 (seconds first), or @hourly, @daily... */
+  cron: Scalars['String']['input'];
+  /** The job each time creates (no runAt). */
+  job: JobCreateInput;
+  /** Default SKIP. */
+  maintenance?: InputMaybe<ScheduleMaintenancePolicy>;
+  /** Default SKIP. */
+  missedRuns?: InputMaybe<ScheduleMissedPolicy>;
+  /** A unique name (1..100 characters). */
+  name: Scalars['String']['input'];
+  /** Default SKIP. */
+  overlap?: InputMaybe<ScheduleOverlapPolicy>;
+  /** Create it paused. */
+  paused?: InputMaybe<Scalars['Boolean']['input']>;
+  /** IANA time zone; default UTC. */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of scheduleDelete. */
+export type ScheduleDeletePayload = {
+  __typename?: 'ScheduleDeletePayload';
+  /** Whether a schedule was removed (its jobs stay). */
+  removed: Scalars['Boolean']['output'];
+  /** NOT_FOUND. */
+  userErrors: Array<UserError>;
+};
+
+/** A schedule with its cursor. */
+export type ScheduleEdge = {
+  __typename?: 'ScheduleEdge';
+  /** Cursor of this schedule. */
+  cursor: Scalars['String']['output'];
+  /** The schedule. */
+  node: Schedule;
+};
+
+/** A schedule by id. */
+export type ScheduleIdInput = {
+  /** The schedule. */
+  id: Scalars['ID']['input'];
+};
+
+/** What a scheduled time does while maintenance mode is on. */
+export type ScheduleMaintenancePolicy =
+  /** Fire it once maintenance is off; further times during maintenance merge into it (recorded). */
+  | 'DEFER'
+  /** Skip it (recorded). */
+  | 'SKIP';
+
+/** What happens to times missed while the service was down (found more than a minute late). */
+export type ScheduleMissedPolicy =
+  /** Run once, for the latest missed time. */
+  | 'RUN_ONCE'
+  /** Skip them (recorded once). */
+  | 'SKIP';
+
+/** Whether a scheduled time fires while the previous run's job is still active. */
+export type ScheduleOverlapPolicy =
+  /** Create the job anyway (the in-progress guard still refuses a second job for the same target: recorded as SKIPPED_OVERLAP). */
+  | 'ALLOW'
+  /** Skip the time while the previous run's job is not terminal (recorded). */
+  | 'SKIP';
+
+/** Result of scheduleCreate, scheduleUpdate, schedulePause and scheduleResume. */
+export type SchedulePayload = {
+  __typename?: 'SchedulePayload';
+  /** The schedule after the change; null when refused. */
+  schedule?: Maybe<Schedule>;
+  /** Problems with the input (nothing changed): INVALID_CRON, INVALID_TIME_ZONE, INVALID_PARAMETERS, DUPLICATE_NAME, NOT_FOUND... */
+  userErrors: Array<UserError>;
+};
+
+/** One scheduled time of a schedule and what came of it. */
+export type ScheduleRun = {
+  __typename?: 'ScheduleRun';
+  /** When it was handled. */
+  firedAt: Scalars['DateTime']['output'];
+  /** The job it created (or the active job that made it skip). */
+  job?: Maybe<Job>;
+  /** Details. */
+  message?: Maybe<Scalars['String']['output']>;
+  /** What came of it. */
+  outcome: ScheduleRunOutcome;
+  /** The scheduled time. */
+  scheduledAt: Scalars['DateTime']['output'];
+};
+
+/** What happened at a scheduled time. */
+export type ScheduleRunOutcome =
+  /** The job was created. */
+  | 'CREATED'
+  /** Maintenance mode was on: deferred until it is off. */
+  | 'DEFERRED'
+  /** The template was refused (e.g. BUMP_DISABLED); the message says why. */
+  | 'REJECTED'
+  /** Maintenance mode was on. */
+  | 'SKIPPED_MAINTENANCE'
+  /** Missed while the service was down. */
+  | 'SKIPPED_MISSED'
+  /** The previous run's job was still active (or the target had a job in progress). */
+  | 'SKIPPED_OVERLAP';
+
+/** The next times of a cron expression (a preview before creating a schedule). */
+export type ScheduleTimesPreview = {
+  __typename?: 'ScheduleTimesPreview';
+  /** The next times; empty when the input is refused. */
+  times: Array<Scalars['DateTime']['output']>;
+  /** INVALID_CRON (field cron) or INVALID_TIME_ZONE (field timeZone). */
+  userErrors: Array<UserError>;
+};
+
+/** Change a schedule; what is left out stays. */
+export type ScheduleUpdateInput = {
+  /** A new cron expression (times count from now). */
+  cron?: InputMaybe<Scalars['String']['input']>;
+  /** The schedule. */
+  id: Scalars['ID']['input'];
+  /** A new job template. */
+  job?: InputMaybe<JobCreateInput>;
+  /** A new maintenance policy. */
+  maintenance?: InputMaybe<ScheduleMaintenancePolicy>;
+  /** A new missed-run policy. */
+  missedRuns?: InputMaybe<ScheduleMissedPolicy>;
+  /** A new name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** A new overlap policy. */
+  overlap?: InputMaybe<ScheduleOverlapPolicy>;
+  /** A new time zone (times count from now). */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** Facts about this service instance. */
 export type ServiceStatus = {
@@ -1687,6 +1950,20 @@ export type ResolversTypes = {
   QueueResumeInput: QueueResumeInput;
   ReleaseStatus: ReleaseStatus;
   Role: Role;
+  Schedule: ResolverTypeWrapper<ScheduleRecord>;
+  ScheduleConnection: ResolverTypeWrapper<ScheduleConnectionModel>;
+  ScheduleCreateInput: ScheduleCreateInput;
+  ScheduleDeletePayload: ResolverTypeWrapper<ScheduleDeletePayload>;
+  ScheduleEdge: ResolverTypeWrapper<Omit<ScheduleEdge, 'node'> & { node: ResolversTypes['Schedule'] }>;
+  ScheduleIdInput: ScheduleIdInput;
+  ScheduleMaintenancePolicy: ScheduleMaintenancePolicy;
+  ScheduleMissedPolicy: ScheduleMissedPolicy;
+  ScheduleOverlapPolicy: ScheduleOverlapPolicy;
+  SchedulePayload: ResolverTypeWrapper<Omit<SchedulePayload, 'schedule'> & { schedule?: Maybe<ResolversTypes['Schedule']> }>;
+  ScheduleRun: ResolverTypeWrapper<ScheduleRunRecord>;
+  ScheduleRunOutcome: ScheduleRunOutcome;
+  ScheduleTimesPreview: ResolverTypeWrapper<ScheduleTimesPreview>;
+  ScheduleUpdateInput: ScheduleUpdateInput;
   ServiceStatus: ResolverTypeWrapper<ServiceStatus>;
   SortDirection: SortDirection;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1785,6 +2062,16 @@ export type ResolversParentTypes = {
   QueuePauseInput: QueuePauseInput;
   QueuePayload: Omit<QueuePayload, 'queue'> & { queue?: Maybe<ResolversParentTypes['Queue']> };
   QueueResumeInput: QueueResumeInput;
+  Schedule: ScheduleRecord;
+  ScheduleConnection: ScheduleConnectionModel;
+  ScheduleCreateInput: ScheduleCreateInput;
+  ScheduleDeletePayload: ScheduleDeletePayload;
+  ScheduleEdge: Omit<ScheduleEdge, 'node'> & { node: ResolversParentTypes['Schedule'] };
+  ScheduleIdInput: ScheduleIdInput;
+  SchedulePayload: Omit<SchedulePayload, 'schedule'> & { schedule?: Maybe<ResolversParentTypes['Schedule']> };
+  ScheduleRun: ScheduleRunRecord;
+  ScheduleTimesPreview: ScheduleTimesPreview;
+  ScheduleUpdateInput: ScheduleUpdateInput;
   ServiceStatus: ServiceStatus;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -2105,6 +2392,11 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   queueClear?: Resolver<ResolversTypes['QueueClearPayload'], ParentType, ContextType, RequireFields<MutationQueueClearArgs, 'input'>>;
   queuePause?: Resolver<ResolversTypes['QueuePayload'], ParentType, ContextType, RequireFields<MutationQueuePauseArgs, 'input'>>;
   queueResume?: Resolver<ResolversTypes['QueuePayload'], ParentType, ContextType, RequireFields<MutationQueueResumeArgs, 'input'>>;
+  scheduleCreate?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationScheduleCreateArgs, 'input'>>;
+  scheduleDelete?: Resolver<ResolversTypes['ScheduleDeletePayload'], ParentType, ContextType, RequireFields<MutationScheduleDeleteArgs, 'input'>>;
+  schedulePause?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationSchedulePauseArgs, 'input'>>;
+  scheduleResume?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationScheduleResumeArgs, 'input'>>;
+  scheduleUpdate?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationScheduleUpdateArgs, 'input'>>;
   workerHeartbeat?: Resolver<ResolversTypes['WorkerHeartbeatPayload'], ParentType, ContextType, RequireFields<MutationWorkerHeartbeatArgs, 'input'>>;
   workerRemove?: Resolver<ResolversTypes['WorkerRemovePayload'], ParentType, ContextType, RequireFields<MutationWorkerRemoveArgs, 'input'>>;
   workerSetDisabled?: Resolver<ResolversTypes['WorkerSetDisabledPayload'], ParentType, ContextType, RequireFields<MutationWorkerSetDisabledArgs, 'input'>>;
@@ -2130,6 +2422,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   moduleData?: Resolver<Maybe<ResolversTypes['ModuleData']>, ParentType, ContextType, RequireFields<QueryModuleDataArgs, 'module' | 'name'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   queue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType>;
+  schedule?: Resolver<Maybe<ResolversTypes['Schedule']>, ParentType, ContextType, RequireFields<QueryScheduleArgs, 'id'>>;
+  scheduleTimesPreview?: Resolver<ResolversTypes['ScheduleTimesPreview'], ParentType, ContextType, RequireFields<QueryScheduleTimesPreviewArgs, 'cron'>>;
+  schedules?: Resolver<ResolversTypes['ScheduleConnection'], ParentType, ContextType, Partial<QuerySchedulesArgs>>;
   serviceStatus?: Resolver<ResolversTypes['ServiceStatus'], ParentType, ContextType>;
   target?: Resolver<Maybe<ResolversTypes['Target']>, ParentType, ContextType, RequireFields<QueryTargetArgs, 'name'>>;
   targets?: Resolver<ResolversTypes['TargetConnection'], ParentType, ContextType, Partial<QueryTargetsArgs>>;
@@ -2158,6 +2453,63 @@ export type QueueClearPayloadResolvers<ContextType = GraphQLContext, ParentType 
 
 export type QueuePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['QueuePayload'] = ResolversParentTypes['QueuePayload']> = {
   queue?: Resolver<Maybe<ResolversTypes['Queue']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ScheduleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Schedule'] = ResolversParentTypes['Schedule']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cron?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deferredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  lastRuns?: Resolver<Array<ResolversTypes['ScheduleRun']>, ParentType, ContextType>;
+  maintenance?: Resolver<ResolversTypes['ScheduleMaintenancePolicy'], ParentType, ContextType>;
+  missedRuns?: Resolver<ResolversTypes['ScheduleMissedPolicy'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nextRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  nextRuns?: Resolver<Array<ResolversTypes['DateTime']>, ParentType, ContextType, Partial<ScheduleNextRunsArgs>>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  overlap?: Resolver<ResolversTypes['ScheduleOverlapPolicy'], ParentType, ContextType>;
+  paused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ScheduleConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScheduleConnection'] = ResolversParentTypes['ScheduleConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ScheduleEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Schedule']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ScheduleDeletePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScheduleDeletePayload'] = ResolversParentTypes['ScheduleDeletePayload']> = {
+  removed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ScheduleEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScheduleEdge'] = ResolversParentTypes['ScheduleEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Schedule'], ParentType, ContextType>;
+};
+
+export type SchedulePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SchedulePayload'] = ResolversParentTypes['SchedulePayload']> = {
+  schedule?: Resolver<Maybe<ResolversTypes['Schedule']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ScheduleRunResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScheduleRun'] = ResolversParentTypes['ScheduleRun']> = {
+  firedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['ScheduleRunOutcome'], ParentType, ContextType>;
+  scheduledAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ScheduleTimesPreviewResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScheduleTimesPreview'] = ResolversParentTypes['ScheduleTimesPreview']> = {
+  times?: Resolver<Array<ResolversTypes['DateTime']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
@@ -2320,6 +2672,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Queue?: QueueResolvers<ContextType>;
   QueueClearPayload?: QueueClearPayloadResolvers<ContextType>;
   QueuePayload?: QueuePayloadResolvers<ContextType>;
+  Schedule?: ScheduleResolvers<ContextType>;
+  ScheduleConnection?: ScheduleConnectionResolvers<ContextType>;
+  ScheduleDeletePayload?: ScheduleDeletePayloadResolvers<ContextType>;
+  ScheduleEdge?: ScheduleEdgeResolvers<ContextType>;
+  SchedulePayload?: SchedulePayloadResolvers<ContextType>;
+  ScheduleRun?: ScheduleRunResolvers<ContextType>;
+  ScheduleTimesPreview?: ScheduleTimesPreviewResolvers<ContextType>;
   ServiceStatus?: ServiceStatusResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Target?: TargetResolvers<ContextType>;

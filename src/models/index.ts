@@ -1,5 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import { capModel, type CapModel } from './cap.js';
+import { scheduleModel, type ScheduleModel } from './schedule.js';
 import { jobModel, type JobModel } from './job.js';
 import { maintenanceEventModel, type MaintenanceEventModel } from './maintenance.js';
 import { moduleDataModel, type ModuleDataModel } from './moduleData.js';
@@ -14,6 +15,7 @@ export interface Models {
   Worker: WorkerModel;
   Setting: SettingModel;
   Cap: CapModel;
+  Schedule: ScheduleModel;
 }
 
 /** The models bound to one connection (each service instance has its own). */
@@ -26,6 +28,7 @@ export function createModels(conn: Connection): Models {
     Worker: workerModel(conn),
     Setting: settingModel(conn),
     Cap: capModel(conn),
+    Schedule: scheduleModel(conn),
   };
 }
 

@@ -178,7 +178,20 @@ export class RedisQueue {
 
   /** How many ended children the queue has counted for a flow (the reconciler compares it with MongoDB). */
   flowCounted(finalId: string): Promise<number> {
-    return this.redis.hlen(`${this.keys.job('').slice(0, -'job:'.length)}flow:${finalId}`);
+    return this.redis.hlen(this.keys.flow(finalId));
+  }
+
+  /**
+   * Decides which instance fires a schedule's time: true for exactly one caller while the claim lasts
+   * (SET NX PX). The winner marks it done (markTickFired) once the job is recorded, so the time is never
+   * fired again; if it dies first, the claim runs out and another instance takes the time.
+   */
+  async claimTick(scheduleId: string, at: number | string, holdMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.scheduleTick(scheduleId, at), 'firing', 'PX', holdMs, 'NX')) === 'OK';
+  }
+
+  async markTickFired(scheduleId: string, at: number | string, keepMs: number): Promise<void> {
+    await this.redis.set(this.keys.scheduleTick(scheduleId, at), 'fired', 'PX', keepMs);
   }
 
   /** Forgets that a job was retried (its retry could not be created). */

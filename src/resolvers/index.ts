@@ -9,6 +9,7 @@ import { maintenanceResolvers } from './maintenance.js';
 import { moduleDataResolvers } from './moduleData.js';
 import { nodeResolvers } from './node.js';
 import { queueResolvers } from './queue.js';
+import { scheduleResolvers } from './schedules.js';
 import { subscriptionResolvers } from './subscriptions.js';
 import { targetResolvers } from './targets.js';
 import { viewerResolvers } from './viewer.js';
@@ -28,6 +29,7 @@ export const resolvers: Resolvers[] = [
   queueResolvers,
   capResolvers,
   flowResolvers,
+  scheduleResolvers,
   workerResolvers,
   subscriptionResolvers,
 ];

@@ -16,6 +16,7 @@ import { JobLifecycle } from './lifecycle.js';
 import { MaintenanceService } from './maintenance.js';
 import { ModuleDataService } from './moduleData.js';
 import { QueueService } from './queue.js';
+import { MISSED_GRACE_MS, ScheduleService } from './schedules.js';
 import { BackgroundLoops } from './recovery.js';
 import { StatusService } from './status.js';
 import { TargetService } from './targets.js';
@@ -63,6 +64,10 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     models, jobs, queue, writer, targets, events, maintenance, workers, caps, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date,
   });
 
+  const schedules = new ScheduleService({
+    models, queue, lifecycle, jobs, isMaintenance: () => queueService.isMaintenance(), bumpEnabled: config.bumpEnabled, missedGraceMs: MISSED_GRACE_MS, clock: date, logger,
+  });
+
   const services: Services = {
     status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl }),
     targets,
@@ -74,9 +79,10 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     queue: queueService,
     caps,
     flows: new FlowService(models),
+    schedules,
     workers,
     events,
   };
-  const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger);
+  const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger, schedules);
   return { services, recovery: loops, queue, models, bus, writer };
 }

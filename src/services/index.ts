@@ -7,6 +7,7 @@ import type { JobLifecycle } from './lifecycle.js';
 import type { MaintenanceService } from './maintenance.js';
 import type { ModuleDataService } from './moduleData.js';
 import type { QueueService } from './queue.js';
+import type { ScheduleService } from './schedules.js';
 import type { StatusService } from './status.js';
 import type { TargetService } from './targets.js';
 import type { WorkerService } from './workers.js';
@@ -23,6 +24,7 @@ export interface Services {
   queue: QueueService;
   caps: CapService;
   flows: FlowService;
+  schedules: ScheduleService;
   workers: WorkerService;
   events: EventService;
 }

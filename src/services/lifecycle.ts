@@ -52,6 +52,17 @@ export interface JobCreateResult {
   existingJob: JobRecord | null;
 }
 
+export interface CreateOptions {
+  /** A flow's children (flowCreate): linked to the flow's final job. */
+  parent?: Types.ObjectId;
+  /** Runs after the insert, before the created jobs are enqueued (a flow's final job is made ready for them). */
+  beforeEnqueue?: (created: JobRecord[]) => Promise<void>;
+  /** Ids for the items (a schedule's: one per scheduled time, so a second insert of the same time is a duplicate). */
+  ids?: Types.ObjectId[];
+  /** The first log line instead of "created". */
+  note?: string;
+}
+
 export interface JobResult {
   job: JobRecord | null;
   userErrors: UserError[];
@@ -121,12 +132,7 @@ export class JobLifecycle {
 
   // ---- create
 
-  /** `flow`: the jobs are a flow's children (flowCreate): linked to its final job, which is made ready for them before they are enqueued. */
-  async create(
-    items: JobCreateInput[],
-    actor: string,
-    flow?: { parent: Types.ObjectId; beforeEnqueue: (created: JobRecord[]) => Promise<void> },
-  ): Promise<{ results: JobCreateResult[]; jobs: JobRecord[]; userErrors: UserError[] }> {
+  async create(items: JobCreateInput[], actor: string, opts: CreateOptions = {}): Promise<{ results: JobCreateResult[]; jobs: JobRecord[]; userErrors: UserError[] }> {
     if (items.length === 0 || items.length > MAX_BATCH) {
       return { results: [], jobs: [], userErrors: [userError('INVALID_BATCH', `a batch holds 1 to ${MAX_BATCH} items`, ['input', 'items'])] };
     }
@@ -135,12 +141,12 @@ export class JobLifecycle {
     const pending: Array<{ index: number; doc: JobRecord }> = [];
     items.forEach((item, index) => {
       const v = validateJobCreate(item, ['input', 'items', index], this.d.bumpEnabled);
-      if (v.ok) pending.push({ index, doc: { ...newJob(v.value, actor, now), ...(flow ? { parent: flow.parent } : {}) } });
+      if (v.ok) pending.push({ index, doc: withOptions(newJob(v.value, actor, now), opts, index) });
       else results[index]!.error = v.errors[0]!;
     });
     // Record: the unique in-progress index decides duplicates (one insertMany per batch).
     const created = await this.insertGuarded(pending, results);
-    await flow?.beforeEnqueue(created);
+    await opts.beforeEnqueue?.(created);
     if (created.length === 0) return { results, jobs: [], userErrors: [] };
     await this.d.targets.recordCreated(created, actor, now);
     for (const job of created) this.hold(job);
@@ -611,6 +617,7 @@ export class JobLifecycle {
     if (!inserted) return { ...none, existingJob: guard[0]!.existingJob, userErrors: [{ ...guard[0]!.error!, field: ['input', 'then', 'target'] }] };
     const children = await this.create(input.items, actor, {
       parent: final._id,
+      note: `created as a child of flow ${final._id.toHexString()}`,
       beforeEnqueue: async (created) => {
         if (created.length === 0) {
           await this.models.Job.deleteOne({ _id: final._id });
@@ -978,6 +985,14 @@ function newJob({ input, payloadJson }: ValidJobInput, actor: string, now: Date,
     retryOf: retryOf ?? null,
     retriedBy: null,
   };
+}
+
+function withOptions(job: JobRecord, opts: CreateOptions, index: number): JobRecord {
+  const out = { ...job };
+  if (opts.parent) out.parent = opts.parent;
+  if (opts.ids?.[index]) out._id = opts.ids[index]!;
+  if (opts.note) out.log = [{ ...out.log[0]!, message: opts.note }];
+  return out;
 }
 
 /** A retry submits the old job's parameters again. */
