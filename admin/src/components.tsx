@@ -10,6 +10,7 @@ const NAV: Array<{ to: string; label: string; match: RegExp }> = [
   { to: '/jobs', label: 'Jobs', match: /^\/(jobs|$)/ },
   { to: '/submit', label: 'Submit', match: /^\/submit/ },
   { to: '/queue', label: 'Queue & workers', match: /^\/queue/ },
+  { to: '/schedules', label: 'Schedules', match: /^\/schedules/ },
   { to: '/maintenance', label: 'Maintenance', match: /^\/maintenance/ },
   { to: '/datasets', label: 'Datasets', match: /^\/datasets/ },
 ];
