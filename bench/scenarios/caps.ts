@@ -52,19 +52,20 @@ export async function runCaps(env: BenchEnv, opts: { passes: number; seconds: nu
     await gql(env.svc.url, env.tokens.admin, on ? CAP_SET : CAP_DELETE, { i: on ? { operation: 'ADD', maxRunning: opts.cap } : { operation: 'ADD' } });
   };
   const workers = Array.from({ length: opts.workers }, (_, k) => new CapsWorker(env, `bench-caps-${k}`));
-  const perPass = 3_000;
   let seeded = 0;
+  /** Backlog per operation and pass: sized from the rate seen so far, so a pass neither runs dry nor leaves much to drain. */
+  let perOp = 300;
 
-  const pass = async (capped: boolean) => {
+  const pass = async (capped: boolean, seconds = opts.seconds) => {
     const tag = `CAP${(seeded++).toString(36).toUpperCase()}${Date.now().toString(36).toUpperCase()}`;
-    await Promise.all([seedJobs(env, `${tag}A`, perPass, 'ADD'), seedJobs(env, `${tag}C`, perPass, 'CHANGE')]);
+    await Promise.all([seedJobs(env, `${tag}A`, perOp, 'ADD'), seedJobs(env, `${tag}C`, perOp, 'CHANGE')]);
     await setCap(capped);
     let jobs = 0;
     let adds = 0;
     let maxAdd = 0;
     const before = await env.svc.stats();
     const t0 = performance.now();
-    const deadline = t0 + opts.seconds * 1000;
+    const deadline = t0 + seconds * 1000;
     const heldAdds = { n: 0 };
     await Promise.all(
       workers.map(async (w) => {
@@ -85,7 +86,7 @@ export async function runCaps(env: BenchEnv, opts: { passes: number; seconds: nu
         }
       }),
     );
-    const seconds = (performance.now() - t0) / 1000;
+    const elapsed = (performance.now() - t0) / 1000;
     await sleep(300);
     const after = await env.svc.stats();
     const per = (a: number, b: number) => (jobs > 0 ? (a - b) / jobs : NaN);
@@ -100,12 +101,15 @@ export async function runCaps(env: BenchEnv, opts: { passes: number; seconds: nu
     };
     // Drain what is left so the next pass starts from its own backlog only.
     await setCap(false);
-    await drain(workers[0]!);
-    return { perSecond: jobs / seconds, cost, addShare: jobs ? adds / jobs : NaN, maxAdd };
+    await Promise.all(workers.map(drain));
+    return { perSecond: jobs / elapsed, cost, addShare: jobs ? adds / jobs : NaN, maxAdd };
   };
 
   const free: Array<Awaited<ReturnType<typeof pass>>> = [];
   const capped: Array<Awaited<ReturnType<typeof pass>>> = [];
+  // Warm-up, and the rate that sizes the passes' backlogs.
+  const warm = await pass(false, 1);
+  perOp = Math.max(100, Math.ceil((warm.perSecond || 100) * opts.seconds * 1.2));
   for (let p = 0; p < opts.passes; p++) {
     free.push(await pass(false));
     capped.push(await pass(true));

@@ -78,7 +78,8 @@ export type BumpManifestoInput = {
 };
 
 /**
- * A concurrency cap and rate limit on one operation, and how full it is now.
+ * A concurrency cap and rate limit on one operation (or on its jobs whose target starts
+ * with a prefix: a group of targets), and how full it is now.
  * Enforced inside the claim, atomically on every instance: a job of an operation
  * at its cap stays queued and other operations' jobs are claimed meanwhile.
  */
@@ -94,6 +95,8 @@ export type ConcurrencyCap = {
   running: Scalars['Int']['output'];
   /** Starts of the operation in the last windowSeconds (0 without a rate limit). */
   startsInWindow: Scalars['Int']['output'];
+  /** Only the operation's jobs whose target starts with this; null: all of them. */
+  targetPrefix?: Maybe<Scalars['String']['output']>;
   /** When the cap was set. */
   updatedAt: Scalars['DateTime']['output'];
   /** Who set the cap. */
@@ -102,10 +105,12 @@ export type ConcurrencyCap = {
   windowSeconds?: Maybe<Scalars['Int']['output']>;
 };
 
-/** Remove an operation's cap. */
+/** Remove a cap. */
 export type ConcurrencyCapDeleteInput = {
   /** The operation whose cap goes. */
   operation: JobOperation;
+  /** The target group's prefix, for a group's cap. */
+  targetPrefix?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Result of concurrencyCapDelete. */
@@ -117,7 +122,7 @@ export type ConcurrencyCapDeletePayload = {
   userErrors: Array<UserError>;
 };
 
-/** Set (or replace) an operation's cap. Give maxRunning, maxStarts with windowSeconds, or both. */
+/** Set (or replace) a cap. Give maxRunning, maxStarts with windowSeconds, or both. */
 export type ConcurrencyCapSetInput = {
   /** Most jobs running at once (1..100000). */
   maxRunning?: InputMaybe<Scalars['Int']['input']>;
@@ -125,6 +130,8 @@ export type ConcurrencyCapSetInput = {
   maxStarts?: InputMaybe<Scalars['Int']['input']>;
   /** The operation to cap. */
   operation: JobOperation;
+  /** Cap only the operation's jobs whose target starts with this (a group of targets; [A-Z0-9_], at most 20 groups per operation). An operation's own cap and its groups' caps all apply. */
+  targetPrefix?: InputMaybe<Scalars['String']['input']>;
   /** The window of maxStarts in seconds (1..86400). */
   windowSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -2121,6 +2128,7 @@ export type ConcurrencyCapResolvers<ContextType = GraphQLContext, ParentType ext
   operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
   running?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   startsInWindow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  targetPrefix?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   updatedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   windowSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

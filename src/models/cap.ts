@@ -2,12 +2,15 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { JobOperation } from '../generated/graphql.js';
 
 /**
- * A concurrency cap and rate limit on one operation; _id is the operation. The
+ * A concurrency cap and rate limit on one operation, or on the operation's targets
+ * starting with a prefix; _id is its scope (`ADD`, `ADD|GRADING_`, see queue/caps.ts scopeOf). The
  * home of the setting: Redis holds the copy the claim script reads (q:caps),
  * restored from here after a flush (see services/caps.ts).
  */
 export interface CapRecord {
-  _id: JobOperation;
+  _id: string;
+  operation: JobOperation;
+  targetPrefix: string | null;
   maxRunning: number | null;
   maxStarts: number | null;
   windowSeconds: number | null;
@@ -18,6 +21,8 @@ export interface CapRecord {
 export const capSchema = new Schema<CapRecord>(
   {
     _id: { type: String, required: true },
+    operation: { type: String, required: true },
+    targetPrefix: { type: String, default: null },
     maxRunning: { type: Number, default: null },
     maxStarts: { type: Number, default: null },
     windowSeconds: { type: Number, default: null },

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { capFill, readCaps, replaceCaps, writeCap, type CapFill, type QueueCap } from './caps.js';
+import { capFill, readCaps, replaceCaps, type CapFill, type QueueCap } from './caps.js';
 import { codeName, QueueError } from './codes.js';
 import { oldestWaitingSince, parseJob, peekJobs, queueCounts } from './inspect.js';
 import { objectIdTime, OPERATIONS, priorityBand, PRIORITY_MAX, PRIORITY_MIN, queueKeys, RUN_AT_LIMIT, type QueueKeys } from './keys.js';
@@ -90,7 +90,7 @@ export class RedisQueue {
       input.id, now, input.state, input.status, input.seq, op!, priorityBand(priority), runAt, input.maxAttempts,
       input.attempt ?? 0, input.avoidWorkers ? '1' : '0', input.cancelRequested ? '1' : '0', input.progress ?? '', this.tombstoneMs,
       lease?.token ?? '', lease?.workerId ?? '', lease?.leaseExpiresAt ?? '', lease?.leasedAt ?? '', input.retriedBy ?? '',
-      input.epoch === undefined ? '*' : (input.epoch ?? ''),
+      input.epoch === undefined ? '*' : (input.epoch ?? ''), input.target ?? '',
     ])) as [number, T.QueueState];
     return { code: codeName(code) as T.HydrateResult['code'], state };
   }
@@ -275,15 +275,14 @@ export class RedisQueue {
     return readCaps(this.redis, this.keys);
   }
 
-  setCap(operation: string, cap: QueueCap | null): Promise<void> {
-    return writeCap(this.redis, this.keys, this.accepted([operation])[0]!, cap);
-  }
-
-  replaceCaps(caps: ReadonlyMap<string, QueueCap>): Promise<void> {
+  /** Replaces every cap (MongoDB's set of them) in one transaction, waking every long poll. */
+  replaceCaps(caps: readonly QueueCap[]): Promise<void> {
+    this.accepted(caps.map((c) => c.operation));
     return replaceCaps(this.redis, this.keys, caps);
   }
 
-  capFill(caps: ReadonlyMap<string, QueueCap>): Promise<Map<string, CapFill>> {
+  /** How full these caps are now, by scope (scopeOf). */
+  capFill(caps: readonly QueueCap[]): Promise<Map<string, CapFill>> {
     return capFill(this.redis, this.keys, caps, this.clock());
   }
 
@@ -316,7 +315,7 @@ export class RedisQueue {
   /** One script (lua/hint.lua): switches, ready jobs of operations not at their caps, the next due time. */
   private async workHint(ops: readonly string[]): Promise<WorkHint> {
     const now = this.clock();
-    const [claimable, due] = (await runScript(this.redis, 'hint', [], [this.prefix, now, ...ops])) as [number, number];
+    const [claimable, due] = (await runScript(this.redis, 'hint', [], [this.prefix, now, this.avoidScanDepth, ...ops])) as [number, number];
     if (claimable === 1) return { now: true };
     if (due < 0) return { now: false };
     const dueInMs = due - now;

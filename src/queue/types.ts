@@ -89,6 +89,8 @@ export interface HydrateInput {
    * missing (a restore). A copy from another epoch is refused (EPOCH_CHANGED). Absent: any (a job just created).
    */
   epoch?: string | null;
+  /** The job's target: concurrency caps on a group of targets (a name prefix) match it. */
+  target?: string;
 }
 
 export type FlowPolicy = 'FAIL' | 'CONTINUE' | 'CANCEL_REST';

@@ -917,7 +917,7 @@ function applied(job: JobRecord, write: JobWrite): JobRecord {
 
 /** What hydrate reads of a job document. */
 const HYDRATE_FIELDS = {
-  _id: 1, status: 1, seq: 1, operation: 1, priority: 1, runAt: 1, createdAt: 1, maxAttempts: 1, attempts: 1, cancelRequested: 1,
+  _id: 1, status: 1, seq: 1, operation: 1, target: 1, priority: 1, runAt: 1, createdAt: 1, maxAttempts: 1, attempts: 1, cancelRequested: 1,
   progress: 1, workerId: 1, leaseToken: 1, leaseExpiresAt: 1, startedAt: 1, retriedBy: 1,
 } as const;
 type HydrateFields = Pick<JobRecord, keyof typeof HYDRATE_FIELDS>;
@@ -931,6 +931,7 @@ function hydrateOf(doc: HydrateFields, jump: number, avoidWorkers: boolean) {
     status: doc.status,
     seq: (doc.seq ?? 0) + jump,
     operation: doc.operation,
+    target: doc.target,
     priority: doc.priority,
     runAt: (doc.runAt ?? doc.createdAt).getTime(),
     maxAttempts: doc.maxAttempts,

@@ -22,6 +22,8 @@ const TIME_HOLD_MS = 30_000;
 /** How long a fired time stays marked in Redis; longer than any pass that may still hold an older copy of the schedule. */
 const TIME_KEEP_MS = 600_000;
 const MAX_PREVIEW = 50;
+/** The scheduler step reads the schedules at least this often (to see changes made on other instances), and otherwise only when one is due. */
+const REREAD_MS = 2_000;
 /** A scheduled time this late when its pass comes (the service was down) is handled by the missed-run policy. */
 export const MISSED_GRACE_MS = 60_000;
 
@@ -71,6 +73,9 @@ type Result = { schedule: ScheduleRecord | null; userErrors: UserError[] };
  * Jobs are created through the lifecycle, like any other.
  */
 export class ScheduleService {
+  /** Before this time (ms) no schedule is due as far as this instance read: the scheduler step reads nothing. */
+  private nextCheckAt = 0;
+
   constructor(private readonly d: ScheduleDeps) {}
 
   // ---- reads
@@ -139,6 +144,7 @@ export class ScheduleService {
       if (isDuplicateKey(err)) return { schedule: null, userErrors: [userError('DUPLICATE_NAME', `a schedule named ${name} exists`, ['input', 'name'])] };
       throw err;
     }
+    this.nextCheckAt = 0;
     return { schedule: doc, userErrors: [] };
   }
 
@@ -162,6 +168,7 @@ export class ScheduleService {
       if (isDuplicateKey(err)) return { schedule: null, userErrors: [userError('DUPLICATE_NAME', `a schedule named ${name} exists`, ['input', 'name'])] };
       throw err;
     }
+    this.nextCheckAt = 0;
     return { schedule: await this.byId(input.id), userErrors: [] };
   }
 
@@ -179,6 +186,7 @@ export class ScheduleService {
     const set: Partial<ScheduleRecord> = { paused, updatedBy: actor, updatedAt: now };
     if (!paused && old.paused) set.nextRunAt = nextTimes(old.cron, old.timeZone, now.getTime(), 1)[0] ?? null;
     await this.d.models.Schedule.updateOne({ _id: old._id }, { $set: set });
+    this.nextCheckAt = 0;
     return { schedule: await this.byId(id), userErrors: [] };
   }
 
@@ -187,9 +195,12 @@ export class ScheduleService {
   /** Fires every due time of every schedule (each on exactly one instance); returns how many runs were recorded. */
   async fireDue(): Promise<number> {
     const now = this.d.clock();
-    const due = await this.d.models.Schedule.find({ paused: false, $or: [{ nextRunAt: { $lte: now } }, { deferredAt: { $ne: null } }] })
-      .sort({ _id: 1 })
-      .lean<ScheduleRecord[]>();
+    if (now.getTime() < this.nextCheckAt) return 0;
+    // Schedules changed on other instances are seen within REREAD_MS; the earliest next time is not missed.
+    const all = await this.d.models.Schedule.find({ paused: false }).sort({ _id: 1 }).lean<ScheduleRecord[]>();
+    const due = all.filter((s) => s.deferredAt || (s.nextRunAt && s.nextRunAt <= now));
+    const upcoming = all.filter((s) => s.nextRunAt && s.nextRunAt > now).map((s) => s.nextRunAt!.getTime());
+    this.nextCheckAt = due.length ? 0 : Math.min(now.getTime() + REREAD_MS, ...upcoming);
     const counts = await Promise.all(due.map((s) => this.fireSchedule(s, now.getTime()).catch((err: unknown) => {
       this.d.logger.error({ err, schedule: s.name }, 'schedule pass failed');
       return 0;

@@ -18,13 +18,15 @@ export type BumpManifestoInput = {
   version: string;
 };
 
-/** Remove an operation's cap. */
+/** Remove a cap. */
 export type ConcurrencyCapDeleteInput = {
   /** The operation whose cap goes. */
   operation: JobOperation;
+  /** The target group's prefix, for a group's cap. */
+  targetPrefix?: string | null | undefined;
 };
 
-/** Set (or replace) an operation's cap. Give maxRunning, maxStarts with windowSeconds, or both. */
+/** Set (or replace) a cap. Give maxRunning, maxStarts with windowSeconds, or both. */
 export type ConcurrencyCapSetInput = {
   /** Most jobs running at once (1..100000). */
   maxRunning?: number | null | undefined;
@@ -32,6 +34,8 @@ export type ConcurrencyCapSetInput = {
   maxStarts?: number | null | undefined;
   /** The operation to cap. */
   operation: JobOperation;
+  /** Cap only the operation's jobs whose target starts with this (a group of targets; [A-Z0-9_], at most 20 groups per operation). An operation's own cap and its groups' caps all apply. */
+  targetPrefix?: string | null | undefined;
   /** The window of maxStarts in seconds (1..86400). */
   windowSeconds?: number | null | undefined;
 };
@@ -380,19 +384,19 @@ export type JobRowFragment = { id: string, operation: JobOperation, status: JobS
 
 export type JobDetailFragment = { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> };
 
-export type CapFieldsFragment = { operation: JobOperation, maxRunning: number | null, maxStarts: number | null, windowSeconds: number | null, running: number, startsInWindow: number, updatedBy: string, updatedAt: string };
+export type CapFieldsFragment = { operation: JobOperation, targetPrefix: string | null, maxRunning: number | null, maxStarts: number | null, windowSeconds: number | null, running: number, startsInWindow: number, updatedBy: string, updatedAt: string };
 
 export type QueueCapsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type QueueCapsQuery = { queue: { caps: Array<{ operation: JobOperation, maxRunning: number | null, maxStarts: number | null, windowSeconds: number | null, running: number, startsInWindow: number, updatedBy: string, updatedAt: string }> } };
+export type QueueCapsQuery = { queue: { caps: Array<{ operation: JobOperation, targetPrefix: string | null, maxRunning: number | null, maxStarts: number | null, windowSeconds: number | null, running: number, startsInWindow: number, updatedBy: string, updatedAt: string }> } };
 
 export type CapSetMutationVariables = Exact<{
   input: ConcurrencyCapSetInput;
 }>;
 
 
-export type CapSetMutation = { concurrencyCapSet: { cap: { operation: JobOperation, maxRunning: number | null, maxStarts: number | null, windowSeconds: number | null, running: number, startsInWindow: number, updatedBy: string, updatedAt: string } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+export type CapSetMutation = { concurrencyCapSet: { cap: { operation: JobOperation, targetPrefix: string | null, maxRunning: number | null, maxStarts: number | null, windowSeconds: number | null, running: number, startsInWindow: number, updatedBy: string, updatedAt: string } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
 
 export type CapDeleteMutationVariables = Exact<{
   input: ConcurrencyCapDeleteInput;

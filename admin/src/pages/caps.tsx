@@ -19,6 +19,7 @@ import { useSession } from '../session.js';
 const CAP_FIELDS = /* GraphQL */ `
   fragment CapFields on ConcurrencyCap {
     operation
+    targetPrefix
     maxRunning
     maxStarts
     windowSeconds
@@ -96,8 +97,11 @@ export function CapsSection(): JSX.Element {
           </thead>
           <tbody>
             {list.map((c) => (
-              <tr key={c.operation}>
-                <td>{c.operation}</td>
+              <tr key={`${c.operation}|${c.targetPrefix ?? ''}`}>
+                <td>
+                  {c.operation}
+                  {c.targetPrefix ? <span class="muted"> (targets {c.targetPrefix}…)</span> : null}
+                </td>
                 <td>
                   {c.maxRunning == null ? (
                     <span class="muted">{c.running} (no cap)</span>
@@ -117,7 +121,7 @@ export function CapsSection(): JSX.Element {
                 <td>{c.updatedBy}</td>
                 {can('ADMIN') ? (
                   <td>
-                    <RemoveCap operation={c.operation} onDone={caps.reload} />
+                    <RemoveCap operation={c.operation} targetPrefix={c.targetPrefix} onDone={caps.reload} />
                   </td>
                 ) : null}
               </tr>
@@ -146,7 +150,7 @@ function Meter({ n, of, label }: { n: number; of: number; label: string }): JSX.
   );
 }
 
-function RemoveCap({ operation, onDone }: { operation: JobOperation; onDone: () => void }): JSX.Element {
+function RemoveCap({ operation, targetPrefix, onDone }: { operation: JobOperation; targetPrefix: string | null; onDone: () => void }): JSX.Element {
   const del = useMutation(CAP_DELETE);
   return (
     <button
@@ -154,8 +158,8 @@ function RemoveCap({ operation, onDone }: { operation: JobOperation; onDone: () 
       class="link"
       disabled={del.running}
       onClick={async () => {
-        if (!confirm(`Remove the cap on ${operation}?`)) return;
-        await del.run({ input: { operation } });
+        if (!confirm(`Remove the cap on ${operation}${targetPrefix ? ` (targets ${targetPrefix}…)` : ''}?`)) return;
+        await del.run({ input: { operation, targetPrefix } });
         onDone();
       }}
     >
@@ -167,6 +171,7 @@ function RemoveCap({ operation, onDone }: { operation: JobOperation; onDone: () 
 function CapForm({ onDone }: { onDone: () => void }): JSX.Element {
   const set = useMutation(CAP_SET);
   const [operation, setOperation] = useState<JobOperation>('ADD');
+  const [targetPrefix, setTargetPrefix] = useState('');
   const [maxRunning, setMaxRunning] = useState('');
   const [maxStarts, setMaxStarts] = useState('');
   const [windowSeconds, setWindowSeconds] = useState('');
@@ -176,7 +181,7 @@ function CapForm({ onDone }: { onDone: () => void }): JSX.Element {
     e.preventDefault();
     setErrors([]);
     setNotice(null);
-    const res = await set.run({ input: { operation, maxRunning: intOrNull(maxRunning), maxStarts: intOrNull(maxStarts), windowSeconds: intOrNull(windowSeconds) } });
+    const res = await set.run({ input: { operation, targetPrefix: targetPrefix.trim() || null, maxRunning: intOrNull(maxRunning), maxStarts: intOrNull(maxStarts), windowSeconds: intOrNull(windowSeconds) } });
     if (!res) return;
     setErrors(res.concurrencyCapSet.userErrors);
     if (res.concurrencyCapSet.cap) {
@@ -195,6 +200,10 @@ function CapForm({ onDone }: { onDone: () => void }): JSX.Element {
             </option>
           ))}
         </select>
+      </div>
+      <div class="field">
+        <label for="cap-prefix">Targets starting with (optional)</label>
+        <input id="cap-prefix" value={targetPrefix} onInput={(e) => setTargetPrefix(e.currentTarget.value.toUpperCase())} />
       </div>
       <div class="field">
         <label for="cap-running">Most running</label>

@@ -55,10 +55,12 @@ end
 -- to a worker that already tried it" is the promise avoidWorkers makes.
 local depth = tonumber(ARGV[6])
 -- Starts each accepted operation may still make now (caps and rate limits).
-local left = {}
-for i = 8, #ARGV do left[ARGV[i]] = (capacity(prefix, ARGV[i], tonumber(now))) end
+-- A job in a target group at its cap is passed over like an avoided one.
+local caps = readCaps(prefix)
+local left, room = {}, {}
+for i = 8, #ARGV do left[ARGV[i]] = (capacity(prefix, caps, ARGV[i], tonumber(now))) end
 local function best()
-  local bestId, bestScore, bestKey, bestOp
+  local bestId, bestScore, bestKey, bestOp, bestGroups
   for i = 8, #ARGV do
     local op = ARGV[i]
     local key = prefix .. 'q:ready:' .. op
@@ -70,22 +72,26 @@ local function best()
       local score = tonumber(entries[j + 1])
       if bestScore and (score > bestScore or (score == bestScore and id >= bestId)) then break end
       if redis.call('SISMEMBER', prefix .. 'q:tried:' .. id, worker) == 0 then
-        bestId, bestScore, bestKey, bestOp = id, score, key, op
-        break
+        local groups, ok = groupsOf(prefix, caps, op, prefix .. 'q:job:' .. id, tonumber(now), room)
+        if ok then
+          bestId, bestScore, bestKey, bestOp, bestGroups = id, score, key, op, groups
+          break
+        end
       end
     end
   end
-  return bestId, bestKey, bestOp
+  return bestId, bestKey, bestOp, bestGroups
 end
 
 local out = { 0, redis.call('GET', prefix .. 'q:epoch') }
 for _ = 1, tonumber(ARGV[7]) do
-  local id, key, op = best()
+  local id, key, op, groups = best()
   if not id then break end
   local jobKey = prefix .. 'q:job:' .. id
   local token = redis.call('INCR', prefix .. 'q:token')
   left[op] = left[op] - 1
-  countStart(prefix, op, now, token)
+  for _, scope in ipairs(groups) do room[scope] = room[scope] - 1 end
+  countStart(prefix, caps, { op, unpack(groups) }, jobKey, now, token)
   redis.call('HINCRBY', jobKey, 'attempt', 1)
   redis.call('HINCRBY', jobKey, 'seq', 1)
   redis.call('ZREM', key, id)

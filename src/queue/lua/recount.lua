@@ -1,6 +1,6 @@
 --[[
-  Rebuilds the running count of every operation (<prefix>q:running, what the
-  concurrency caps read) from the leases: the count is derived state, so any
+  Rebuilds the running count of every operation and target group
+  (<prefix>q:running, what the concurrency caps read) from the leases: the count is derived state, so any
   drift is repaired here (the reconciler calls it each pass).
 
   KEYS: none (every key is derived from the prefix)
@@ -12,8 +12,11 @@
 local prefix = ARGV[1]
 local counted = {}
 for _, id in ipairs(redis.call('ZRANGE', prefix .. 'q:leases', 0, -1)) do
-  local f = redis.call('HMGET', prefix .. 'q:job:' .. id, 'state', 'op')
-  if f[1] == 'leased' and f[2] then counted[f[2]] = (counted[f[2]] or 0) + 1 end
+  local f = redis.call('HMGET', prefix .. 'q:job:' .. id, 'state', 'op', 'groups')
+  if f[1] == 'leased' and f[2] then
+    counted[f[2]] = (counted[f[2]] or 0) + 1
+    for scope in string.gmatch(f[3] or '', '[^,]+') do counted[scope] = (counted[scope] or 0) + 1 end
+  end
 end
 local key = prefix .. 'q:running'
 local stored = redis.call('HGETALL', key)
