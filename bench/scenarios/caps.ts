@@ -29,7 +29,9 @@ class CapsWorker {
 /**
  * Scenario 7: claims under a concurrency cap. `workers` loops each claim one job of ADD or CHANGE (a
  * jobClaim), then complete it (a jobComplete without claimNext, so every claim is a call of its own), over
- * equal backlogs of both operations. Passes alternate: without caps, and with ADD capped at `cap` running
+ * one backlog of both operations, large enough that no pass runs dry (sized from a warm-up pass); each job
+ * stands for WORK_MS of work between its claim and its complete.
+ * Passes alternate: without caps, and with ADD capped at `cap` running
  * (the claim script skips ADD while it is full and takes CHANGE: no head-of-line blocking). Figures per
  * job: jobs/s, and Redis round trips and MongoDB commands in the service; then call by call, the Redis
  * round trips of one jobClaim with and without the cap (the cap is read inside the claim script, so it
@@ -40,9 +42,14 @@ export interface CapsCase {
   cap: number;
   free: { perSecond: number; cost: Cost; addShare: number };
   capped: { perSecond: number; cost: Cost; addShare: number; maxAddRunning: number };
+  /** jobs/s of every pass, in the order run (they alternate). */
+  passes: { free: number[]; capped: number[] };
   /** Redis round trips of one jobClaim call (median over `calls`), without and with the cap. */
   claimRoundTrips: { free: number; capped: number; calls: number };
 }
+
+/** The work a job stands for, between its claim and its complete (the same for both operations, capped or not). */
+const WORK_MS = 5;
 
 const CAP_SET = `mutation($i: ConcurrencyCapSetInput!) { concurrencyCapSet(input: $i) { userErrors { code } } }`;
 const CAP_DELETE = `mutation($i: ConcurrencyCapDeleteInput!) { concurrencyCapDelete(input: $i) { userErrors { code } } }`;
@@ -53,12 +60,12 @@ export async function runCaps(env: BenchEnv, opts: { passes: number; seconds: nu
   };
   const workers = Array.from({ length: opts.workers }, (_, k) => new CapsWorker(env, `bench-caps-${k}`));
   let seeded = 0;
-  /** Backlog per operation and pass: sized from the rate seen so far, so a pass neither runs dry nor leaves much to drain. */
-  let perOp = 300;
-
-  const pass = async (capped: boolean, seconds = opts.seconds) => {
+  const seed = async (perOp: number) => {
     const tag = `CAP${(seeded++).toString(36).toUpperCase()}${Date.now().toString(36).toUpperCase()}`;
     await Promise.all([seedJobs(env, `${tag}A`, perOp, 'ADD'), seedJobs(env, `${tag}C`, perOp, 'CHANGE')]);
+  };
+
+  const pass = async (capped: boolean, seconds = opts.seconds) => {
     await setCap(capped);
     let jobs = 0;
     let adds = 0;
@@ -73,15 +80,18 @@ export async function runCaps(env: BenchEnv, opts: { passes: number; seconds: nu
           const { lease } = await w.claim();
           if (!lease) break;
           const isAdd = lease.job.operation === 'ADD';
+          // Held from the claim's answer until the complete is sent: inside the time the queue counts the job,
+          // so a number above the cap would show the cap broken.
           if (isAdd) {
             heldAdds.n++;
             maxAdd = Math.max(maxAdd, heldAdds.n);
           }
-          await w.complete(lease);
+          await sleep(WORK_MS);
           if (isAdd) {
             heldAdds.n--;
             adds++;
           }
+          await w.complete(lease);
           jobs++;
         }
       }),
@@ -99,17 +109,17 @@ export async function runCaps(env: BenchEnv, opts: { passes: number; seconds: nu
       redisRoundTrips: per(after.redisRoundTrips, before.redisRoundTrips),
       redisCommands: per(after.redisCommands, before.redisCommands),
     };
-    // Drain what is left so the next pass starts from its own backlog only.
     await setCap(false);
-    await Promise.all(workers.map(drain));
     return { perSecond: jobs / elapsed, cost, addShare: jobs ? adds / jobs : NaN, maxAdd };
   };
 
   const free: Array<Awaited<ReturnType<typeof pass>>> = [];
   const capped: Array<Awaited<ReturnType<typeof pass>>> = [];
-  // Warm-up, and the rate that sizes the passes' backlogs.
+  // Warm-up, and the rate that sizes the backlog of every pass (each operation: all passes at the full rate, and half again).
+  await seed(300);
   const warm = await pass(false, 1);
-  perOp = Math.max(100, Math.ceil((warm.perSecond || 100) * opts.seconds * 1.2));
+  await Promise.all(workers.map(drain));
+  await seed(Math.max(300, Math.ceil((warm.perSecond || 100) * opts.seconds * opts.passes * 2 * 1.5)));
   for (let p = 0; p < opts.passes; p++) {
     free.push(await pass(false));
     capped.push(await pass(true));
@@ -124,6 +134,7 @@ export async function runCaps(env: BenchEnv, opts: { passes: number; seconds: nu
     free: { perSecond: f.perSecond, cost: f.cost, addShare: f.addShare },
     capped: { perSecond: c.perSecond, cost: c.cost, addShare: c.addShare, maxAddRunning: Math.max(...capped.map((x) => x.maxAdd)) },
     claimRoundTrips,
+    passes: { free: free.map((x) => x.perSecond), capped: capped.map((x) => x.perSecond) },
   };
 }
 
