@@ -4,6 +4,9 @@ import type { ScheduleService } from './schedules.js';
 import type { JobLifecycle } from './lifecycle.js';
 import type { WorkerService } from './workers.js';
 
+/** How often each instance looks for due schedule times (a time fires at most this late). */
+export const SCHEDULER_INTERVAL_MS = 200;
+
 /**
  * The background loops of one instance; what each step does is the
  * lifecycle's (reap, reconcile) or the workers' (announceExpired):
@@ -14,9 +17,6 @@ import type { WorkerService } from './workers.js';
  * - the scheduler, every 200 ms (SCHEDULER_INTERVAL_MS): due times of cron schedules (each fired on one instance).
  * Every step is safe on several instances at once.
  */
-/** How often each instance looks for due schedule times (a time fires at most this late). */
-export const SCHEDULER_INTERVAL_MS = 200;
-
 export class BackgroundLoops {
   private timers: NodeJS.Timeout[] = [];
   private running = new Set<Promise<unknown>>();
