@@ -234,3 +234,16 @@ test('a cap on a group of targets (a name prefix): its jobs wait while others of
   expect(removed.removed).toBe(true);
   expect(await s.caps()).toEqual([]);
 }, 120_000);
+
+test('a long poll on a rate-limited operation is woken when its window lets the next start through (real clock)', async () => {
+  const s = await setup();
+  expect((await s.setCap({ operation: 'REMOVE', maxStarts: 1, windowSeconds: 2 })).userErrors).toEqual([]);
+  const [a, b] = await s.jobs([0, 1].map((i) => ({ target: `RATE_POLL_${i}`, operation: 'REMOVE', description: 'old' })));
+  const first = await s.claim('rp-a', ['REMOVE']);
+  expect(first.lease?.job.id).toBe(a);
+  const second = await s.claim('rp-b', ['REMOVE'], { waitSeconds: 10 });
+  expect(second.lease?.job.id).toBe(b);
+  // The second start came no earlier than the window allowed (as the service recorded the starts).
+  const started = await s.app.mongo.collection('jobs').find({ target: { $in: ['RATE_POLL_0', 'RATE_POLL_1'] } }, { projection: { target: 1, startedAt: 1 } }).sort({ target: 1 }).toArray();
+  expect(started[1]!.startedAt.getTime() - started[0]!.startedAt.getTime()).toBeGreaterThanOrEqual(2_000);
+}, 60_000);
