@@ -1,6 +1,18 @@
 import { gql, median, sleep, type Cost } from '../load.js';
 import { seedJobs, type BenchEnv } from '../setup.js';
 
+/**
+ * Scenario 7: claims under a concurrency cap. `workers` loops each claim one job of ADD or CHANGE (a
+ * jobClaim), then complete it (a jobComplete without claimNext, so every claim is a call of its own), over
+ * one backlog of both operations, large enough that no pass runs dry (sized from a warm-up pass); each job
+ * stands for WORK_MS of work between its claim and its complete.
+ * Passes alternate: without caps, and with ADD capped at `cap` running
+ * (the claim script skips ADD while it is full and takes CHANGE: no head-of-line blocking). Figures per
+ * job: jobs/s, and Redis round trips and MongoDB commands in the service; then call by call, the Redis
+ * round trips of one jobClaim with and without the cap (the cap is read inside the claim script, so it
+ * should cost none).
+ */
+
 const CLAIM = `mutation($i: JobClaimInput!) { jobClaim(input: $i) { lease { token job { id operation } } userErrors { code } } }`;
 const COMPLETE = `mutation($i: JobCompleteInput!) { jobComplete(input: $i) { userErrors { code } } }`;
 
@@ -26,17 +38,6 @@ class CapsWorker {
   }
 }
 
-/**
- * Scenario 7: claims under a concurrency cap. `workers` loops each claim one job of ADD or CHANGE (a
- * jobClaim), then complete it (a jobComplete without claimNext, so every claim is a call of its own), over
- * one backlog of both operations, large enough that no pass runs dry (sized from a warm-up pass); each job
- * stands for WORK_MS of work between its claim and its complete.
- * Passes alternate: without caps, and with ADD capped at `cap` running
- * (the claim script skips ADD while it is full and takes CHANGE: no head-of-line blocking). Figures per
- * job: jobs/s, and Redis round trips and MongoDB commands in the service; then call by call, the Redis
- * round trips of one jobClaim with and without the cap (the cap is read inside the claim script, so it
- * should cost none).
- */
 export interface CapsCase {
   workers: number;
   cap: number;
