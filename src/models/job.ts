@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import type { JobOperation, JobStatus, ReleaseStatus } from '../generated/graphql.js';
+import type { FlowChildFailurePolicy, JobOperation, JobStatus, ReleaseStatus } from '../generated/graphql.js';
 
 /**
  * Jobs. The in-progress guard `activeTarget` is written only when the job is
@@ -78,7 +78,7 @@ export interface JobRecord {
 
 export interface FlowRecord {
   total: number | null;
-  onChildFailure: 'FAIL' | 'CONTINUE' | 'CANCEL_REST';
+  onChildFailure: FlowChildFailurePolicy;
 }
 
 

@@ -1,9 +1,11 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { ScheduleMaintenancePolicy, ScheduleMissedPolicy, ScheduleOverlapPolicy, ScheduleRunOutcome } from '../generated/graphql.js';
 
-export type OverlapPolicy = 'ALLOW' | 'SKIP';
-export type MissedPolicy = 'SKIP' | 'RUN_ONCE';
-export type MaintenancePolicy = 'SKIP' | 'DEFER';
-export type RunOutcome = 'CREATED' | 'SKIPPED_OVERLAP' | 'SKIPPED_MAINTENANCE' | 'DEFERRED' | 'SKIPPED_MISSED' | 'REJECTED';
+// The schema's enums (schema/schedules.graphql) are the one source of these values.
+export type OverlapPolicy = ScheduleOverlapPolicy;
+export type MissedPolicy = ScheduleMissedPolicy;
+export type MaintenancePolicy = ScheduleMaintenancePolicy;
+export type RunOutcome = ScheduleRunOutcome;
 
 /** One firing (or skipped firing) of a schedule. */
 export interface ScheduleRunRecord {
