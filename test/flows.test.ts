@@ -266,3 +266,21 @@ test('bad input creates nothing: no items, too many, an invalid or duplicate `th
   const again = await call<{ results: Array<{ error: UserErr | null }> }>(`mutation { jobsCreate(input: { items: [{ target: "BAD_FINAL", operation: ADD }] }) { results { error { code } } } }`, {}, t.submitter);
   expect(again.results[0]!.error).toBeNull();
 }, 60_000);
+
+test('Redis loses its data mid-flow: the final job is held again by the restore and queued once its children are counted again', async () => {
+  const f = await flowCreate({ items: [0, 1].map((i) => ({ target: `FLUSH_FLOW_${i}`, operation: 'PATCH_METADATA' })), then: { target: 'FLUSH_FLOW_FINAL', operation: 'SET_STATUS', releaseStatus: 'DRAFT' } });
+  const finalId = f.flow!.finalJob.id;
+  const leases = (await claim(['PATCH_METADATA'], { maxJobs: 2 })).leases;
+  expect(leases).toHaveLength(2);
+  await complete(leases[0]!);
+  const keys = await app.redis.keys(`${app.config.redisKeyPrefix}*`);
+  await app.redis.del(...keys);
+  // The next decision restores the queue (the final job held, the other child's lease back); its end is counted
+  // in a flow that forgot the first child's end: the reconciler counts that one again and the final job is queued.
+  expect((await complete(leases[1]!)).job.status).toBe('COMPLETED');
+  expect((await claim(['SET_STATUS'])).reason).toBe('EMPTY');
+  await app.recovery.reconcileOnce();
+  expect((await job(finalId)).status).toBe('QUEUED');
+  expect((await claim(['SET_STATUS'])).lease?.job.id).toBe(finalId);
+  expect((await job(finalId)).log.filter((l) => l.status === 'QUEUED')).toHaveLength(1);
+}, 60_000);
