@@ -252,6 +252,8 @@ test('bad input creates nothing: no items, too many, an invalid or duplicate `th
   expect(many.userErrors[0]).toMatchObject({ code: 'INVALID_BATCH', field: ['input', 'items'] });
   const invalid = await flowCreate({ items: [{ target: 'BAD_A', operation: 'ADD' }], then: { target: 'bad name', operation: 'ADD' } });
   expect(invalid.userErrors[0]).toMatchObject({ code: 'INVALID_TARGET', field: ['input', 'then', 'target'] });
+  const timed = await flowCreate({ items: [{ target: 'BAD_A', operation: 'ADD' }], then: { target: 'BAD_FINAL', operation: 'ADD', runAt: '2040-01-01T00:00:00Z' } });
+  expect(timed.userErrors[0]).toMatchObject({ code: 'INVALID_PARAMETERS', field: ['input', 'then', 'runAt'] });
   const [holder] = (await call<{ results: Array<{ job: { id: string } }> }>(`mutation { jobsCreate(input: { items: [{ target: "BAD_BUSY", operation: ADD }] }) { results { job { id } } } }`, {}, t.submitter)).results;
   const dup = await flowCreate({ items: [{ target: 'BAD_B', operation: 'ADD' }], then: { target: 'BAD_BUSY', operation: 'CHANGE' } });
   expect(dup.userErrors[0]).toMatchObject({ code: 'DUPLICATE_IN_PROGRESS', field: ['input', 'then', 'target'] });

@@ -215,7 +215,7 @@ export type FlowCreateInput = {
   items: Array<JobCreateInput>;
   /** What a failed child does; default FAIL. */
   onChildFailure?: InputMaybe<FlowChildFailurePolicy>;
-  /** The final job: WAITING until the last child ends, then QUEUED. Refused (nothing created) when invalid or a duplicate in progress. */
+  /** The final job: WAITING until the last child ends, then QUEUED. Refused (nothing created) when invalid, a duplicate in progress, or given a runAt. */
   then: JobCreateInput;
 };
 

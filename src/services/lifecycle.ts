@@ -604,6 +604,7 @@ export class JobLifecycle {
     }
     const v = validateJobCreate(input.then, ['input', 'then'], this.d.bumpEnabled);
     if (!v.ok) return { ...none, userErrors: v.errors };
+    if (input.then.runAt != null) return { ...none, userErrors: [userError('INVALID_PARAMETERS', "a flow's final job runs when its children end: no runAt", ['input', 'then', 'runAt'])] };
     const now = this.clock();
     const policy = input.onChildFailure ?? 'FAIL';
     const final: JobRecord = {
