@@ -5,6 +5,7 @@ import { fmt, markdownTable, mongoFigure, rate, ratio, redisFigure, tally, verdi
 import { prepareRawCollection } from './raw.js';
 import { startBenchEnv } from './setup.js';
 import { sleep } from './load.js';
+import { runCaps } from './scenarios/caps.js';
 import { runClaim, type ClaimCase } from './scenarios/claim.js';
 import { runEnqueue } from './scenarios/enqueue.js';
 import { runFanout } from './scenarios/fanout.js';
@@ -16,7 +17,7 @@ import { runQuery } from './scenarios/query.js';
  * `npm run bench`: the service in a child process of its own (embedded FerretDB
  * + redis-server, or MONGODB_URI / REDIS_URL), instrumented (MongoDB commands,
  * Redis round trips, its own CPU); this process generates the load. Scenarios
- * 0 (background loops) to 6, same-run ratios, a table on stdout and a JSON file under .bench/.
+ * 0 (background loops) to 7, same-run ratios, a table on stdout and a JSON file under .bench/.
  * Each scenario starts once the backends are idle, on a new service process
  * with an empty database and its own Redis keys. BENCH_SECONDS sets the pass
  * length (default 5), BENCH_PASSES the passes (default 3), BENCH_QUERY_JOBS the
@@ -183,6 +184,22 @@ async function main(): Promise<number> {
     const mx = `6 mixed (${fmt(mixed.collectionSize)} → ${fmt(mixed.collectionSizeAfter)} jobs, 2 conns)`;
     rows.push({ scenario: mx, figure: 'query p99 ms (req/s)', value: `${fmt(mixed.loaded.p99Ms, 1)} (${fmt(mixed.loaded.perSecond)})`, compare: `idle ${fmt(mixed.idle.p99Ms, 1)} (${fmt(mixed.idle.perSecond)})`, ratio: fmt(ratio(mixed.loaded.p99Ms, mixed.idle.p99Ms), 2) });
     rows.push({ scenario: mx, figure: 'enqueue / complete jobs/s', value: `${fmt(mixed.enqueuedPerSecond)} / ${fmt(mixed.completedPerSecond)}`, compare: `asked ${fmt(mixed.enqueueTargetPerSecond)} / ${fmt(mixed.claimTargetPerSecond)}` });
+
+    await scenario('7 caps', 'caps');
+    const caps = await runCaps(b, { passes: Math.max(1, Math.min(passes, 2)), seconds, workers: 10, cap: 2 });
+    results.caps = caps;
+    const cx = `7 claim + complete, 10 workers, ADD and CHANGE backlogs; ADD capped at ${caps.cap} running`;
+    const capRatio = ratio(caps.capped.perSecond, caps.free.perSecond);
+    rows.push({ scenario: cx, figure: 'jobs/s (share of ADD)', value: `${fmt(caps.capped.perSecond)} (${fmt(caps.capped.addShare * 100)}% ADD; at most ${caps.capped.maxAddRunning} ADD held)`, compare: `no caps ${fmt(caps.free.perSecond)} (${fmt(caps.free.addShare * 100)}% ADD)`, ratio: fmt(capRatio, 2) });
+    rows.push({ scenario: cx, figure: 'Redis round trips; MongoDB commands / job', value: `${fmt(caps.capped.cost.redisRoundTrips, 2)}; ${fmt(caps.capped.cost.mongo, 2)}`, compare: `no caps ${fmt(caps.free.cost.redisRoundTrips, 2)}; ${fmt(caps.free.cost.mongo, 2)}` });
+    rows.push({
+      scenario: `7 one jobClaim call (median of ${caps.claimRoundTrips.calls})`,
+      figure: 'Redis round trips / claim',
+      value: fmt(caps.claimRoundTrips.capped, 2),
+      compare: `no caps ${fmt(caps.claimRoundTrips.free, 2)}`,
+      target: 'no more than without caps',
+      verdict: verdict(caps.claimRoundTrips.capped - caps.claimRoundTrips.free, (x) => x <= 0),
+    });
 
     await scenario('done', 'done');
     results.cpu = cpu;

@@ -29,7 +29,7 @@ export interface ServiceConfig {
 
 export interface ServiceReady {
   url: string;
-  tokens: { viewer: string; submitter: string; worker: string };
+  tokens: { viewer: string; submitter: string; worker: string; admin: string };
 }
 
 /** What the service process has used and sent so far. */
@@ -56,8 +56,8 @@ serveChild<ServiceReady>(async () => {
     ...cfg.env,
   });
   const app = await startApp(config, createLogger(config.logLevel, 'bench-service'), { dbName: cfg.dbName, instrument: true, background: cfg.background });
-  const sign = (roles: Array<'VIEWER' | 'SUBMITTER' | 'WORKER'>, sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });
-  const tokens = { viewer: await sign(['VIEWER'], 'bench-viewer'), submitter: await sign(['SUBMITTER'], 'bench-sub'), worker: await sign(['WORKER'], 'bench-worker') };
+  const sign = (roles: Array<'VIEWER' | 'SUBMITTER' | 'WORKER' | 'ADMIN'>, sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });
+  const tokens = { viewer: await sign(['VIEWER'], 'bench-viewer'), submitter: await sign(['SUBMITTER'], 'bench-sub'), worker: await sign(['WORKER'], 'bench-worker'), admin: await sign(['ADMIN'], 'bench-admin') };
   const stats = (): ServiceStats => {
     const redis = redisStats(app.redis);
     return {

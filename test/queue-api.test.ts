@@ -46,7 +46,7 @@ test('queue: counts, oldest waiting age, jobs in claim order (priority, then run
   const view = (await q<View>(VIEW, undefined, tokens.viewer)).body.data!.queue;
   expect(view).toMatchObject({ paused: false, ready: 4, delayed: 1, leased: 0, oldestWaitingSeconds: 5 });
   expect(view.counts.find((c) => c.status === 'QUEUED')!.count).toBe(5);
-  expect(view.counts).toHaveLength(14);
+  expect(view.counts).toHaveLength(15); // every JobStatus, WAITING (a flow's final job) included
   expect(view.jobs.nodes.map((n) => n.id)).toEqual([high, mid1, mid2, low, later]);
   expect(view.jobs.totalCount).toBe(5);
 

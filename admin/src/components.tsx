@@ -11,6 +11,7 @@ const NAV: Array<{ to: string; label: string; match: RegExp }> = [
   { to: '/jobs', label: 'Jobs', match: /^\/jobs/ },
   { to: '/submit', label: 'Submit', match: /^\/submit/ },
   { to: '/queue', label: 'Queue & workers', match: /^\/queue/ },
+  { to: '/schedules', label: 'Schedules', match: /^\/schedules/ },
   { to: '/maintenance', label: 'Maintenance', match: /^\/maintenance/ },
   { to: '/datasets', label: 'Datasets', match: /^\/datasets/ },
 ];
@@ -69,7 +70,7 @@ const TERMINAL_OK = new Set(['COMPLETED']);
 const TERMINAL_BAD = new Set(['FAILED', 'CANCELLED']);
 
 export function StatusBadge({ status }: { status: string }): JSX.Element {
-  const tone = TERMINAL_OK.has(status) ? 'ok' : TERMINAL_BAD.has(status) ? 'bad' : status === 'QUEUED' ? 'wait' : 'run';
+  const tone = TERMINAL_OK.has(status) ? 'ok' : TERMINAL_BAD.has(status) ? 'bad' : status === 'QUEUED' || status === 'WAITING' ? 'wait' : 'run';
   return <span class={`badge ${tone}`}>{status}</span>;
 }
 

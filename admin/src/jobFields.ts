@@ -105,6 +105,7 @@ function allOf<T extends string>() {
 
 /** JobStatus in the order a job moves through them; the last three are terminal. */
 export const JOB_STATUSES = allOf<JobStatus>()([
+  'WAITING',
   'QUEUED',
   'INITIATED',
   'VALIDATING',

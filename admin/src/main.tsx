@@ -8,6 +8,7 @@ import { JobPage } from './pages/job.js';
 import { JobsPage } from './pages/jobs.js';
 import { MaintenancePage } from './pages/maintenance.js';
 import { QueuePage } from './pages/queue.js';
+import { SchedulesPage } from './pages/schedules.js';
 import { SignInPage } from './pages/signIn.js';
 import { SubmitPage } from './pages/submit.js';
 import { Link, useLocation } from './router.js';
@@ -22,6 +23,7 @@ function Routes(): JSX.Element {
   if (path === '/jobs') return <JobsPage />;
   if (path === '/submit') return <SubmitPage />;
   if (path === '/queue') return <QueuePage />;
+  if (path === '/schedules') return <SchedulesPage />;
   if (path === '/maintenance') return <MaintenancePage />;
   if (path === '/datasets') return <DatasetsPage />;
   return (

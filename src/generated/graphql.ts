@@ -6,9 +6,12 @@ import type { TargetActionRecord } from '../models/target.js';
 import type { MaintenanceEventRecord } from '../models/maintenance.js';
 import type { ModuleDataRecord } from '../models/moduleData.js';
 import type { WorkerView } from '../services/workers.js';
-import type { JobConnectionModel, TargetConnectionModel, WorkerConnectionModel, MaintenanceEventConnectionModel } from '../services/pagination.js';
+import type { JobConnectionModel, TargetConnectionModel, WorkerConnectionModel, MaintenanceEventConnectionModel, ScheduleConnectionModel } from '../services/pagination.js';
 import type { LeaseView, ProgressPayload } from '../services/lifecycle.js';
 import type { QueueView } from '../services/queue.js';
+import type { CapView } from '../services/caps.js';
+import type { FlowView } from '../services/flows.js';
+import type { ScheduleRecord, ScheduleRunRecord } from '../models/schedule.js';
 import type { JobEventView, WorkerEventView } from '../services/events.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -74,6 +77,74 @@ export type BumpManifestoInput = {
   version: Scalars['String']['input'];
 };
 
+/**
+ * A concurrency cap and rate limit on one operation (or on its jobs whose target starts
+ * with a prefix: a group of targets), and how full it is now.
+ * Enforced inside the claim, atomically on every instance: a job of an operation
+ * at its cap stays queued and other operations' jobs are claimed meanwhile.
+ */
+export type ConcurrencyCap = {
+  __typename?: 'ConcurrencyCap';
+  /** Most jobs of the operation running at once; null when only the rate is limited. */
+  maxRunning?: Maybe<Scalars['Int']['output']>;
+  /** Most starts (claims) of the operation per window; null when only running jobs are capped. */
+  maxStarts?: Maybe<Scalars['Int']['output']>;
+  /** The operation capped. */
+  operation: JobOperation;
+  /** Jobs of the operation running now (held under a lease). */
+  running: Scalars['Int']['output'];
+  /** Starts of the operation in the last windowSeconds (0 without a rate limit). */
+  startsInWindow: Scalars['Int']['output'];
+  /** Only the operation's jobs whose target starts with this; null: all of them. */
+  targetPrefix?: Maybe<Scalars['String']['output']>;
+  /** When the cap was set. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Who set the cap. */
+  updatedBy: Scalars['String']['output'];
+  /** The rate limit's window in seconds (a sliding window); set exactly when maxStarts is. */
+  windowSeconds?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Remove a cap. */
+export type ConcurrencyCapDeleteInput = {
+  /** The operation whose cap goes. */
+  operation: JobOperation;
+  /** The target group's prefix, for a group's cap. */
+  targetPrefix?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of concurrencyCapDelete. */
+export type ConcurrencyCapDeletePayload = {
+  __typename?: 'ConcurrencyCapDeletePayload';
+  /** Whether a cap was removed. */
+  removed: Scalars['Boolean']['output'];
+  /** NOT_FOUND when the operation had no cap. */
+  userErrors: Array<UserError>;
+};
+
+/** Set (or replace) a cap. Give maxRunning, maxStarts with windowSeconds, or both. */
+export type ConcurrencyCapSetInput = {
+  /** Most jobs running at once (1..100000). */
+  maxRunning?: InputMaybe<Scalars['Int']['input']>;
+  /** Most starts per window (1..1000000); needs windowSeconds. */
+  maxStarts?: InputMaybe<Scalars['Int']['input']>;
+  /** The operation to cap. */
+  operation: JobOperation;
+  /** Cap only the operation's jobs whose target starts with this (a group of targets; [A-Z0-9_], at most 20 groups per operation). An operation's own cap and its groups' caps all apply. */
+  targetPrefix?: InputMaybe<Scalars['String']['input']>;
+  /** The window of maxStarts in seconds (1..86400). */
+  windowSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Result of concurrencyCapSet. */
+export type ConcurrencyCapSetPayload = {
+  __typename?: 'ConcurrencyCapSetPayload';
+  /** The cap as set; null when the input was refused. */
+  cap?: Maybe<ConcurrencyCap>;
+  /** Problems with the input (nothing is changed when there are any). */
+  userErrors: Array<UserError>;
+};
+
 /** One entry of a data-structure update in a bump manifesto. */
 export type DataStructureUpdate = {
   __typename?: 'DataStructureUpdate';
@@ -97,6 +168,68 @@ export type DataStructureUpdateInput = {
   operation: Scalars['String']['input'];
   /** Its release status in this bump. */
   releaseStatus: ReleaseStatus;
+};
+
+/**
+ * A flow: children that run as usual, and a final job that waits (WAITING) until the
+ * last child ends, then is queued exactly once (or fails, by the policy).
+ */
+export type Flow = {
+  __typename?: 'Flow';
+  /** The children in creation order (a flow holds at most 1000). `first` is 1..100. */
+  children: JobConnection;
+  /** Children per status (statuses with at least one child). */
+  counts: Array<JobStatusCount>;
+  /** The job that runs after the children. */
+  finalJob: Job;
+  /** The final job's id. */
+  id: Scalars['ID']['output'];
+  /** What a failed child does. */
+  onChildFailure: FlowChildFailurePolicy;
+  /** How many children the flow has. */
+  total: Scalars['Int']['output'];
+};
+
+
+/**
+ * A flow: children that run as usual, and a final job that waits (WAITING) until the
+ * last child ends, then is queued exactly once (or fails, by the policy).
+ */
+export type FlowChildrenArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What a flow's failed child (FAILED or CANCELLED) does to the flow. */
+export type FlowChildFailurePolicy =
+  /** The final job fails at once and the other children are cancelled (running ones through their workers). */
+  | 'CANCEL_REST'
+  /** Nothing: the final job runs when every child has ended, whatever their outcome (its worker reads them). */
+  | 'CONTINUE'
+  /** The final job fails at once; the other children go on. */
+  | 'FAIL';
+
+/** Submit jobs and a final job that runs after all of them. */
+export type FlowCreateInput = {
+  /** The children, created as jobsCreate creates its items (per-item results, duplicate rules). 1..1000. */
+  items: Array<JobCreateInput>;
+  /** What a failed child does; default FAIL. */
+  onChildFailure?: InputMaybe<FlowChildFailurePolicy>;
+  /** The final job: WAITING until the last child ends, then QUEUED. Refused (nothing created) when invalid, a duplicate in progress, or given a runAt. */
+  then: JobCreateInput;
+};
+
+/** Result of flowCreate. */
+export type FlowCreatePayload = {
+  __typename?: 'FlowCreatePayload';
+  /** DUPLICATE_IN_PROGRESS on `then`: the job already in progress for its target. */
+  existingJob?: Maybe<Job>;
+  /** The flow; null when nothing was created. */
+  flow?: Maybe<Flow>;
+  /** One result per child item, in input order (a rejected item is not part of the flow). */
+  results: Array<JobCreateResult>;
+  /** Problems with the flow as a whole: INVALID_BATCH, invalid `then`, DUPLICATE_IN_PROGRESS, NO_CHILDREN. */
+  userErrors: Array<UserError>;
 };
 
 /** A `<NAME>.tar` file waiting in the input directory (or its archive folder). */
@@ -148,6 +281,8 @@ export type Job = Node & {
   failureReason?: Maybe<Scalars['String']['output']>;
   /** When it reached a terminal status. */
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The flow this job belongs to: as its final job or as one of its children; null for other jobs. */
+  flow?: Maybe<Flow>;
   /** The job id (24-hex ObjectId). */
   id: Scalars['ID']['output'];
   /** When the current lease ends. */
@@ -160,6 +295,8 @@ export type Job = Node & {
   operation: JobOperation;
   /** The parameters it was submitted with. */
   parameters: JobParameters;
+  /** A flow's child: the flow's final job (which runs after it); null otherwise. */
+  parent?: Maybe<Job>;
   /** Queue priority: higher runs first. */
   priority: Scalars['Int']['output'];
   /** Progress reported by the worker, 0..1. */
@@ -600,7 +737,9 @@ export type JobStatus =
   /** Transforming the input. */
   | 'TRANSFORMING'
   /** Checking the input. */
-  | 'VALIDATING';
+  | 'VALIDATING'
+  /** A flow's final job waiting for its children to end (then QUEUED, or FAILED by the flow's policy). */
+  | 'WAITING';
 
 /** How many jobs have one status. */
 export type JobStatusCount = {
@@ -776,6 +915,12 @@ export type ModuleDataSetPayload = {
 /** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Remove an operation's cap; its waiting jobs may be claimed at once. */
+  concurrencyCapDelete: ConcurrencyCapDeletePayload;
+  /** Cap an operation's running jobs and/or starts per window (kept in MongoDB, enforced in the claim on every instance). */
+  concurrencyCapSet: ConcurrencyCapSetPayload;
+  /** Create children and a final job that is queued when the last of them ends. */
+  flowCreate: FlowCreatePayload;
   /** Delete a dataset's tar from the input directory. */
   importableDatasetDelete: ImportableDatasetDeletePayload;
   /** Cancel a job: at once when queued, through the worker when running. */
@@ -806,12 +951,40 @@ export type Mutation = {
   queuePause: QueuePayload;
   /** Hand out jobs again. */
   queueResume: QueuePayload;
+  /** Create a schedule. */
+  scheduleCreate: SchedulePayload;
+  /** Remove a schedule (the jobs it created stay). */
+  scheduleDelete: ScheduleDeletePayload;
+  /** Stop a schedule firing. */
+  schedulePause: SchedulePayload;
+  /** Start a paused schedule again, from now. */
+  scheduleResume: SchedulePayload;
+  /** Change a schedule. */
+  scheduleUpdate: SchedulePayload;
   /** Register or keep alive a worker. */
   workerHeartbeat: WorkerHeartbeatPayload;
   /** Forget a worker (it registers again with its next heartbeat). */
   workerRemove: WorkerRemovePayload;
   /** Disable or enable a worker. */
   workerSetDisabled: WorkerSetDisabledPayload;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationConcurrencyCapDeleteArgs = {
+  input: ConcurrencyCapDeleteInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationConcurrencyCapSetArgs = {
+  input: ConcurrencyCapSetInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationFlowCreateArgs = {
+  input: FlowCreateInput;
 };
 
 
@@ -906,6 +1079,36 @@ export type MutationQueueResumeArgs = {
 
 
 /** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationScheduleCreateArgs = {
+  input: ScheduleCreateInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationScheduleDeleteArgs = {
+  input: ScheduleIdInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationSchedulePauseArgs = {
+  input: ScheduleIdInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationScheduleResumeArgs = {
+  input: ScheduleIdInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationScheduleUpdateArgs = {
+  input: ScheduleUpdateInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
 export type MutationWorkerHeartbeatArgs = {
   input: WorkerHeartbeatInput;
 };
@@ -994,6 +1197,12 @@ export type Query = {
   node?: Maybe<Node>;
   /** The job queue. */
   queue: Queue;
+  /** One schedule. */
+  schedule?: Maybe<Schedule>;
+  /** The next times of a cron expression in a time zone (default UTC); `count` 1..50, default 5. */
+  scheduleTimesPreview: ScheduleTimesPreview;
+  /** Every schedule, by name. `first` is 1..100. */
+  schedules: ScheduleConnection;
   /** Version, uptime and backend health of the instance that answers. */
   serviceStatus: ServiceStatus;
   /** One target by name. */
@@ -1052,6 +1261,27 @@ export type QueryNodeArgs = {
 
 
 /** Entry points for reading. */
+export type QueryScheduleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading. */
+export type QueryScheduleTimesPreviewArgs = {
+  count?: InputMaybe<Scalars['Int']['input']>;
+  cron: Scalars['String']['input'];
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Entry points for reading. */
+export type QuerySchedulesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points for reading. */
 export type QueryTargetArgs = {
   name: Scalars['String']['input'];
 };
@@ -1081,6 +1311,8 @@ export type QueryWorkersArgs = {
 /** The job queue: its switches, its counts and its jobs in claim order. */
 export type Queue = {
   __typename?: 'Queue';
+  /** The concurrency caps and rate limits, by operation, with how full each is. */
+  caps: Array<ConcurrencyCap>;
   /** Jobs per status (every status, zero included). */
   counts: Array<JobStatusCount>;
   /** Jobs waiting for their run-at time or a retry backoff. */
@@ -1166,6 +1398,201 @@ export type Role =
   | 'VIEWER'
   /** A worker process: registers, heartbeats, claims and runs jobs. */
   | 'WORKER';
+
+/** A cron schedule that creates a job from a template; each time fires exactly once across instances. */
+export type Schedule = {
+  __typename?: 'Schedule';
+  /** When it was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who created it. */
+  createdBy: Scalars['String']['output'];
+  /** The cron expression: 5 fields (minute hour day month weekday) or 6 (seconds first). */
+  cron: Scalars['String']['output'];
+  /** A time deferred by maintenance, fired once maintenance is off. */
+  deferredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Opaque id. */
+  id: Scalars['ID']['output'];
+  /** The job each time creates, as given (a JobCreateInput). */
+  job: Scalars['JSON']['output'];
+  /** The latest runs, newest first (at most 20 are kept). */
+  lastRuns: Array<ScheduleRun>;
+  /** Times during maintenance mode. */
+  maintenance: ScheduleMaintenancePolicy;
+  /** Times missed while the service was down. */
+  missedRuns: ScheduleMissedPolicy;
+  /** A unique name. */
+  name: Scalars['String']['output'];
+  /** The next time not handled yet (null when paused). */
+  nextRunAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The next `count` times (1..50, default 5). */
+  nextRuns: Array<Scalars['DateTime']['output']>;
+  /** The template's operation. */
+  operation: JobOperation;
+  /** Overlap with the previous run's job. */
+  overlap: ScheduleOverlapPolicy;
+  /** Paused: no time fires (resuming starts from then). */
+  paused: Scalars['Boolean']['output'];
+  /** The template's target. */
+  target: Scalars['String']['output'];
+  /** The IANA time zone the expression is read in. */
+  timeZone: Scalars['String']['output'];
+  /** When it was changed last. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Who changed it last. */
+  updatedBy: Scalars['String']['output'];
+};
+
+
+/** A cron schedule that creates a job from a template; each time fires exactly once across instances. */
+export type ScheduleNextRunsArgs = {
+  count?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of schedules (by name). */
+export type ScheduleConnection = {
+  __typename?: 'ScheduleConnection';
+  /** The schedules with their cursors. */
+  edges: Array<ScheduleEdge>;
+  /** The schedules. */
+  nodes: Array<Schedule>;
+  /** Pagination state. */
+  pageInfo: PageInfo;
+  /** Number of schedules. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** Create a schedule. */
+export type ScheduleCreateInput = {
+  /** 5 fields (minute hour day month weekday) or 6 (seconds first), or @hourly, @daily... */
+  cron: Scalars['String']['input'];
+  /** The job each time creates (no runAt). */
+  job: JobCreateInput;
+  /** Default SKIP. */
+  maintenance?: InputMaybe<ScheduleMaintenancePolicy>;
+  /** Default SKIP. */
+  missedRuns?: InputMaybe<ScheduleMissedPolicy>;
+  /** A unique name (1..100 characters). */
+  name: Scalars['String']['input'];
+  /** Default SKIP. */
+  overlap?: InputMaybe<ScheduleOverlapPolicy>;
+  /** Create it paused. */
+  paused?: InputMaybe<Scalars['Boolean']['input']>;
+  /** IANA time zone; default UTC. */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of scheduleDelete. */
+export type ScheduleDeletePayload = {
+  __typename?: 'ScheduleDeletePayload';
+  /** Whether a schedule was removed (its jobs stay). */
+  removed: Scalars['Boolean']['output'];
+  /** NOT_FOUND. */
+  userErrors: Array<UserError>;
+};
+
+/** A schedule with its cursor. */
+export type ScheduleEdge = {
+  __typename?: 'ScheduleEdge';
+  /** Cursor of this schedule. */
+  cursor: Scalars['String']['output'];
+  /** The schedule. */
+  node: Schedule;
+};
+
+/** A schedule by id. */
+export type ScheduleIdInput = {
+  /** The schedule. */
+  id: Scalars['ID']['input'];
+};
+
+/** What a scheduled time does while maintenance mode is on. */
+export type ScheduleMaintenancePolicy =
+  /** Fire it once maintenance is off; further times during maintenance merge into it (recorded). */
+  | 'DEFER'
+  /** Skip it (recorded). */
+  | 'SKIP';
+
+/** What happens to times missed while the service was down (found more than a minute late). */
+export type ScheduleMissedPolicy =
+  /** Run once, for the latest missed time. */
+  | 'RUN_ONCE'
+  /** Skip them (recorded once). */
+  | 'SKIP';
+
+/** Whether a scheduled time fires while the previous run's job is still active. */
+export type ScheduleOverlapPolicy =
+  /** Create the job anyway (the in-progress guard still refuses a second job for the same target: recorded as SKIPPED_OVERLAP). */
+  | 'ALLOW'
+  /** Skip the time while the previous run's job is not terminal (recorded). */
+  | 'SKIP';
+
+/** Result of scheduleCreate, scheduleUpdate, schedulePause and scheduleResume. */
+export type SchedulePayload = {
+  __typename?: 'SchedulePayload';
+  /** The schedule after the change; null when refused. */
+  schedule?: Maybe<Schedule>;
+  /** Problems with the input (nothing changed): INVALID_CRON, INVALID_TIME_ZONE, INVALID_PARAMETERS, DUPLICATE_NAME, NOT_FOUND... */
+  userErrors: Array<UserError>;
+};
+
+/** One scheduled time of a schedule and what came of it. */
+export type ScheduleRun = {
+  __typename?: 'ScheduleRun';
+  /** When it was handled. */
+  firedAt: Scalars['DateTime']['output'];
+  /** The job it created (or the active job that made it skip). */
+  job?: Maybe<Job>;
+  /** Details. */
+  message?: Maybe<Scalars['String']['output']>;
+  /** What came of it. */
+  outcome: ScheduleRunOutcome;
+  /** The scheduled time. */
+  scheduledAt: Scalars['DateTime']['output'];
+};
+
+/** What happened at a scheduled time. */
+export type ScheduleRunOutcome =
+  /** The job was created. */
+  | 'CREATED'
+  /** Maintenance mode was on: deferred until it is off. */
+  | 'DEFERRED'
+  /** The template was refused (e.g. BUMP_DISABLED); the message says why. */
+  | 'REJECTED'
+  /** Maintenance mode was on. */
+  | 'SKIPPED_MAINTENANCE'
+  /** Missed while the service was down. */
+  | 'SKIPPED_MISSED'
+  /** The previous run's job was still active (or the target had a job in progress). */
+  | 'SKIPPED_OVERLAP';
+
+/** The next times of a cron expression (a preview before creating a schedule). */
+export type ScheduleTimesPreview = {
+  __typename?: 'ScheduleTimesPreview';
+  /** The next times; empty when the input is refused. */
+  times: Array<Scalars['DateTime']['output']>;
+  /** INVALID_CRON (field cron) or INVALID_TIME_ZONE (field timeZone). */
+  userErrors: Array<UserError>;
+};
+
+/** Change a schedule; what is left out stays. */
+export type ScheduleUpdateInput = {
+  /** A new cron expression (times count from now). */
+  cron?: InputMaybe<Scalars['String']['input']>;
+  /** The schedule. */
+  id: Scalars['ID']['input'];
+  /** A new job template. */
+  job?: InputMaybe<JobCreateInput>;
+  /** A new maintenance policy. */
+  maintenance?: InputMaybe<ScheduleMaintenancePolicy>;
+  /** A new missed-run policy. */
+  missedRuns?: InputMaybe<ScheduleMissedPolicy>;
+  /** A new name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** A new overlap policy. */
+  overlap?: InputMaybe<ScheduleOverlapPolicy>;
+  /** A new time zone (times count from now). */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** Facts about this service instance. */
 export type ServiceStatus = {
@@ -1547,10 +1974,19 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BumpManifesto: ResolverTypeWrapper<BumpManifestoRecord>;
   BumpManifestoInput: BumpManifestoInput;
+  ConcurrencyCap: ResolverTypeWrapper<CapView>;
+  ConcurrencyCapDeleteInput: ConcurrencyCapDeleteInput;
+  ConcurrencyCapDeletePayload: ResolverTypeWrapper<ConcurrencyCapDeletePayload>;
+  ConcurrencyCapSetInput: ConcurrencyCapSetInput;
+  ConcurrencyCapSetPayload: ResolverTypeWrapper<Omit<ConcurrencyCapSetPayload, 'cap'> & { cap?: Maybe<ResolversTypes['ConcurrencyCap']> }>;
   DataStructureUpdate: ResolverTypeWrapper<DataStructureUpdate>;
   DataStructureUpdateInput: DataStructureUpdateInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Flow: ResolverTypeWrapper<FlowView>;
+  FlowChildFailurePolicy: FlowChildFailurePolicy;
+  FlowCreateInput: FlowCreateInput;
+  FlowCreatePayload: ResolverTypeWrapper<Omit<FlowCreatePayload, 'existingJob' | 'flow' | 'results'> & { existingJob?: Maybe<ResolversTypes['Job']>, flow?: Maybe<ResolversTypes['Flow']>, results: Array<ResolversTypes['JobCreateResult']> }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImportableDataset: ResolverTypeWrapper<ImportableDataset>;
   ImportableDatasetDeleteInput: ImportableDatasetDeleteInput;
@@ -1616,6 +2052,20 @@ export type ResolversTypes = {
   QueueResumeInput: QueueResumeInput;
   ReleaseStatus: ReleaseStatus;
   Role: Role;
+  Schedule: ResolverTypeWrapper<ScheduleRecord>;
+  ScheduleConnection: ResolverTypeWrapper<ScheduleConnectionModel>;
+  ScheduleCreateInput: ScheduleCreateInput;
+  ScheduleDeletePayload: ResolverTypeWrapper<ScheduleDeletePayload>;
+  ScheduleEdge: ResolverTypeWrapper<Omit<ScheduleEdge, 'node'> & { node: ResolversTypes['Schedule'] }>;
+  ScheduleIdInput: ScheduleIdInput;
+  ScheduleMaintenancePolicy: ScheduleMaintenancePolicy;
+  ScheduleMissedPolicy: ScheduleMissedPolicy;
+  ScheduleOverlapPolicy: ScheduleOverlapPolicy;
+  SchedulePayload: ResolverTypeWrapper<Omit<SchedulePayload, 'schedule'> & { schedule?: Maybe<ResolversTypes['Schedule']> }>;
+  ScheduleRun: ResolverTypeWrapper<ScheduleRunRecord>;
+  ScheduleRunOutcome: ScheduleRunOutcome;
+  ScheduleTimesPreview: ResolverTypeWrapper<ScheduleTimesPreview>;
+  ScheduleUpdateInput: ScheduleUpdateInput;
   ServiceStatus: ResolverTypeWrapper<ServiceStatus>;
   SortDirection: SortDirection;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1646,10 +2096,18 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   BumpManifesto: BumpManifestoRecord;
   BumpManifestoInput: BumpManifestoInput;
+  ConcurrencyCap: CapView;
+  ConcurrencyCapDeleteInput: ConcurrencyCapDeleteInput;
+  ConcurrencyCapDeletePayload: ConcurrencyCapDeletePayload;
+  ConcurrencyCapSetInput: ConcurrencyCapSetInput;
+  ConcurrencyCapSetPayload: Omit<ConcurrencyCapSetPayload, 'cap'> & { cap?: Maybe<ResolversParentTypes['ConcurrencyCap']> };
   DataStructureUpdate: DataStructureUpdate;
   DataStructureUpdateInput: DataStructureUpdateInput;
   DateTime: Scalars['DateTime']['output'];
   Float: Scalars['Float']['output'];
+  Flow: FlowView;
+  FlowCreateInput: FlowCreateInput;
+  FlowCreatePayload: Omit<FlowCreatePayload, 'existingJob' | 'flow' | 'results'> & { existingJob?: Maybe<ResolversParentTypes['Job']>, flow?: Maybe<ResolversParentTypes['Flow']>, results: Array<ResolversParentTypes['JobCreateResult']> };
   ID: Scalars['ID']['output'];
   ImportableDataset: ImportableDataset;
   ImportableDatasetDeleteInput: ImportableDatasetDeleteInput;
@@ -1709,6 +2167,16 @@ export type ResolversParentTypes = {
   QueuePauseInput: QueuePauseInput;
   QueuePayload: Omit<QueuePayload, 'queue'> & { queue?: Maybe<ResolversParentTypes['Queue']> };
   QueueResumeInput: QueueResumeInput;
+  Schedule: ScheduleRecord;
+  ScheduleConnection: ScheduleConnectionModel;
+  ScheduleCreateInput: ScheduleCreateInput;
+  ScheduleDeletePayload: ScheduleDeletePayload;
+  ScheduleEdge: Omit<ScheduleEdge, 'node'> & { node: ResolversParentTypes['Schedule'] };
+  ScheduleIdInput: ScheduleIdInput;
+  SchedulePayload: Omit<SchedulePayload, 'schedule'> & { schedule?: Maybe<ResolversParentTypes['Schedule']> };
+  ScheduleRun: ScheduleRunRecord;
+  ScheduleTimesPreview: ScheduleTimesPreview;
+  ScheduleUpdateInput: ScheduleUpdateInput;
   ServiceStatus: ServiceStatus;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -1752,6 +2220,28 @@ export type BumpManifestoResolvers<ContextType = GraphQLContext, ParentType exte
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ConcurrencyCapResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConcurrencyCap'] = ResolversParentTypes['ConcurrencyCap']> = {
+  maxRunning?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  maxStarts?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  running?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startsInWindow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  targetPrefix?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  windowSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ConcurrencyCapDeletePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConcurrencyCapDeletePayload'] = ResolversParentTypes['ConcurrencyCapDeletePayload']> = {
+  removed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ConcurrencyCapSetPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConcurrencyCapSetPayload'] = ResolversParentTypes['ConcurrencyCapSetPayload']> = {
+  cap?: Resolver<Maybe<ResolversTypes['ConcurrencyCap']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export type DataStructureUpdateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DataStructureUpdate'] = ResolversParentTypes['DataStructureUpdate']> = {
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1762,6 +2252,22 @@ export type DataStructureUpdateResolvers<ContextType = GraphQLContext, ParentTyp
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type FlowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Flow'] = ResolversParentTypes['Flow']> = {
+  children?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<FlowChildrenArgs>>;
+  counts?: Resolver<Array<ResolversTypes['JobStatusCount']>, ParentType, ContextType>;
+  finalJob?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  onChildFailure?: Resolver<ResolversTypes['FlowChildFailurePolicy'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type FlowCreatePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FlowCreatePayload'] = ResolversParentTypes['FlowCreatePayload']> = {
+  existingJob?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  flow?: Resolver<Maybe<ResolversTypes['Flow']>, ParentType, ContextType>;
+  results?: Resolver<Array<ResolversTypes['JobCreateResult']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
 
 export type ImportableDatasetResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportableDataset'] = ResolversParentTypes['ImportableDataset']> = {
   hasData?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1789,12 +2295,14 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  flow?: Resolver<Maybe<ResolversTypes['Flow']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   leaseExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   log?: Resolver<Array<ResolversTypes['JobLogEntry']>, ParentType, ContextType>;
   maxAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
   parameters?: Resolver<ResolversTypes['JobParameters'], ParentType, ContextType>;
+  parent?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   priority?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   progress?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   retriedBy?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
@@ -1997,6 +2505,9 @@ export type ModuleDataSetPayloadResolvers<ContextType = GraphQLContext, ParentTy
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  concurrencyCapDelete?: Resolver<ResolversTypes['ConcurrencyCapDeletePayload'], ParentType, ContextType, RequireFields<MutationConcurrencyCapDeleteArgs, 'input'>>;
+  concurrencyCapSet?: Resolver<ResolversTypes['ConcurrencyCapSetPayload'], ParentType, ContextType, RequireFields<MutationConcurrencyCapSetArgs, 'input'>>;
+  flowCreate?: Resolver<ResolversTypes['FlowCreatePayload'], ParentType, ContextType, RequireFields<MutationFlowCreateArgs, 'input'>>;
   importableDatasetDelete?: Resolver<ResolversTypes['ImportableDatasetDeletePayload'], ParentType, ContextType, RequireFields<MutationImportableDatasetDeleteArgs, 'input'>>;
   jobCancel?: Resolver<ResolversTypes['JobCancelPayload'], ParentType, ContextType, RequireFields<MutationJobCancelArgs, 'input'>>;
   jobClaim?: Resolver<ResolversTypes['JobClaimPayload'], ParentType, ContextType, RequireFields<MutationJobClaimArgs, 'input'>>;
@@ -2012,6 +2523,11 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   queueClear?: Resolver<ResolversTypes['QueueClearPayload'], ParentType, ContextType, RequireFields<MutationQueueClearArgs, 'input'>>;
   queuePause?: Resolver<ResolversTypes['QueuePayload'], ParentType, ContextType, RequireFields<MutationQueuePauseArgs, 'input'>>;
   queueResume?: Resolver<ResolversTypes['QueuePayload'], ParentType, ContextType, RequireFields<MutationQueueResumeArgs, 'input'>>;
+  scheduleCreate?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationScheduleCreateArgs, 'input'>>;
+  scheduleDelete?: Resolver<ResolversTypes['ScheduleDeletePayload'], ParentType, ContextType, RequireFields<MutationScheduleDeleteArgs, 'input'>>;
+  schedulePause?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationSchedulePauseArgs, 'input'>>;
+  scheduleResume?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationScheduleResumeArgs, 'input'>>;
+  scheduleUpdate?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationScheduleUpdateArgs, 'input'>>;
   workerHeartbeat?: Resolver<ResolversTypes['WorkerHeartbeatPayload'], ParentType, ContextType, RequireFields<MutationWorkerHeartbeatArgs, 'input'>>;
   workerRemove?: Resolver<ResolversTypes['WorkerRemovePayload'], ParentType, ContextType, RequireFields<MutationWorkerRemoveArgs, 'input'>>;
   workerSetDisabled?: Resolver<ResolversTypes['WorkerSetDisabledPayload'], ParentType, ContextType, RequireFields<MutationWorkerSetDisabledArgs, 'input'>>;
@@ -2053,6 +2569,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   moduleData?: Resolver<Maybe<ResolversTypes['ModuleData']>, ParentType, ContextType, RequireFields<QueryModuleDataArgs, 'module' | 'name'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   queue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType>;
+  schedule?: Resolver<Maybe<ResolversTypes['Schedule']>, ParentType, ContextType, RequireFields<QueryScheduleArgs, 'id'>>;
+  scheduleTimesPreview?: Resolver<ResolversTypes['ScheduleTimesPreview'], ParentType, ContextType, RequireFields<QueryScheduleTimesPreviewArgs, 'cron'>>;
+  schedules?: Resolver<ResolversTypes['ScheduleConnection'], ParentType, ContextType, Partial<QuerySchedulesArgs>>;
   serviceStatus?: Resolver<ResolversTypes['ServiceStatus'], ParentType, ContextType>;
   target?: Resolver<Maybe<ResolversTypes['Target']>, ParentType, ContextType, RequireFields<QueryTargetArgs, 'name'>>;
   targets?: Resolver<ResolversTypes['TargetConnection'], ParentType, ContextType, Partial<QueryTargetsArgs>>;
@@ -2062,6 +2581,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type QueueResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Queue'] = ResolversParentTypes['Queue']> = {
+  caps?: Resolver<Array<ResolversTypes['ConcurrencyCap']>, ParentType, ContextType>;
   counts?: Resolver<Array<ResolversTypes['JobStatusCount']>, ParentType, ContextType>;
   delayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<QueueJobsArgs>>;
@@ -2080,6 +2600,63 @@ export type QueueClearPayloadResolvers<ContextType = GraphQLContext, ParentType 
 
 export type QueuePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['QueuePayload'] = ResolversParentTypes['QueuePayload']> = {
   queue?: Resolver<Maybe<ResolversTypes['Queue']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ScheduleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Schedule'] = ResolversParentTypes['Schedule']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cron?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deferredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  lastRuns?: Resolver<Array<ResolversTypes['ScheduleRun']>, ParentType, ContextType>;
+  maintenance?: Resolver<ResolversTypes['ScheduleMaintenancePolicy'], ParentType, ContextType>;
+  missedRuns?: Resolver<ResolversTypes['ScheduleMissedPolicy'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nextRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  nextRuns?: Resolver<Array<ResolversTypes['DateTime']>, ParentType, ContextType, Partial<ScheduleNextRunsArgs>>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  overlap?: Resolver<ResolversTypes['ScheduleOverlapPolicy'], ParentType, ContextType>;
+  paused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ScheduleConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScheduleConnection'] = ResolversParentTypes['ScheduleConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ScheduleEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Schedule']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ScheduleDeletePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScheduleDeletePayload'] = ResolversParentTypes['ScheduleDeletePayload']> = {
+  removed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ScheduleEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScheduleEdge'] = ResolversParentTypes['ScheduleEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Schedule'], ParentType, ContextType>;
+};
+
+export type SchedulePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SchedulePayload'] = ResolversParentTypes['SchedulePayload']> = {
+  schedule?: Resolver<Maybe<ResolversTypes['Schedule']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ScheduleRunResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScheduleRun'] = ResolversParentTypes['ScheduleRun']> = {
+  firedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['ScheduleRunOutcome'], ParentType, ContextType>;
+  scheduledAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ScheduleTimesPreviewResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScheduleTimesPreview'] = ResolversParentTypes['ScheduleTimesPreview']> = {
+  times?: Resolver<Array<ResolversTypes['DateTime']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
@@ -2200,8 +2777,13 @@ export type WorkerSetDisabledPayloadResolvers<ContextType = GraphQLContext, Pare
 export type Resolvers<ContextType = GraphQLContext> = {
   BackendStatus?: BackendStatusResolvers<ContextType>;
   BumpManifesto?: BumpManifestoResolvers<ContextType>;
+  ConcurrencyCap?: ConcurrencyCapResolvers<ContextType>;
+  ConcurrencyCapDeletePayload?: ConcurrencyCapDeletePayloadResolvers<ContextType>;
+  ConcurrencyCapSetPayload?: ConcurrencyCapSetPayloadResolvers<ContextType>;
   DataStructureUpdate?: DataStructureUpdateResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Flow?: FlowResolvers<ContextType>;
+  FlowCreatePayload?: FlowCreatePayloadResolvers<ContextType>;
   ImportableDataset?: ImportableDatasetResolvers<ContextType>;
   ImportableDatasetDeletePayload?: ImportableDatasetDeletePayloadResolvers<ContextType>;
   JSON?: GraphQLScalarType;
@@ -2240,6 +2822,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Queue?: QueueResolvers<ContextType>;
   QueueClearPayload?: QueueClearPayloadResolvers<ContextType>;
   QueuePayload?: QueuePayloadResolvers<ContextType>;
+  Schedule?: ScheduleResolvers<ContextType>;
+  ScheduleConnection?: ScheduleConnectionResolvers<ContextType>;
+  ScheduleDeletePayload?: ScheduleDeletePayloadResolvers<ContextType>;
+  ScheduleEdge?: ScheduleEdgeResolvers<ContextType>;
+  SchedulePayload?: SchedulePayloadResolvers<ContextType>;
+  ScheduleRun?: ScheduleRunResolvers<ContextType>;
+  ScheduleTimesPreview?: ScheduleTimesPreviewResolvers<ContextType>;
   ServiceStatus?: ServiceStatusResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Target?: TargetResolvers<ContextType>;

@@ -1,4 +1,6 @@
 import type { Connection, Model } from 'mongoose';
+import { capModel, type CapModel } from './cap.js';
+import { scheduleModel, type ScheduleModel } from './schedule.js';
 import { jobModel, type JobModel } from './job.js';
 import { maintenanceEventModel, type MaintenanceEventModel } from './maintenance.js';
 import { moduleDataModel, type ModuleDataModel } from './moduleData.js';
@@ -12,6 +14,8 @@ export interface Models {
   ModuleData: ModuleDataModel;
   Worker: WorkerModel;
   Setting: SettingModel;
+  Cap: CapModel;
+  Schedule: ScheduleModel;
 }
 
 /** The models bound to one connection (each service instance has its own). */
@@ -23,6 +27,8 @@ export function createModels(conn: Connection): Models {
     ModuleData: moduleDataModel(conn),
     Worker: workerModel(conn),
     Setting: settingModel(conn),
+    Cap: capModel(conn),
+    Schedule: scheduleModel(conn),
   };
 }
 

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import type { JobOperation, JobStatus, ReleaseStatus } from '../generated/graphql.js';
+import type { FlowChildFailurePolicy, JobOperation, JobStatus, ReleaseStatus } from '../generated/graphql.js';
 
 /**
  * Jobs. The in-progress guard `activeTarget` is written only when the job is
@@ -72,6 +72,15 @@ export interface JobRecord {
   progress?: number | null;
   /** W3C trace context of the request that created the job (handed to workers with the lease); null without tracing. */
   traceparent?: string | null;
+  /** A flow's child: the flow's final job, which runs after its children (see flowCreate). */
+  parent?: Types.ObjectId | null;
+  /** A flow's final job: how many children it waits for (null until its creation recorded them) and what a failed child does. */
+  flow?: FlowRecord | null;
+}
+
+export interface FlowRecord {
+  total: number | null;
+  onChildFailure: FlowChildFailurePolicy;
 }
 
 
@@ -133,6 +142,8 @@ export const jobSchema = new Schema<JobRecord>(
     startedAt: Date,
     progress: Number,
     traceparent: String,
+    parent: Schema.Types.ObjectId,
+    flow: new Schema<FlowRecord>({ total: Number, onChildFailure: { type: String, required: true } }, { _id: false }),
   },
   { collection: 'jobs', timestamps: true, versionKey: false, autoIndex: false, strict: 'throw' },
 );
@@ -146,6 +157,7 @@ jobSchema.index({ relatedTargets: 1, createdAt: -1, _id: -1 }, { name: 'job_rela
 jobSchema.index({ target: 1, createdAt: -1, _id: -1 }, { name: 'job_target_createdAt' });
 jobSchema.index({ createdBy: 1, createdAt: -1, _id: -1 }, { name: 'job_createdBy_createdAt' });
 jobSchema.index({ priority: -1, _id: -1 }, { name: 'job_priority' });
+jobSchema.index({ parent: 1, _id: 1 }, { name: 'job_parent' });
 
 export type JobModel = Model<JobRecord>;
 

@@ -21,6 +21,11 @@ export const QueueCode = {
   CANCELLED: 4,
   CANCEL_REQUESTED: 6,
   REQUEUED: 7,
+  COUNTED: 20,
+  ALREADY_COUNTED: 21,
+  DECIDED: 22,
+  RELEASED: 23,
+  FLOW_FAILED: 24,
 } as const;
 
 export type QueueCodeName = keyof typeof QueueCode;
@@ -45,6 +50,11 @@ const MESSAGES: Record<QueueCodeName, string> = {
   CANCELLED: 'The attempt ended and cancellation had been requested, so the job is not retried.',
   CANCEL_REQUESTED: 'The job is leased; cancellation was requested from its worker.',
   REQUEUED: 'The lease expired; the job is queued again.',
+  COUNTED: "The child's end was counted; the flow waits for more children.",
+  ALREADY_COUNTED: "The child's end had been counted already; nothing changed.",
+  DECIDED: "The flow's final job was already queued or ended; nothing changed.",
+  RELEASED: "The flow's last child ended: its final job is queued.",
+  FLOW_FAILED: "A child failed and the flow's policy fails its final job.",
 };
 
 const NAMES = new Map<number, QueueCodeName>(

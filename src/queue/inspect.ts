@@ -9,7 +9,7 @@ import type { PeekInput, QueueCounts, QueueJob, QueueState } from './types.js';
  * whose re-enqueue is idempotent.
  */
 
-const STATES: ReadonlySet<string> = new Set<QueueState>(['ready', 'delayed', 'leased', 'ended']);
+const STATES: ReadonlySet<string> = new Set<QueueState>(['ready', 'delayed', 'leased', 'ended', 'held']);
 
 /** A job hash as the queue holds it (see keys.ts), or null when there is none. */
 export function parseJob(id: string, h: Record<string, string>): QueueJob | null {

@@ -22,6 +22,12 @@
  *   <prefix>q:epoch           string present while Redis holds the queue; an empty Redis lacks it
  *                                    (see RedisQueue.markRestored)
  *   <prefix>q:disabled        set    disabled worker ids
+ *   <prefix>q:caps            hash   concurrency caps and rate limits (mirrored from MongoDB):
+ *                                    running:<op>, starts:<op>, window:<op> (ms); see lua/lib/caps.lua
+ *   <prefix>q:running         hash   <op> → jobs of op leased now (derived from the leases: recount.lua)
+ *   <prefix>q:starts:<op>     zset   starts of op in its rate-limit window (member token, score time)
+ *   <prefix>q:sched:<id>:<ms> string who fires schedule <id>'s time <ms> (SET NX; services/schedules.ts)
+ *   <prefix>q:flow:<finalId>  hash   a flow's ended children: child id → its terminal status (lua/flow.lua)
  *   <prefix>wake              channel  an operation name when a job of it becomes ready; '*' when
  *                                    a switch turns off (maintenance, pause, worker disabled)
  */
@@ -50,6 +56,11 @@ export interface QueueKeys {
   token: string;
   epoch: string;
   wake: string;
+  caps: string;
+  running: string;
+  starts(op: string): string;
+  scheduleTick(scheduleId: string, at: number | string): string;
+  flow(finalId: string): string;
   ready(op: string): string;
   job(id: string): string;
   tried(id: string): string;
@@ -66,6 +77,11 @@ export function queueKeys(prefix: string): QueueKeys {
     token: `${q}token`,
     epoch: `${q}epoch`,
     wake: `${prefix}wake`,
+    caps: `${q}caps`,
+    running: `${q}running`,
+    starts: (op) => `${q}starts:${op}`,
+    scheduleTick: (id, at) => `${q}sched:${id}:${at}`,
+    flow: (id) => `${q}flow:${id}`,
     ready: (op) => `${q}ready:${op}`,
     job: (id) => `${q}job:${id}`,
     tried: (id) => `${q}tried:${id}`,

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { inClientSpan } from '../observability/tracing.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { capFill, readCaps, replaceCaps, type CapFill, type QueueCap } from './caps.js';
 import { codeName, QueueError } from './codes.js';
 import { oldestWaitingSince, parseJob, peekJobs, queueCounts } from './inspect.js';
 import { objectIdTime, OPERATIONS, priorityBand, PRIORITY_MAX, PRIORITY_MIN, queueKeys, RUN_AT_LIMIT, type QueueKeys } from './keys.js';
@@ -92,7 +93,7 @@ export class RedisQueue {
       input.id, now, input.state, input.status, input.seq, op!, priorityBand(priority), runAt, input.maxAttempts,
       input.attempt ?? 0, input.avoidWorkers ? '1' : '0', input.cancelRequested ? '1' : '0', input.progress ?? '', this.tombstoneMs,
       lease?.token ?? '', lease?.workerId ?? '', lease?.leaseExpiresAt ?? '', lease?.leasedAt ?? '', input.retriedBy ?? '',
-      input.epoch === undefined ? '*' : (input.epoch ?? ''),
+      input.epoch === undefined ? '*' : (input.epoch ?? ''), input.target ?? '',
     ])) as [number, T.QueueState];
     return { code: codeName(code) as T.HydrateResult['code'], state };
   }
@@ -161,6 +162,39 @@ export class RedisQueue {
     const code = codeName(reply[0]);
     if (code === 'NOT_FOUND') return { code };
     return { code: code as 'OK' | 'CANCEL_REQUESTED' | 'INVALID_TRANSITION' | 'ALREADY_RETRIED', previousStatus: reply[1]!, job: toJob(reply[2]!) };
+  }
+
+  /**
+   * Counts the end of a flow's child (idempotent per child) and, atomically, decides the flow's final job
+   * once: queued when the last child ended, or FAILED at the first failed child unless the policy is
+   * CONTINUE (see flow.lua). NOT_FOUND: the queue does not know the final job; hydrate it, then ask again.
+   */
+  async flowStep(input: { finalId: string; childId: string; childStatus: string; total: number | null; policy: T.FlowPolicy }): Promise<T.FlowStepResult> {
+    const reply = (await this.run('flow', [this.keys.job(input.finalId)], [
+      input.finalId, input.childId, input.childStatus, input.total ?? '', input.policy, this.tombstoneMs,
+    ])) as [number, number?, number?, string[]?];
+    const code = codeName(reply[0]);
+    if (code === 'NOT_FOUND') return { code };
+    if (code === 'RELEASED' || code === 'FLOW_FAILED') return { code, ended: reply[1]!, failed: reply[2]!, job: toJob(reply[3]!) };
+    return { code: code as 'COUNTED' | 'ALREADY_COUNTED' | 'DECIDED', ended: reply[1]!, failed: reply[2]! };
+  }
+
+  /** How many ended children the queue has counted for a flow (the reconciler compares it with MongoDB). */
+  flowCounted(finalId: string): Promise<number> {
+    return this.redis.hlen(this.keys.flow(finalId));
+  }
+
+  /**
+   * Decides which instance fires a schedule's time: true for exactly one caller while the claim lasts
+   * (SET NX PX). The winner marks it done (markTickFired) once the job is recorded, so the time is never
+   * fired again; if it dies first, the claim runs out and another instance takes the time.
+   */
+  async claimTick(scheduleId: string, at: number | string, holdMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.scheduleTick(scheduleId, at), 'firing', 'PX', holdMs, 'NX')) === 'OK';
+  }
+
+  async markTickFired(scheduleId: string, at: number | string, keepMs: number): Promise<void> {
+    await this.redis.set(this.keys.scheduleTick(scheduleId, at), 'fired', 'PX', keepMs);
   }
 
   /** Forgets that a job was retried (its retry could not be created). */
@@ -239,6 +273,27 @@ export class RedisQueue {
     return this.redis.smembers(this.keys.disabled);
   }
 
+  /** Concurrency caps and rate limits (lua/lib/caps.lua; MongoDB is their home, services/caps.ts). */
+  caps(): Promise<Map<string, QueueCap>> {
+    return readCaps(this.redis, this.keys);
+  }
+
+  /** Replaces every cap (MongoDB's set of them) in one transaction, waking every long poll. */
+  replaceCaps(caps: readonly QueueCap[]): Promise<void> {
+    this.accepted(caps.map((c) => c.operation));
+    return replaceCaps(this.redis, this.keys, caps);
+  }
+
+  /** How full these caps are now, by scope (scopeOf). */
+  capFill(caps: readonly QueueCap[]): Promise<Map<string, CapFill>> {
+    return capFill(this.redis, this.keys, caps, this.clock());
+  }
+
+  /** Rebuilds the running counts the caps read from the leases; returns how many operations' counts were wrong. */
+  async recountRunning(): Promise<number> {
+    return (await this.run('recount', [], [])) as number;
+  }
+
   /** Turning a switch off wakes every long poll, since claims may succeed again. */
   private async setFlag(field: 'maintenance' | 'paused', on: boolean): Promise<void> {
     const tx = this.redis.multi().hset(this.keys.flags, field, on ? '1' : '0');
@@ -260,16 +315,13 @@ export class RedisQueue {
     return this.wake.wait(ops, timeoutMs, signal, () => this.workHint(ops));
   }
 
+  /** One script (lua/hint.lua): switches, ready jobs of operations not at their caps, the next due time. */
   private async workHint(ops: readonly string[]): Promise<WorkHint> {
-    const k = this.keys;
-    const tx = this.redis.multi().hmget(k.flags, 'maintenance', 'paused').zrange(k.delayed, 0, 0, 'WITHSCORES');
-    for (const op of ops) tx.zcard(k.ready(op));
-    const [flags, head, ...cards] = ((await tx.exec()) ?? []).map(([, reply]) => reply);
-    if ((flags as Array<string | null>).includes('1')) return { now: false };
-    if (cards.some((n) => Number(n) > 0)) return { now: true };
-    const due = (head as string[])[1];
-    if (due === undefined) return { now: false };
-    const dueInMs = Number(due) - this.clock();
+    const now = this.clock();
+    const [claimable, due] = (await runScript(this.redis, 'hint', [], [this.prefix, now, this.avoidScanDepth, ...ops])) as [number, number];
+    if (claimable === 1) return { now: true };
+    if (due < 0) return { now: false };
+    const dueInMs = due - now;
     return dueInMs <= 0 ? { now: true } : { now: false, dueInMs };
   }
 

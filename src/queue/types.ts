@@ -30,7 +30,8 @@ export interface RedisQueueOptions {
 }
 
 /** Where a job is in the queue; `ended` is a tombstone kept for tombstoneMs. */
-export type QueueState = 'ready' | 'delayed' | 'leased' | 'ended';
+/** held: the final job of a flow, out of every set until its children end (lua/flow.lua). */
+export type QueueState = 'ready' | 'delayed' | 'leased' | 'ended' | 'held';
 
 /**
  * A job as the queue holds it, returned by every script that changes it: the
@@ -63,8 +64,8 @@ export interface QueueJob {
 /** What hydrate needs to give the queue a job in the state MongoDB recorded. */
 export interface HydrateInput {
   id: string;
-  /** ready: queued (delayed when runAt is later than now); leased: running; ended: terminal. */
-  state: 'ready' | 'leased' | 'ended';
+  /** ready: queued (delayed when runAt is later than now); leased: running; ended: terminal; held: a flow's final job waiting for its children. */
+  state: 'ready' | 'leased' | 'ended' | 'held';
   status: string;
   seq: number;
   operation: string;
@@ -88,7 +89,17 @@ export interface HydrateInput {
    * missing (a restore). A copy from another epoch is refused (EPOCH_CHANGED). Absent: any (a job just created).
    */
   epoch?: string | null;
+  /** The job's target: concurrency caps on a group of targets (a name prefix) match it. */
+  target?: string;
 }
+
+export type FlowPolicy = 'FAIL' | 'CONTINUE' | 'CANCEL_REST';
+
+/** A child's end as the flow script decided it (see lua/flow.lua). */
+export type FlowStepResult =
+  | { code: 'NOT_FOUND' }
+  | { code: 'COUNTED' | 'ALREADY_COUNTED' | 'DECIDED'; ended: number; failed: number }
+  | { code: 'RELEASED' | 'FLOW_FAILED'; ended: number; failed: number; job: QueueJob };
 
 export interface HydrateResult {
   /** OK when the queue took it now; ALREADY_QUEUED when it knew the id, EPOCH_CHANGED when the copy is from another epoch (nothing changed). */

@@ -6,8 +6,10 @@ import type { Logger } from '../logger.js';
 import { createModels, ensureIndexes } from '../models/index.js';
 import { Observability } from '../observability/index.js';
 import { RedisQueue } from '../queue/index.js';
+import { CapService } from './caps.js';
 import { DatasetService } from './datasets.js';
 import { EventService } from './events.js';
+import { FlowService } from './flows.js';
 import type { Services } from './index.js';
 import { JobService } from './jobs.js';
 import { JobWriter } from './jobWriter.js';
@@ -15,6 +17,7 @@ import { JobLifecycle } from './lifecycle.js';
 import { MaintenanceService } from './maintenance.js';
 import { ModuleDataService } from './moduleData.js';
 import { QueueService } from './queue.js';
+import { MISSED_GRACE_MS, ScheduleService } from './schedules.js';
 import { BackgroundLoops } from './recovery.js';
 import { StatusService } from './status.js';
 import { TargetService } from './targets.js';
@@ -51,6 +54,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const maintenance = new MaintenanceService(models, date);
   const workers = new WorkerService(models, queue, config.queue, date);
   const queueService = new QueueService(models, jobs, queue, date);
+  const caps = new CapService(models, queue, date);
   // Maintenance is recorded in Mongo, then switched in Redis where the claim script reads it.
   maintenance.listen((paused) => queueService.setMaintenance(paused));
   await maintenance.ensureInitial();
@@ -59,7 +63,11 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date, observe: observability });
   const writer = new JobWriter(models.Job, { logger });
   const lifecycle = new JobLifecycle({
-    models, jobs, queue, writer, targets, events, maintenance, workers, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date, observe: observability,
+    models, jobs, queue, writer, targets, events, maintenance, workers, caps, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date, observe: observability,
+  });
+
+  const schedules = new ScheduleService({
+    models, queue, lifecycle, jobs, isMaintenance: () => queueService.isMaintenance(), bumpEnabled: config.bumpEnabled, missedGraceMs: MISSED_GRACE_MS, clock: date, logger,
   });
 
   const services: Services = {
@@ -71,10 +79,13 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     maintenance,
     moduleData: new ModuleDataService(models, date),
     queue: queueService,
+    caps,
+    flows: new FlowService(models),
+    schedules,
     workers,
     events,
     observability,
   };
-  const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger);
+  const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger, schedules);
   return { services, recovery: loops, queue, models, bus, writer, observability };
 }

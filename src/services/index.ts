@@ -1,11 +1,14 @@
+import type { CapService } from './caps.js';
 import type { DatasetService } from './datasets.js';
 import type { Observability } from '../observability/index.js';
 import type { EventService } from './events.js';
+import type { FlowService } from './flows.js';
 import type { JobService } from './jobs.js';
 import type { JobLifecycle } from './lifecycle.js';
 import type { MaintenanceService } from './maintenance.js';
 import type { ModuleDataService } from './moduleData.js';
 import type { QueueService } from './queue.js';
+import type { ScheduleService } from './schedules.js';
 import type { StatusService } from './status.js';
 import type { TargetService } from './targets.js';
 import type { WorkerService } from './workers.js';
@@ -20,6 +23,9 @@ export interface Services {
   maintenance: MaintenanceService;
   moduleData: ModuleDataService;
   queue: QueueService;
+  caps: CapService;
+  flows: FlowService;
+  schedules: ScheduleService;
   workers: WorkerService;
   events: EventService;
   /** Metrics and the job stats behind jobStats (src/observability). */

@@ -23,7 +23,8 @@ export const RUNNING_STATUSES: readonly JobStatus[] = [
   'BUILT',
   'IMPORTING',
 ];
-export const ACTIVE_STATUSES: readonly JobStatus[] = ['QUEUED', ...RUNNING_STATUSES];
+/** WAITING: a flow's final job, before its children end (then QUEUED, or FAILED by the flow's policy). */
+export const ACTIVE_STATUSES: readonly JobStatus[] = ['WAITING', 'QUEUED', ...RUNNING_STATUSES];
 export const ALL_STATUSES: readonly JobStatus[] = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES];
 
 export function isTerminal(status: JobStatus): boolean {
@@ -144,6 +145,8 @@ export function checkTransition(from: JobStatus, to: JobStatus): UserError | nul
   if (isTerminal(from)) return userError('JOB_TERMINAL', `the job is ${from}: terminal jobs cannot change`, ['input', 'status']);
   if (from === to) return null;
   if (to === 'FAILED' || to === 'CANCELLED') return null;
+  // Only the flow queues its final job (lua/flow.lua), when its children have ended.
+  if (from === 'WAITING') return userError('INVALID_TRANSITION', 'a flow\'s final job is queued when its children end; it can only fail or be cancelled before', ['input', 'status']);
   if (to === 'COMPLETED') {
     return from === 'QUEUED' ? userError('INVALID_TRANSITION', 'a job that has not started cannot complete', ['input', 'status']) : null;
   }

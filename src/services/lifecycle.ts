@@ -5,9 +5,10 @@ import type { JobCreateInput, JobOperation, JobStatus, JobUpdateInput } from '..
 import type { Logger } from '../logger.js';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { JobLogRecord, JobRecord } from '../models/job.js';
-import { QueueResetError, type ChangeInput, type ChangeResult, type ClaimRefusal, type FinishResult, type QueueJob, type RedisQueue } from '../queue/index.js';
+import { QueueResetError, type ChangeInput, type FlowPolicy, type ChangeResult, type ClaimRefusal, type FinishResult, type QueueJob, type RedisQueue } from '../queue/index.js';
 import { currentTraceparent, inClientSpan, mongoSpan } from '../observability/tracing.js';
 import { parseObjectId } from './byIds.js';
+import type { CapService } from './caps.js';
 import type { EventService, JobEventView } from './events.js';
 import { ACTIVE_STATUSES, allowedFrom, checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, RUNNING_STATUSES, validateJobCreate, type ValidJobInput } from './jobRules.js';
 import type { JobService } from './jobs.js';
@@ -53,6 +54,17 @@ export interface JobCreateResult {
   existingJob: JobRecord | null;
 }
 
+export interface CreateOptions {
+  /** A flow's children (flowCreate): linked to the flow's final job. */
+  parent?: Types.ObjectId;
+  /** Runs after the insert, before the created jobs are enqueued (a flow's final job is made ready for them). */
+  beforeEnqueue?: (created: JobRecord[]) => Promise<void>;
+  /** Ids for the items (a schedule's: one per scheduled time, so a second insert of the same time is a duplicate). */
+  ids?: Types.ObjectId[];
+  /** The first log line instead of "created". */
+  note?: string;
+}
+
 export interface JobResult {
   job: JobRecord | null;
   userErrors: UserError[];
@@ -91,6 +103,8 @@ export interface LifecycleDeps {
   events: EventService;
   maintenance: MaintenanceService;
   workers: WorkerService;
+  /** Concurrency caps: copied to Redis with the other switches. */
+  caps: CapService;
   cfg: QueueConfig;
   bumpEnabled: boolean;
   logger: Logger;
@@ -128,7 +142,7 @@ export class JobLifecycle {
 
   // ---- create
 
-  async create(items: JobCreateInput[], actor: string): Promise<{ results: JobCreateResult[]; jobs: JobRecord[]; userErrors: UserError[] }> {
+  async create(items: JobCreateInput[], actor: string, opts: CreateOptions = {}): Promise<{ results: JobCreateResult[]; jobs: JobRecord[]; userErrors: UserError[] }> {
     if (items.length === 0 || items.length > MAX_BATCH) {
       return { results: [], jobs: [], userErrors: [userError('INVALID_BATCH', `a batch holds 1 to ${MAX_BATCH} items`, ['input', 'items'])] };
     }
@@ -137,11 +151,12 @@ export class JobLifecycle {
     const pending: Array<{ index: number; doc: JobRecord }> = [];
     items.forEach((item, index) => {
       const v = validateJobCreate(item, ['input', 'items', index], this.d.bumpEnabled);
-      if (v.ok) pending.push({ index, doc: newJob(v.value, actor, now) });
+      if (v.ok) pending.push({ index, doc: withOptions(newJob(v.value, actor, now), opts, index) });
       else results[index]!.error = v.errors[0]!;
     });
     // Record: the unique in-progress index decides duplicates (one insertMany per batch).
     const created = await this.insertGuarded(pending, results);
+    await opts.beforeEnqueue?.(created);
     if (created.length === 0) return { results, jobs: [], userErrors: [] };
     await this.d.targets.recordCreated(created, actor, now);
     for (const job of created) this.hold(job);
@@ -272,6 +287,7 @@ export class JobLifecycle {
       if (epochNow !== r.epoch) await this.endAgain(r.job, at);
       await this.recordBump(finished.event.job, at);
       if (r.maintenance && r.leasesLeft === 0) await this.d.events.publishMaintenance();
+      await this.flowChildrenEnded([finished.event.job]);
     }
     return {
       r,
@@ -401,6 +417,8 @@ export class JobLifecycle {
     const requested = r.code === 'CANCEL_REQUESTED';
     const message = requested ? (why ? `cancellation requested: ${why}` : 'cancellation requested') : why ? `cancelled: ${why}` : 'cancelled';
     const job = await this.record({ ...this.recordOf(r.job, at), log: [{ at, actor, message, ...(requested ? {} : { status: 'CANCELLED' as const }) }] }, r.previousStatus);
+    // A flow's final job cancelled: its children still waiting for a worker go too.
+    if (job.flow && job.status === 'CANCELLED') await this.cancelChildren(job._id, ['QUEUED'], `the flow's final job ${id} was cancelled`, actor);
     return { job, userErrors: [] };
   }
 
@@ -486,6 +504,7 @@ export class JobLifecycle {
     });
     await this.d.events.publishJobs(events);
     await this.runningEnded();
+    await this.flowChildrenEnded(events.map((e) => e.job));
     return reaped.length;
   }
 
@@ -547,6 +566,10 @@ export class JobLifecycle {
       }
     }
     this.unrecordedEnds = suspects;
+    repaired += await this.reconcileFlows();
+    // The running counts the caps read are derived from the leases: any drift is repaired here.
+    const recounted = await this.queue.recountRunning();
+    if (recounted) this.d.logger.warn({ operations: recounted }, 'reconciler repaired running counts');
     if (enqueued || repaired || timedOut) this.d.logger.warn({ enqueued, repaired, timedOut }, 'reconciler repaired the queue');
     return { enqueued, repaired, timedOut };
   }
@@ -575,6 +598,127 @@ export class JobLifecycle {
   /** Restores the queue when Redis lost it (called when the Redis connection is ready again). */
   async checkQueue(): Promise<void> {
     if (!(await this.queue.intact())) await this.restore();
+  }
+
+  // ---- flows: children, then a final job (lua/flow.lua decides the final job exactly once)
+
+  /**
+   * A flow: the final job is inserted first (WAITING, holding its target's in-progress guard, so a duplicate
+   * `then` refuses the whole flow), then the children through create (per-item results and duplicate rules);
+   * before they are enqueued the final job records how many there are and is given to the queue, held in no
+   * set. No child created: the final job is removed again and nothing is left.
+   */
+  async createFlow(input: { items: JobCreateInput[]; then: JobCreateInput; onChildFailure?: FlowPolicy | null }, actor: string) {
+    const none = { finalJob: null, results: [] as JobCreateResult[], existingJob: null as JobRecord | null };
+    if (input.items.length === 0 || input.items.length > MAX_BATCH) {
+      return { ...none, userErrors: [userError('INVALID_BATCH', `a flow holds 1 to ${MAX_BATCH} items`, ['input', 'items'])] };
+    }
+    const v = validateJobCreate(input.then, ['input', 'then'], this.d.bumpEnabled);
+    if (!v.ok) return { ...none, userErrors: v.errors };
+    if (input.then.runAt != null) return { ...none, userErrors: [userError('INVALID_PARAMETERS', "a flow's final job runs when its children end: no runAt", ['input', 'then', 'runAt'])] };
+    const now = this.clock();
+    const policy = input.onChildFailure ?? 'FAIL';
+    const final: JobRecord = {
+      ...newJob(v.value, actor, now),
+      status: 'WAITING',
+      flow: { total: null, onChildFailure: policy },
+      log: [{ at: now, actor, message: `created as a flow's final job: runs when its children end (a failed child: ${policy})`, status: 'WAITING' }],
+    };
+    const guard: JobCreateResult[] = [{ index: 0, job: null, error: null, existingJob: null }];
+    const [inserted] = await this.insertGuarded([{ index: 0, doc: final }], guard);
+    if (!inserted) return { ...none, existingJob: guard[0]!.existingJob, userErrors: [{ ...guard[0]!.error!, field: ['input', 'then', 'target'] }] };
+    const children = await this.create(input.items, actor, {
+      parent: final._id,
+      note: `created as a child of flow ${final._id.toHexString()}`,
+      beforeEnqueue: async (created) => {
+        if (created.length === 0) {
+          await this.models.Job.deleteOne({ _id: final._id });
+          return;
+        }
+        final.flow = { total: created.length, onChildFailure: policy };
+        await this.models.Job.updateOne({ _id: final._id }, { $set: { flow: final.flow } });
+        await this.d.targets.recordCreated([final], actor, now);
+        this.hold(final);
+        await Promise.all([this.enqueue([final]), this.d.events.publishJobs([{ kind: 'CREATED', job: final, previousStatus: null, at: now }])]);
+      },
+    });
+    if (children.jobs.length === 0) {
+      return { ...none, results: children.results, userErrors: [userError('NO_CHILDREN', 'no item could be created, so neither was the flow', ['input', 'items'])] };
+    }
+    return { finalJob: final, results: children.results, existingJob: null, userErrors: [] };
+  }
+
+  /** Ended jobs that are flow children: each counted in its flow, which may queue or fail the final job. */
+  private async flowChildrenEnded(jobs: JobRecord[]): Promise<void> {
+    for (const child of jobs) {
+      if (!child.parent || !isTerminal(child.status)) continue;
+      const final = await this.read(child.parent.toHexString());
+      if (final?.flow) await this.flowStep(final, child._id.toHexString(), child.status);
+    }
+  }
+
+  /** Counts one ended child in its flow (idempotent); records and publishes what the flow script decided. */
+  private async flowStep(final: JobRecord, childId: string, childStatus: JobStatus): Promise<void> {
+    const finalId = final._id.toHexString();
+    const policy = final.flow!.onChildFailure;
+    const step = { finalId, childId, childStatus, total: final.flow!.total, policy };
+    let r = await this.decide(() => this.queue.flowStep(step));
+    if (r.code === 'NOT_FOUND') {
+      await this.queue.hydrate({ ...this.hydrateOf(final, 0), epoch: await this.queue.epoch() });
+      r = await this.decide(() => this.queue.flowStep(step));
+    }
+    const at = this.clock();
+    if (r.code === 'COUNTED') {
+      // The flow moved on (its counts changed): watchers of the final job hear of it.
+      await this.d.events.publishJobs([{ kind: 'UPDATED', job: final, previousStatus: null, at }]);
+      return;
+    }
+    if (r.code !== 'RELEASED' && r.code !== 'FLOW_FAILED') return;
+    const counts = `${r.ended - r.failed} completed, ${r.failed} failed or cancelled`;
+    const base = this.recordOf(r.job, at);
+    if (r.code === 'RELEASED') {
+      await this.record({ ...base, log: [{ at, actor: 'system', message: `children ended (${counts}): queued`, status: 'QUEUED' }] }, 'WAITING');
+      return;
+    }
+    const failureReason = `child ${childId} ended ${childStatus} (a failed child: ${policy})`;
+    await this.record({ ...base, set: { ...base.set, failureReason }, log: [{ at, actor: 'system', message: `failed: ${failureReason}`, status: 'FAILED' }] }, 'WAITING');
+    if (policy === 'CANCEL_REST') await this.cancelChildren(final._id, ACTIVE_STATUSES, `child ${childId} ended ${childStatus} (CANCEL_REST)`, 'system');
+  }
+
+  /** Cancels a flow's children in these statuses (running ones through their workers). */
+  private async cancelChildren(finalId: Types.ObjectId, statuses: readonly JobStatus[], reason: string, actor: string): Promise<void> {
+    const children = await this.models.Job.find({ parent: finalId, status: { $in: [...statuses] } }, { _id: 1 }).sort({ _id: 1 }).lean<Array<{ _id: Types.ObjectId }>>();
+    for (const c of children) await this.cancel(c._id.toHexString(), reason, actor);
+  }
+
+  /**
+   * Flows whose final job still waits though the queue has not counted all of their ended children (an
+   * instance died between a child's end and its flow step, or Redis lost its data): the missing ends are
+   * counted now. A flow whose creation never recorded its children (its instance died) gets them counted
+   * after a minute. Returns how many flows were touched.
+   */
+  private async reconcileFlows(): Promise<number> {
+    const waiting = await this.models.Job.find({ status: 'WAITING' }).sort({ _id: 1 }).lean<JobRecord[]>();
+    let touched = 0;
+    for (const final of waiting) {
+      if (!final.flow) continue;
+      const children = await this.models.Job.find({ parent: final._id }, { _id: 1, status: 1 }).sort({ _id: 1 }).lean<Array<Pick<JobRecord, '_id' | 'status'>>>();
+      if (final.flow.total === null) {
+        if (this.clock().getTime() - final.createdAt.getTime() < 60_000) continue;
+        final.flow = { ...final.flow, total: children.length };
+        await this.models.Job.updateOne({ _id: final._id }, { $set: { flow: final.flow } });
+        if (children.length === 0) {
+          await this.cancel(final._id.toHexString(), 'the flow was never completed at creation (no children recorded)', 'system');
+          touched++;
+          continue;
+        }
+      }
+      const ended = children.filter((c) => isTerminal(c.status));
+      if (ended.length === 0 || (await this.queue.flowCounted(final._id.toHexString())) >= ended.length) continue;
+      touched++;
+      for (const c of ended) await this.flowStep(final, c._id.toHexString(), c.status);
+    }
+    return touched;
   }
 
   // ---- steps shared by the transitions
@@ -616,6 +760,7 @@ export class JobLifecycle {
     const at = write.set.updatedAt ?? this.clock();
     await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job, previousStatus: moved ? (previous as JobStatus) : null, at }]);
     if (moved) await this.recordBump(job, at);
+    if (moved) await this.flowChildrenEnded([job]);
     return job;
   }
 
@@ -726,6 +871,7 @@ export class JobLifecycle {
     if (flags.paused !== Boolean(setting?.paused)) await this.queue.setPaused(Boolean(setting?.paused));
     for (const id of disabled) if (!inRedis.includes(id)) await this.queue.setWorkerDisabled(id, true);
     for (const id of inRedis) if (!disabled.includes(id)) await this.queue.setWorkerDisabled(id, false);
+    await this.d.caps.sync();
   }
 
   /**
@@ -783,7 +929,7 @@ function applied(job: JobRecord, write: JobWrite): JobRecord {
 
 /** What hydrate reads of a job document. */
 const HYDRATE_FIELDS = {
-  _id: 1, status: 1, seq: 1, operation: 1, priority: 1, runAt: 1, createdAt: 1, maxAttempts: 1, attempts: 1, cancelRequested: 1,
+  _id: 1, status: 1, seq: 1, operation: 1, target: 1, priority: 1, runAt: 1, createdAt: 1, maxAttempts: 1, attempts: 1, cancelRequested: 1,
   progress: 1, workerId: 1, leaseToken: 1, leaseExpiresAt: 1, startedAt: 1, retriedBy: 1,
 } as const;
 type HydrateFields = Pick<JobRecord, keyof typeof HYDRATE_FIELDS>;
@@ -793,10 +939,11 @@ function hydrateOf(doc: HydrateFields, jump: number, avoidWorkers: boolean) {
   const running = RUNNING_STATUSES.includes(doc.status);
   return {
     id: doc._id.toHexString(),
-    state: isTerminal(doc.status) ? ('ended' as const) : running ? ('leased' as const) : ('ready' as const),
+    state: isTerminal(doc.status) ? ('ended' as const) : running ? ('leased' as const) : doc.status === 'WAITING' ? ('held' as const) : ('ready' as const),
     status: doc.status,
     seq: (doc.seq ?? 0) + jump,
     operation: doc.operation,
+    target: doc.target,
     priority: doc.priority,
     runAt: (doc.runAt ?? doc.createdAt).getTime(),
     maxAttempts: doc.maxAttempts,
@@ -857,6 +1004,14 @@ function newJob({ input, payloadJson }: ValidJobInput, actor: string, now: Date,
 /** The creating request's trace context, stored only when there is one. */
 function traceOf(traceparent: string | null): { traceparent?: string } {
   return traceparent ? { traceparent } : {};
+}
+
+function withOptions(job: JobRecord, opts: CreateOptions, index: number): JobRecord {
+  const out = { ...job };
+  if (opts.parent) out.parent = opts.parent;
+  if (opts.ids?.[index]) out._id = opts.ids[index]!;
+  if (opts.note) out.log = [{ ...out.log[0]!, message: opts.note }];
+  return out;
 }
 
 /** A retry submits the old job's parameters again. */

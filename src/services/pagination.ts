@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Types } from 'mongoose';
 import type { MaintenanceEventRecord } from '../models/maintenance.js';
+import type { ScheduleRecord } from '../models/schedule.js';
 import type { JobRecord } from '../models/job.js';
 import type { TargetRecord } from '../models/target.js';
 import type { WorkerView } from './workers.js';
@@ -97,3 +98,4 @@ export type JobConnectionModel = Connection<JobRecord>;
 export type TargetConnectionModel = Connection<TargetRecord>;
 export type WorkerConnectionModel = Connection<WorkerView>;
 export type MaintenanceEventConnectionModel = Connection<MaintenanceEventRecord>;
+export type ScheduleConnectionModel = Connection<ScheduleRecord>;

@@ -1,7 +1,11 @@
 import type { QueueConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { ScheduleService } from './schedules.js';
 import type { JobLifecycle } from './lifecycle.js';
 import type { WorkerService } from './workers.js';
+
+/** How often each instance looks for due schedule times (a time fires at most this late). */
+export const SCHEDULER_INTERVAL_MS = 200;
 
 /**
  * The background loops of one instance; what each step does is the
@@ -9,7 +13,8 @@ import type { WorkerService } from './workers.js';
  * - the reaper, every REAPER_INTERVAL_MS: jobs whose lease expired;
  * - the reconciler, at start-up and every RECONCILE_INTERVAL_MS: Redis against
  *   MongoDB, and time limits;
- * - worker expiry, within a quarter of CLIENT_EXPIRY_SECONDS (at most 5 s late).
+ * - worker expiry, within a quarter of CLIENT_EXPIRY_SECONDS (at most 5 s late);
+ * - the scheduler, every 200 ms (SCHEDULER_INTERVAL_MS): due times of cron schedules (each fired on one instance).
  * Every step is safe on several instances at once.
  */
 export class BackgroundLoops {
@@ -22,6 +27,7 @@ export class BackgroundLoops {
     private readonly workers: WorkerService,
     private readonly cfg: QueueConfig,
     private readonly logger: Logger,
+    private readonly schedules?: ScheduleService,
   ) {}
 
   /** Reaps expired leases (up to `limit`); returns how many jobs it handled. */
@@ -39,6 +45,8 @@ export class BackgroundLoops {
     this.schedule(() => this.reapOnce(), this.cfg.reaperIntervalMs);
     this.schedule(() => this.reconcileOnce(), this.cfg.reconcileIntervalMs);
     this.schedule(() => this.workers.announceExpired(), Math.max(250, Math.min(5_000, (this.cfg.clientExpirySeconds * 1000) / 4)));
+    const schedules = this.schedules;
+    if (schedules) this.schedule(() => schedules.fireDue(), SCHEDULER_INTERVAL_MS);
   }
 
   private schedule(task: () => Promise<unknown>, everyMs: number): void {

@@ -18,6 +18,28 @@ export type BumpManifestoInput = {
   version: string;
 };
 
+/** Remove a cap. */
+export type ConcurrencyCapDeleteInput = {
+  /** The operation whose cap goes. */
+  operation: JobOperation;
+  /** The target group's prefix, for a group's cap. */
+  targetPrefix?: string | null | undefined;
+};
+
+/** Set (or replace) a cap. Give maxRunning, maxStarts with windowSeconds, or both. */
+export type ConcurrencyCapSetInput = {
+  /** Most jobs running at once (1..100000). */
+  maxRunning?: number | null | undefined;
+  /** Most starts per window (1..1000000); needs windowSeconds. */
+  maxStarts?: number | null | undefined;
+  /** The operation to cap. */
+  operation: JobOperation;
+  /** Cap only the operation's jobs whose target starts with this (a group of targets; [A-Z0-9_], at most 20 groups per operation). An operation's own cap and its groups' caps all apply. */
+  targetPrefix?: string | null | undefined;
+  /** The window of maxStarts in seconds (1..86400). */
+  windowSeconds?: number | null | undefined;
+};
+
 /** A data-structure update inside a bump manifesto. */
 export type DataStructureUpdateInput = {
   /** What changed. */
@@ -29,6 +51,15 @@ export type DataStructureUpdateInput = {
   /** Its release status in this bump. */
   releaseStatus: ReleaseStatus;
 };
+
+/** What a flow's failed child (FAILED or CANCELLED) does to the flow. */
+export type FlowChildFailurePolicy =
+  /** The final job fails at once and the other children are cancelled (running ones through their workers). */
+  | 'CANCEL_REST'
+  /** Nothing: the final job runs when every child has ended, whatever their outcome (its worker reads them). */
+  | 'CONTINUE'
+  /** The final job fails at once; the other children go on. */
+  | 'FAIL';
 
 /** Which importable dataset to delete. */
 export type ImportableDatasetDeleteInput = {
@@ -170,7 +201,9 @@ export type JobStatus =
   /** Transforming the input. */
   | 'TRANSFORMING'
   /** Checking the input. */
-  | 'VALIDATING';
+  | 'VALIDATING'
+  /** A flow's final job waiting for its children to end (then QUEUED, or FAILED by the flow's policy). */
+  | 'WAITING';
 
 /** Change a job's status, description or log. */
 export type JobUpdateInput = {
@@ -238,6 +271,68 @@ export type Role =
   /** A worker process: registers, heartbeats, claims and runs jobs. */
   | 'WORKER';
 
+/** Create a schedule. */
+export type ScheduleCreateInput = {
+  /** 5 fields (minute hour day month weekday) or 6 (seconds first), or @hourly, @daily... */
+  cron: string;
+  /** The job each time creates (no runAt). */
+  job: JobCreateInput;
+  /** Default SKIP. */
+  maintenance?: ScheduleMaintenancePolicy | null | undefined;
+  /** Default SKIP. */
+  missedRuns?: ScheduleMissedPolicy | null | undefined;
+  /** A unique name (1..100 characters). */
+  name: string;
+  /** Default SKIP. */
+  overlap?: ScheduleOverlapPolicy | null | undefined;
+  /** Create it paused. */
+  paused?: boolean | null | undefined;
+  /** IANA time zone; default UTC. */
+  timeZone?: string | null | undefined;
+};
+
+/** A schedule by id. */
+export type ScheduleIdInput = {
+  /** The schedule. */
+  id: string | number;
+};
+
+/** What a scheduled time does while maintenance mode is on. */
+export type ScheduleMaintenancePolicy =
+  /** Fire it once maintenance is off; further times during maintenance merge into it (recorded). */
+  | 'DEFER'
+  /** Skip it (recorded). */
+  | 'SKIP';
+
+/** What happens to times missed while the service was down (found more than a minute late). */
+export type ScheduleMissedPolicy =
+  /** Run once, for the latest missed time. */
+  | 'RUN_ONCE'
+  /** Skip them (recorded once). */
+  | 'SKIP';
+
+/** Whether a scheduled time fires while the previous run's job is still active. */
+export type ScheduleOverlapPolicy =
+  /** Create the job anyway (the in-progress guard still refuses a second job for the same target: recorded as SKIPPED_OVERLAP). */
+  | 'ALLOW'
+  /** Skip the time while the previous run's job is not terminal (recorded). */
+  | 'SKIP';
+
+/** What happened at a scheduled time. */
+export type ScheduleRunOutcome =
+  /** The job was created. */
+  | 'CREATED'
+  /** Maintenance mode was on: deferred until it is off. */
+  | 'DEFERRED'
+  /** The template was refused (e.g. BUMP_DISABLED); the message says why. */
+  | 'REJECTED'
+  /** Maintenance mode was on. */
+  | 'SKIPPED_MAINTENANCE'
+  /** Missed while the service was down. */
+  | 'SKIPPED_MISSED'
+  /** The previous run's job was still active (or the target had a job in progress). */
+  | 'SKIPPED_OVERLAP';
+
 /** Sort direction. */
 export type SortDirection =
   /** Oldest / smallest first. */
@@ -289,6 +384,27 @@ export type JobRowFragment = { id: string, operation: JobOperation, status: JobS
 
 export type JobDetailFragment = { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> };
 
+export type CapFieldsFragment = { operation: JobOperation, targetPrefix: string | null, maxRunning: number | null, maxStarts: number | null, windowSeconds: number | null, running: number, startsInWindow: number, updatedBy: string, updatedAt: string };
+
+export type QueueCapsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type QueueCapsQuery = { queue: { caps: Array<{ operation: JobOperation, targetPrefix: string | null, maxRunning: number | null, maxStarts: number | null, windowSeconds: number | null, running: number, startsInWindow: number, updatedBy: string, updatedAt: string }> } };
+
+export type CapSetMutationVariables = Exact<{
+  input: ConcurrencyCapSetInput;
+}>;
+
+
+export type CapSetMutation = { concurrencyCapSet: { cap: { operation: JobOperation, targetPrefix: string | null, maxRunning: number | null, maxStarts: number | null, windowSeconds: number | null, running: number, startsInWindow: number, updatedBy: string, updatedAt: string } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type CapDeleteMutationVariables = Exact<{
+  input: ConcurrencyCapDeleteInput;
+}>;
+
+
+export type CapDeleteMutation = { concurrencyCapDelete: { removed: boolean, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
 export type DashboardStatsQueryVariables = Exact<{
   window: number;
   bucket: number;
@@ -308,6 +424,20 @@ export type ImportableDatasetDeleteMutationVariables = Exact<{
 
 
 export type ImportableDatasetDeleteMutation = { importableDatasetDelete: { deletedName: string | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type JobFlowQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type JobFlowQuery = { job: { id: string, flow: { id: string, total: number, onChildFailure: FlowChildFailurePolicy, finalJob: { id: string, status: JobStatus, operation: JobOperation, target: { name: string } }, counts: Array<{ status: JobStatus, count: number }>, children: { totalCount: number, nodes: Array<{ id: string, status: JobStatus, operation: JobOperation, target: { name: string } }> } } | null } | null };
+
+export type JobFlowUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type JobFlowUpdatedSubscription = { jobUpdated: { kind: JobEventKind, at: string } };
 
 export type JobPageQueryVariables = Exact<{
   id: string | number;
@@ -437,6 +567,49 @@ export type WorkerRemoveMutationVariables = Exact<{
 
 
 export type WorkerRemoveMutation = { workerRemove: { removed: boolean, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type ScheduleRowFieldsFragment = { id: string, name: string, cron: string, timeZone: string, operation: JobOperation, target: string, overlap: ScheduleOverlapPolicy, missedRuns: ScheduleMissedPolicy, maintenance: ScheduleMaintenancePolicy, paused: boolean, deferredAt: string | null, nextRuns: Array<string>, lastRuns: Array<{ scheduledAt: string, outcome: ScheduleRunOutcome, message: string | null, job: { id: string, status: JobStatus } | null }> };
+
+export type SchedulesListQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SchedulesListQuery = { schedules: { totalCount: number, nodes: Array<{ id: string, name: string, cron: string, timeZone: string, operation: JobOperation, target: string, overlap: ScheduleOverlapPolicy, missedRuns: ScheduleMissedPolicy, maintenance: ScheduleMaintenancePolicy, paused: boolean, deferredAt: string | null, nextRuns: Array<string>, lastRuns: Array<{ scheduledAt: string, outcome: ScheduleRunOutcome, message: string | null, job: { id: string, status: JobStatus } | null }> }> } };
+
+export type SchedulePreviewQueryVariables = Exact<{
+  cron: string;
+  timeZone?: string | null | undefined;
+}>;
+
+
+export type SchedulePreviewQuery = { scheduleTimesPreview: { times: Array<string>, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type ScheduleCreateMutationVariables = Exact<{
+  input: ScheduleCreateInput;
+}>;
+
+
+export type ScheduleCreateMutation = { scheduleCreate: { schedule: { id: string, name: string, cron: string, timeZone: string, operation: JobOperation, target: string, overlap: ScheduleOverlapPolicy, missedRuns: ScheduleMissedPolicy, maintenance: ScheduleMaintenancePolicy, paused: boolean, deferredAt: string | null, nextRuns: Array<string>, lastRuns: Array<{ scheduledAt: string, outcome: ScheduleRunOutcome, message: string | null, job: { id: string, status: JobStatus } | null }> } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type SchedulePauseMutationVariables = Exact<{
+  input: ScheduleIdInput;
+}>;
+
+
+export type SchedulePauseMutation = { schedulePause: { userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type ScheduleResumeMutationVariables = Exact<{
+  input: ScheduleIdInput;
+}>;
+
+
+export type ScheduleResumeMutation = { scheduleResume: { userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type ScheduleDeleteMutationVariables = Exact<{
+  input: ScheduleIdInput;
+}>;
+
+
+export type ScheduleDeleteMutation = { scheduleDelete: { removed: boolean, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
 
 export type SubmitJobsMutationVariables = Exact<{
   input: JobsCreateInput;

@@ -20,6 +20,7 @@ import { useMutation, useQuery, useSubscription } from '../hooks.js';
 import { JOB_DETAIL, JOB_STATUSES } from '../jobFields.js';
 import { Link, navigate } from '../router.js';
 import { useSession } from '../session.js';
+import { FlowPanel } from './flow.js';
 
 const JOB = op<JobPageQuery, JobPageQueryVariables>(/* GraphQL */ `
   query JobPage($id: ID!) {
@@ -168,6 +169,7 @@ function JobView({ id }: { id: string }): JSX.Element {
           <Parameters job={job} />
         </div>
       </div>
+      <FlowPanel jobId={job.id} updatedAt={job.updatedAt} />
       <h2>Status timeline</h2>
       {timeline.length ? (
         <ol class="timeline" data-testid="job-timeline">

@@ -25,6 +25,7 @@ import { useMutation, useQuery, useSubscription } from '../hooks.js';
 import { shortId } from '../jobFields.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
+import { CapsSection } from './caps.js';
 
 /** The queue (switches, counts, next jobs; live) and the workers (live for operators, polled otherwise). */
 
@@ -266,6 +267,8 @@ function QueueSection(): JSX.Element {
           </div>
 
           {can('OPERATOR') ? <QueueControls paused={q.paused} onQueue={setLive} /> : null}
+
+          <CapsSection />
 
           <h3>Next waiting jobs</h3>
           <p class="muted">

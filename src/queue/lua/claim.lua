@@ -2,7 +2,9 @@
   Leases up to N of the best claimable jobs among the accepted operations to
   one worker: highest priority, then earliest runAt, then lowest id. Flags are
   read here, so maintenance, pause and disabled workers are enforced
-  atomically with the claim. Each claimed job gets a fencing token, its
+  atomically with the claim; so are the concurrency caps and rate limits of
+  each operation (lib/caps.lua): an operation at its cap is skipped and the
+  best job of the other accepted operations is taken instead. Each claimed job gets a fencing token, its
   attempt counted, status INITIATED and its sequence number raised.
 
   KEYS: none (every key is derived from the prefix)
@@ -19,13 +21,14 @@
   Returns
      { 0, epoch, job1, job2, ... }  OK; each job is its hash as HGETALL returns it; epoch is the
                              marker's value (the caller checks it is unchanged before answering)
-     { -1 } EMPTY            nothing claimable for this worker
+     { -1 } EMPTY            nothing claimable for this worker (or every operation with work is at its cap)
      { -2 } MAINTENANCE
      { -3 } PAUSED
      { -4 } WORKER_DISABLED
      { -9 } RESET            Redis lost its data; restore, then ask again
 ]]
 --@include job
+--@include caps
 local prefix = ARGV[1]
 if epochLost(prefix) then return { -9 } end
 local flags = redis.call('HMGET', prefix .. 'q:flags', 'maintenance', 'paused')
@@ -51,30 +54,44 @@ end
 -- holds this worker is skipped even when nothing else is left: "never goes back
 -- to a worker that already tried it" is the promise avoidWorkers makes.
 local depth = tonumber(ARGV[6])
+-- Starts each accepted operation may still make now (caps and rate limits).
+-- A job in a target group at its cap is passed over like an avoided one.
+local caps = readCaps(prefix)
+local left, room = {}, {}
+for i = 8, #ARGV do left[ARGV[i]] = (capacity(prefix, caps, ARGV[i], tonumber(now))) end
 local function best()
-  local bestId, bestScore, bestKey
+  local bestId, bestScore, bestKey, bestOp, bestGroups
   for i = 8, #ARGV do
-    local key = prefix .. 'q:ready:' .. ARGV[i]
-    local entries = redis.call('ZRANGE', key, 0, depth - 1, 'WITHSCORES')
+    local op = ARGV[i]
+    local key = prefix .. 'q:ready:' .. op
+    if left[op] <= 0 then key = nil end
+    local entries = {}
+    if key then entries = redis.call('ZRANGE', key, 0, depth - 1, 'WITHSCORES') end
     for j = 1, #entries, 2 do
       local id = entries[j]
       local score = tonumber(entries[j + 1])
       if bestScore and (score > bestScore or (score == bestScore and id >= bestId)) then break end
       if redis.call('SISMEMBER', prefix .. 'q:tried:' .. id, worker) == 0 then
-        bestId, bestScore, bestKey = id, score, key
-        break
+        local groups, ok = groupsOf(prefix, caps, op, prefix .. 'q:job:' .. id, tonumber(now), room)
+        if ok then
+          bestId, bestScore, bestKey, bestOp, bestGroups = id, score, key, op, groups
+          break
+        end
       end
     end
   end
-  return bestId, bestKey
+  return bestId, bestKey, bestOp, bestGroups
 end
 
 local out = { 0, redis.call('GET', prefix .. 'q:epoch') }
 for _ = 1, tonumber(ARGV[7]) do
-  local id, key = best()
+  local id, key, op, groups = best()
   if not id then break end
   local jobKey = prefix .. 'q:job:' .. id
   local token = redis.call('INCR', prefix .. 'q:token')
+  left[op] = left[op] - 1
+  for _, scope in ipairs(groups) do room[scope] = room[scope] - 1 end
+  countStart(prefix, caps, { op, unpack(groups) }, jobKey, now, token)
   redis.call('HINCRBY', jobKey, 'attempt', 1)
   redis.call('HINCRBY', jobKey, 'seq', 1)
   redis.call('ZREM', key, id)

@@ -12,7 +12,7 @@
   ARGV[1] key prefix
   ARGV[2] id
   ARGV[3] now (ms)
-  ARGV[4] state: ready (QUEUED; delayed when runAt > now) | leased | ended
+  ARGV[4] state: ready (QUEUED; delayed when runAt > now) | leased | ended | held (a flow's final job: in no set)
   ARGV[5] status (JobStatus)
   ARGV[6] sequence number
   ARGV[7] operation
@@ -29,6 +29,7 @@
   ARGV[21] the epoch the caller's copy was read in: '*' any (a job just created), '' none (a
            restore, before the marker is set), else the marker's value; a copy read in another
            epoch is refused (EPOCH_CHANGED): the queue may have decided newer things since
+  ARGV[22] the job's target (the concurrency caps of target groups read it)
 
   Returns { code, state }
      0 OK              state ready | delayed | leased | ended
@@ -38,6 +39,7 @@
   Events: PUBLISH <prefix>wake <operation> when the job is ready at once.
 ]]
 --@include job
+--@include caps
 local prefix, id = ARGV[1], ARGV[2]
 if ARGV[21] ~= '*' and (redis.call('GET', prefix .. 'q:epoch') or '') ~= ARGV[21] then return { -13, '' } end
 local existing = redis.call('HGET', KEYS[1], 'state')
@@ -51,6 +53,7 @@ redis.call('HSET', KEYS[1], 'id', id, 'state', state, 'status', ARGV[5], 'seq', 
   'avoid', ARGV[12], 'cancel', ARGV[13], 'enqueuedAt', ARGV[3])
 if ARGV[14] ~= '' then redis.call('HSET', KEYS[1], 'progress', ARGV[14]) end
 if ARGV[20] ~= '' then redis.call('HSET', KEYS[1], 'retriedBy', ARGV[20]) end
+if (ARGV[22] or '') ~= '' then redis.call('HSET', KEYS[1], 'target', ARGV[22]) end
 
 if state == 'ready' then
   redis.call('ZADD', prefix .. 'q:ready:' .. ARGV[7], score, id)
@@ -61,9 +64,13 @@ elseif state == 'delayed' then
 elseif state == 'leased' then
   redis.call('HSET', KEYS[1], 'token', ARGV[16], 'worker', ARGV[17], 'expires', ARGV[18], 'leasedAt', ARGV[19])
   redis.call('ZADD', prefix .. 'q:leases', ARGV[18], id)
+  -- Counted as running in its operation and in the target groups the caps name now (a restore).
+  local groups = groupsOf(prefix, readCaps(prefix), ARGV[7], KEYS[1], now, {})
+  for _, scope in ipairs({ ARGV[7], unpack(groups) }) do redis.call('HINCRBY', prefix .. 'q:running', scope, 1) end
+  if #groups > 0 then redis.call('HSET', KEYS[1], 'groups', table.concat(groups, ',')) end
   local tokenKey = prefix .. 'q:token'
   if tonumber(redis.call('GET', tokenKey) or '0') < tonumber(ARGV[16]) then redis.call('SET', tokenKey, ARGV[16]) end
-else
+elseif state == 'ended' then
   redis.call('PEXPIRE', KEYS[1], ARGV[15])
 end
 return { 0, state }

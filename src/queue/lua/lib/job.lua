@@ -13,9 +13,31 @@ local function epochLost(prefix)
   return redis.call('EXISTS', prefix .. 'q:epoch') == 0
 end
 
+-- A job leaves its lease (it ends or is requeued): the running counts of its
+-- operation and of the target groups its claim counted it in (<prefix>q:running,
+-- what the concurrency caps read, lib/caps.lua) drop, and when the operation has
+-- caps, its waiting claimers are woken (a slot freed). Every path off a lease
+-- (finish, reap, a terminal change) comes through here.
+local function leaveLease(prefix, jobKey)
+  local f = redis.call('HMGET', jobKey, 'state', 'op', 'groups')
+  if f[1] ~= 'leased' or not f[2] then return end
+  local running = prefix .. 'q:running'
+  local scopes = { f[2] }
+  if f[3] then
+    for scope in string.gmatch(f[3], '[^,]+') do table.insert(scopes, scope) end
+    redis.call('HDEL', jobKey, 'groups')
+  end
+  for _, scope in ipairs(scopes) do
+    if redis.call('HINCRBY', running, scope, -1) < 0 then redis.call('HSET', running, scope, 0) end
+  end
+  local capped = redis.call('HMGET', prefix .. 'q:caps', 'running:' .. f[2], 'groups:' .. f[2])
+  if capped[1] or capped[2] then redis.call('PUBLISH', prefix .. 'wake', f[2]) end
+end
+
 -- Ends a job: out of every set, its lease dropped; its hash stays as a
 -- tombstone for ttl ms, so a late enqueue or restore cannot bring it back.
 local function endJob(prefix, id, jobKey, status, ttl)
+  leaveLease(prefix, jobKey)
   local op = redis.call('HGET', jobKey, 'op')
   if op then redis.call('ZREM', prefix .. 'q:ready:' .. op, id) end
   redis.call('ZREM', prefix .. 'q:waiting', id)
@@ -38,6 +60,7 @@ end
 
 -- Puts a job whose lease ended back in the queue, claimable at runAt.
 local function requeue(prefix, id, jobKey, runAt)
+  leaveLease(prefix, jobKey)
   redis.call('ZREM', prefix .. 'q:leases', id)
   redis.call('HDEL', jobKey, 'token', 'expires')
   local band = tonumber(redis.call('HGET', jobKey, 'band'))
