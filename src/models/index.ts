@@ -1,5 +1,7 @@
 import type { Connection, Model } from 'mongoose';
+import { bulkActionModel, retentionPassModel, type BulkActionModel, type RetentionPassModel } from './bulkAction.js';
 import { jobModel, type JobModel } from './job.js';
+import { jobLogModel, type JobLogModel } from './jobLog.js';
 import { maintenanceEventModel, type MaintenanceEventModel } from './maintenance.js';
 import { moduleDataModel, type ModuleDataModel } from './moduleData.js';
 import { targetModel, type TargetModel } from './target.js';
@@ -7,6 +9,9 @@ import { settingModel, workerModel, type SettingModel, type WorkerModel } from '
 
 export interface Models {
   Job: JobModel;
+  JobLog: JobLogModel;
+  BulkAction: BulkActionModel;
+  RetentionPass: RetentionPassModel;
   Target: TargetModel;
   MaintenanceEvent: MaintenanceEventModel;
   ModuleData: ModuleDataModel;
@@ -18,6 +23,9 @@ export interface Models {
 export function createModels(conn: Connection): Models {
   return {
     Job: jobModel(conn),
+    JobLog: jobLogModel(conn),
+    BulkAction: bulkActionModel(conn),
+    RetentionPass: retentionPassModel(conn),
     Target: targetModel(conn),
     MaintenanceEvent: maintenanceEventModel(conn),
     ModuleData: moduleDataModel(conn),

@@ -10,6 +10,7 @@ import { queueResolvers } from './queue.js';
 import { subscriptionResolvers } from './subscriptions.js';
 import { targetResolvers } from './targets.js';
 import { viewerResolvers } from './viewer.js';
+import { volumeResolvers } from './volume.js';
 import { workerResolvers } from './workers.js';
 
 /** Every resolver map, merged. Resolvers stay thin: read args, call a service or loader, map the result. */
@@ -26,4 +27,5 @@ export const resolvers: Resolvers[] = [
   queueResolvers,
   workerResolvers,
   subscriptionResolvers,
+  volumeResolvers,
 ];

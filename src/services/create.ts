@@ -5,15 +5,20 @@ import { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import { createModels, ensureIndexes } from '../models/index.js';
 import { RedisQueue } from '../queue/index.js';
+import { randomUUID } from 'node:crypto';
+import { BulkActionService } from './bulkActions.js';
 import { DatasetService } from './datasets.js';
 import { EventService } from './events.js';
 import type { Services } from './index.js';
+import { JobLogStore } from './jobLogs.js';
 import { JobService } from './jobs.js';
 import { JobWriter } from './jobWriter.js';
 import { JobLifecycle } from './lifecycle.js';
 import { MaintenanceService } from './maintenance.js';
 import { ModuleDataService } from './moduleData.js';
 import { QueueService } from './queue.js';
+import { RedisLease } from './lease.js';
+import { RETENTION_LEASE_MS, RetentionService } from './retention.js';
 import { BackgroundLoops } from './recovery.js';
 import { StatusService } from './status.js';
 import { TargetService } from './targets.js';
@@ -37,6 +42,8 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const date = () => new Date(now());
   const models = createModels(mongo);
   await ensureIndexes(models, { uniqueOnly: opts.ferret });
+  const jobLogs = new JobLogStore(models.JobLog, config.jobLogMaxLines, logger);
+  await jobLogs.migrateEmbedded(models.Job, models.Setting);
   const queue = new RedisQueue({
     redis,
     prefix: config.redisKeyPrefix,
@@ -55,9 +62,9 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   await maintenance.ensureInitial();
   const bus = new EventBus(redis, config.redisKeyPrefix, logger);
   const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date });
-  const writer = new JobWriter(models.Job, { logger });
+  const writer = new JobWriter(models.Job, { logger, logs: jobLogs });
   const lifecycle = new JobLifecycle({
-    models, jobs, queue, writer, targets, events, maintenance, workers, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date,
+    models, jobs, queue, writer, logs: jobLogs, targets, events, maintenance, workers, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date,
   });
 
   const services: Services = {
@@ -71,7 +78,10 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     queue: queueService,
     workers,
     events,
+    jobLogs,
+    bulk: new BulkActionService(models, jobs, lifecycle, logger, date),
+    retention: new RetentionService(models, jobLogs, new RedisLease(redis, `${config.redisKeyPrefix}retention:lease`, RETENTION_LEASE_MS), config.retention, logger, date, randomUUID()),
   };
-  const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger);
+  const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger, services.retention, config.retention.intervalMs);
   return { services, recovery: loops, queue, models, bus, writer };
 }

@@ -9,6 +9,7 @@ import { QueueResetError, type ChangeInput, type ChangeResult, type ClaimRefusal
 import { parseObjectId } from './byIds.js';
 import type { EventService, JobEventView } from './events.js';
 import { ACTIVE_STATUSES, allowedFrom, checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, RUNNING_STATUSES, validateJobCreate, type ValidJobInput } from './jobRules.js';
+import type { JobLogStore } from './jobLogs.js';
 import type { JobService } from './jobs.js';
 import type { JobWrite, JobWriter } from './jobWriter.js';
 import type { MaintenanceService } from './maintenance.js';
@@ -85,6 +86,8 @@ export interface LifecycleDeps {
   jobs: JobService;
   queue: RedisQueue;
   writer: JobWriter;
+  /** Job logs (their own collection): the first line of a new job is written with it. */
+  logs: JobLogStore;
   targets: TargetService;
   events: EventService;
   maintenance: MaintenanceService;
@@ -759,13 +762,19 @@ export class JobLifecycle {
     const inserted = new Set(created);
     const ordered = pending.filter((p) => inserted.has(p.doc));
     for (const p of ordered) results[p.index]!.job = p.doc;
+    try {
+      await this.d.logs.create(ordered.map(({ doc }) => ({ id: doc._id, seq: doc.seq, lines: [createdLine(doc)] })));
+    } catch (err) {
+      this.d.logger.error({ err, jobs: ordered.length }, 'first log lines of new jobs not written');
+    }
     return ordered.map((p) => p.doc);
   }
 }
 
 /** A job document with a write applied, as MongoDB will hold it once the write is committed. */
 function applied(job: JobRecord, write: JobWrite): JobRecord {
-  const out: JobRecord = { ...job, ...write.set, seq: write.seq, log: [...job.log, ...(write.log ?? [])] };
+  const last = write.log?.at(-1);
+  const out: JobRecord = { ...job, ...write.set, seq: write.seq, ...(last ? { lastActor: last.actor } : {}) };
   for (const f of write.unset ?? []) delete (out as unknown as Record<string, unknown>)[f];
   return out;
 }
@@ -836,10 +845,15 @@ function newJob({ input, payloadJson }: ValidJobInput, actor: string, now: Date,
     maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     cancelRequested: false,
     failureReason: null,
-    log: [{ at: now, actor, message: retryOf ? `created as a retry of ${retryOf.toHexString()}` : 'created', status: 'QUEUED' }],
+    lastActor: actor,
     retryOf: retryOf ?? null,
     retriedBy: null,
   };
+}
+
+/** The first line of a new job's log. */
+function createdLine(job: JobRecord): JobLogRecord {
+  return { at: job.createdAt, actor: job.createdBy, message: job.retryOf ? `created as a retry of ${job.retryOf.toHexString()}` : 'created', status: 'QUEUED' };
 }
 
 /** A retry submits the old job's parameters again. */

@@ -1,6 +1,7 @@
 import type { QueueConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JobLifecycle } from './lifecycle.js';
+import type { RetentionService } from './retention.js';
 import type { WorkerService } from './workers.js';
 
 /**
@@ -9,7 +10,8 @@ import type { WorkerService } from './workers.js';
  * - the reaper, every REAPER_INTERVAL_MS: jobs whose lease expired;
  * - the reconciler, at start-up and every RECONCILE_INTERVAL_MS: Redis against
  *   MongoDB, and time limits;
- * - worker expiry, within a quarter of CLIENT_EXPIRY_SECONDS (at most 5 s late).
+ * - worker expiry, within a quarter of CLIENT_EXPIRY_SECONDS (at most 5 s late);
+ * - retention, every RETENTION_INTERVAL_MS: old terminal jobs (one instance at a time, see retention.ts).
  * Every step is safe on several instances at once.
  */
 export class BackgroundLoops {
@@ -22,6 +24,8 @@ export class BackgroundLoops {
     private readonly workers: WorkerService,
     private readonly cfg: QueueConfig,
     private readonly logger: Logger,
+    private readonly retention?: RetentionService,
+    private readonly retentionIntervalMs = 60_000,
   ) {}
 
   /** Reaps expired leases (up to `limit`); returns how many jobs it handled. */
@@ -39,6 +43,8 @@ export class BackgroundLoops {
     this.schedule(() => this.reapOnce(), this.cfg.reaperIntervalMs);
     this.schedule(() => this.reconcileOnce(), this.cfg.reconcileIntervalMs);
     this.schedule(() => this.workers.announceExpired(), Math.max(250, Math.min(5_000, (this.cfg.clientExpirySeconds * 1000) / 4)));
+    const retention = this.retention;
+    if (retention?.enabled) this.schedule(() => retention.runOnce(), this.retentionIntervalMs);
   }
 
   private schedule(task: () => Promise<unknown>, everyMs: number): void {

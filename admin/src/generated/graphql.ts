@@ -89,6 +89,10 @@ export type JobFilter = {
   createdBefore?: string | null | undefined;
   /** Jobs created by this user (the token's subject). */
   createdBy?: string | null | undefined;
+  /** true: only dead-letter jobs, FAILED (attempts used up, failed as not retryable, or over the time limit) and not retried yet; false: every other job. */
+  deadLetter?: boolean | null | undefined;
+  /** Jobs whose failure reason is exactly this text (the reasons are listed by `deadLetterCounts`). */
+  failureReason?: string | null | undefined;
   /** Jobs doing any of these operations. */
   operations?: Array<JobOperation> | null | undefined;
   /** Jobs in any of these statuses. */
