@@ -118,11 +118,11 @@ const envSchema = z.object({
   JOB_TIME_LIMIT_SECONDS: int(1, 30 * 86_400).default(86_400),
   /** Most log lines kept per job (the first ones; past it, a count of the dropped lines and the latest write's lines). Default 1000. */
   JOB_LOG_MAX_LINES: int(10, 1_000_000).default(1000),
-  /** Completed and cancelled jobs older than this (hours since they ended) are removed; 0 keeps them. Default 24 (720 in production). */
+  /** Completed and cancelled jobs older than this (hours since they ended) are removed; 0 keeps them. Default 24 (720 in production, 0 under NODE_ENV=test). */
   RETENTION_COMPLETED_HOURS: count(100 * 365 * 24, 'hours').optional(),
-  /** Failed jobs older than this (hours since they failed) are removed; 0 keeps them. Default 168 (2160 in production). */
+  /** Failed jobs older than this (hours since they failed) are removed; 0 keeps them. Default 168 (2160 in production, 0 under NODE_ENV=test). */
   RETENTION_FAILED_HOURS: count(100 * 365 * 24, 'hours').optional(),
-  /** Most terminal jobs kept; the oldest beyond it are removed whatever their age; 0: no cap. Default 1000 (0 in production). */
+  /** Most terminal jobs kept; the oldest beyond it are removed whatever their age; 0: no cap. Default 1000 (0 in production and under NODE_ENV=test). */
   RETENTION_MAX_TERMINAL_JOBS: count(1_000_000_000, 'jobs').optional(),
   /** How often the retention pass runs (one instance at a time), in ms. Default 60000. */
   RETENTION_INTERVAL_MS: int(1000, 86_400_000).default(60_000),
@@ -202,6 +202,8 @@ export interface RetentionConfig {
 export const RETENTION_DEFAULTS = {
   development: { completedHours: 24, failedHours: 168, maxTerminalJobs: 1000 },
   production: { completedHours: 720, failedHours: 2160, maxTerminalJobs: 0 },
+  /** NODE_ENV=test (the test harness): nothing is removed unless a test asks for it. */
+  test: { completedHours: 0, failedHours: 0, maxTerminalJobs: 0 },
 } as const;
 
 export interface BackendTimeouts {
@@ -315,7 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jobTimeLimitMs: e.JOB_TIME_LIMIT_SECONDS * 1000,
     },
     jobLogMaxLines: e.JOB_LOG_MAX_LINES,
-    retention: retentionOf(e, production ? RETENTION_DEFAULTS.production : RETENTION_DEFAULTS.development),
+    retention: retentionOf(e, RETENTION_DEFAULTS[e.NODE_ENV]),
     limits: {
       depth: e.LIMIT_DEPTH,
       aliases: e.LIMIT_ALIASES,

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { adoptTokenFromFragment, getToken, onTokenChange } from './api.js';
 import { Layout, Loading } from './components.js';
 import { DatasetsPage } from './pages/datasets.js';
+import { FailedPage } from './pages/failed.js';
 import { JobPage } from './pages/job.js';
 import { JobsPage } from './pages/jobs.js';
 import { MaintenancePage } from './pages/maintenance.js';
@@ -18,6 +19,7 @@ function Routes(): JSX.Element {
   const job = /^\/jobs\/([0-9a-f]{24})$/.exec(path);
   if (job) return <JobPage id={job[1]!} />;
   if (path === '/' || path === '/jobs') return <JobsPage />;
+  if (path === '/failed') return <FailedPage />;
   if (path === '/submit') return <SubmitPage />;
   if (path === '/queue') return <QueuePage />;
   if (path === '/maintenance') return <MaintenancePage />;
