@@ -23,11 +23,13 @@ export interface ServiceConfig {
   background: boolean;
   /** Set (BENCH_PROFILE): the process runs with --cpu-prof and writes its profile here when it exits. */
   profileDir?: string;
+  /** More environment for the service's configuration (e.g. retention settings). */
+  env?: Record<string, string>;
 }
 
 export interface ServiceReady {
   url: string;
-  tokens: { viewer: string; submitter: string; worker: string };
+  tokens: { viewer: string; submitter: string; worker: string; operator: string };
 }
 
 /** What the service process has used and sent so far. */
@@ -51,10 +53,11 @@ serveChild<ServiceReady>(async () => {
     DATA_DIR: cfg.dataDir,
     LOG_LEVEL: cfg.logLevel,
     SHUTDOWN_TIMEOUT_MS: '10000',
+    ...cfg.env,
   });
   const app = await startApp(config, createLogger(config.logLevel, 'bench-service'), { dbName: cfg.dbName, instrument: true, background: cfg.background });
-  const sign = (roles: Array<'VIEWER' | 'SUBMITTER' | 'WORKER'>, sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });
-  const tokens = { viewer: await sign(['VIEWER'], 'bench-viewer'), submitter: await sign(['SUBMITTER'], 'bench-sub'), worker: await sign(['WORKER'], 'bench-worker') };
+  const sign = (roles: Array<'VIEWER' | 'SUBMITTER' | 'WORKER' | 'OPERATOR'>, sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });
+  const tokens = { viewer: await sign(['VIEWER'], 'bench-viewer'), submitter: await sign(['SUBMITTER'], 'bench-sub'), worker: await sign(['WORKER'], 'bench-worker'), operator: await sign(['OPERATOR'], 'bench-operator') };
   const stats = (): ServiceStats => {
     const redis = redisStats(app.redis);
     return {

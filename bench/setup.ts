@@ -67,7 +67,7 @@ export interface BenchEnv {
    * process on an empty database and a new Redis key prefix. Returns the seconds
    * spent waiting for idle.
    */
-  fresh(label: string, opts?: { background?: boolean }): Promise<number>;
+  fresh(label: string, opts?: { background?: boolean; env?: Record<string, string> }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -145,9 +145,9 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
       dbCpuUs: children.ferretdb ? procCpuMs(children.ferretdb) * 1000 : NaN,
       redisServerCpuUs: children.redis ? procCpuMs(children.redis) * 1000 : NaN,
     });
-    const startService = async (label: string, background: boolean) => {
+    const startService = async (label: string, background: boolean, extraEnv?: Record<string, string>) => {
       const name = `bench_${label}_${Date.now().toString(36)}`;
-      const cfg: ServiceConfig = { mongoUri: dbUri, redisUrl: queueUrl, dataDir, dbName: name, prefix: `${name}:`, logLevel: env.BENCH_LOG_LEVEL ?? 'error', background, profileDir: env.BENCH_PROFILE ? path.resolve('.bench', 'profiles') : undefined };
+      const cfg: ServiceConfig = { mongoUri: dbUri, redisUrl: queueUrl, dataDir, dbName: name, prefix: `${name}:`, logLevel: env.BENCH_LOG_LEVEL ?? 'error', background, profileDir: env.BENCH_PROFILE ? path.resolve('.bench', 'profiles') : undefined, env: extraEnv };
       const child: Child<ServiceReady> = await startChild(new URL('./service.js', import.meta.url), cfg, cfg.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${cfg.profileDir}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : []);
       // A long bound: this connection also counts and drops large collections, which FerretDB does by a full scan.
       const { conn } = await connectDatabase(dbUri, name, { countCommands: true, timeoutMs: 120_000 });
@@ -190,7 +190,7 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
       fresh: async (label, opts = {}) => {
         await current.stop();
         const waited = await waitIdle(childCpuMs);
-        current = await startService(label, opts.background ?? false);
+        current = await startService(label, opts.background ?? false, opts.env);
         Object.assign(bench, { svc: current.svc, db: current.conn, tokens: current.tokens });
         return waited;
       },
