@@ -43,7 +43,7 @@ const config: CodegenConfig = {
           BulkAction: '../models/bulkAction.js#BulkActionRecord',
           BulkActionFailure: '../models/bulkAction.js#BulkFailureRecord',
           BulkActionConnection: '../services/bulkActions.js#BulkActionConnectionModel',
-          RetentionPass: '../models/bulkAction.js#RetentionPassRecord',
+          RetentionPass: '../models/retention.js#RetentionPassRecord',
           Retention: '../services/retention.js#RetentionView',
         },
       },

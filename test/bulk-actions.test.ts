@@ -95,11 +95,14 @@ async function finished(id: string): Promise<ActionView> {
   return view!;
 }
 
-function subscribe<T>(bearer: string, query: string, variables: Record<string, unknown>): T[] {
+/** A subscription over a real socket; resolves once the service has registered it. */
+async function subscribe<T>(bearer: string, query: string, variables: Record<string, unknown>): Promise<T[]> {
+  const before = app.bus.subscriberCount('job');
   const c = createClient({ url: `${app.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${bearer}` }, retryAttempts: 0 });
   clients.push(c);
   const events: T[] = [];
   c.subscribe<T>({ query, variables }, { next: (r) => events.push(r.data as T), error: (e) => events.push({ error: e } as T), complete: () => undefined });
+  await until('the subscription to be registered', () => app.bus.subscriberCount('job') > before, 30_000, 20);
   return events;
 }
 
@@ -127,6 +130,20 @@ describe('slim job documents', () => {
       expect(j.log.map((l) => l.message)).toEqual(['created', 'claimed (attempt 1 of 3)', 'completed']);
       expect(j.log[0]!.actor).toBe(sub);
     }
+  });
+
+  test('a jobUpdated subscription that selects `log` gets the log as it grows with each event', async () => {
+    const [id] = await createJobs(app.url, await token(['SUBMITTER'], 'slim-live'), [{ target: 'SLIM_LIVE', operation: 'PATCH_METADATA' }]);
+    const events = await subscribe<{ jobUpdated: { job: { log: Array<{ message: string }> } } }>(viewer, `subscription($id: ID!) { jobUpdated(id: $id) { job { log { message } } } }`, { id });
+    const UPDATE = `mutation($i: JobUpdateInput!) { jobUpdate(input: $i) { userErrors { code } } }`;
+    await call(UPDATE, { i: { id, logMessage: 'first note' } });
+    await until('one event', () => events.length >= 1);
+    await call(UPDATE, { i: { id, logMessage: 'second note' } });
+    await until('two events', () => events.length >= 2);
+    expect(events.map((e) => e.jobUpdated.job.log.map((l) => l.message))).toEqual([
+      ['created', 'first note'],
+      ['created', 'first note', 'second note'],
+    ]);
   });
 
   test('a job whose document still embeds its log (written before) reads it, and start-up moves it to the log collection once', async () => {
@@ -182,8 +199,7 @@ describe('jobsCancel', () => {
     expect((await call<JobsData>(JOBS, { f: { ...filter, statuses: ['CANCELLED'] } })).jobs.totalCount).toBe(0);
     expect((await call<JobsData>(JOBS, { f: { ...filter, active: true } })).jobs.totalCount).toBe(28);
 
-    const events = subscribe<{ jobEvents: { kind: string; job: { id: string; cancelRequested: boolean } } }>(viewer, `subscription($f: JobFilter) { jobEvents(filter: $f) { kind job { id cancelRequested } } }`, { f: filter });
-    await until('the subscription to be registered', () => app.bus.subscriberCount('job') >= 1, 30_000, 20);
+    const events = await subscribe<{ jobEvents: { kind: string; job: { id: string; cancelRequested: boolean } } }>(viewer, `subscription($f: JobFilter) { jobEvents(filter: $f) { kind job { id cancelRequested } } }`, { f: filter });
 
     const started = (await call<{ jobsCancel: BulkPayload }>(CANCEL, { i: { filter, reason: 'wrong batch', expectedCount: 30 } })).jobsCancel;
     expect(started.userErrors).toEqual([]);

@@ -10,8 +10,9 @@ import type { JobConnectionModel, TargetConnectionModel, WorkerConnectionModel, 
 import type { LeaseView, ProgressPayload } from '../services/lifecycle.js';
 import type { QueueView } from '../services/queue.js';
 import type { JobEventView, WorkerEventView } from '../services/events.js';
-import type { BulkActionRecord, BulkFailureRecord, RetentionPassRecord } from '../models/bulkAction.js';
+import type { BulkActionRecord, BulkFailureRecord } from '../models/bulkAction.js';
 import type { BulkActionConnectionModel } from '../services/bulkActions.js';
+import type { RetentionPassRecord } from '../models/retention.js';
 import type { RetentionView } from '../services/retention.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;

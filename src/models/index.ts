@@ -1,5 +1,6 @@
 import type { Connection, Model } from 'mongoose';
-import { bulkActionModel, retentionPassModel, type BulkActionModel, type RetentionPassModel } from './bulkAction.js';
+import { bulkActionModel, type BulkActionModel } from './bulkAction.js';
+import { retentionPassModel, type RetentionPassModel } from './retention.js';
 import { jobModel, type JobModel } from './job.js';
 import { jobLogModel, type JobLogModel } from './jobLog.js';
 import { maintenanceEventModel, type MaintenanceEventModel } from './maintenance.js';

@@ -4,7 +4,7 @@ import type { RetentionConfig } from '../config.js';
 import type { JobStatus } from '../generated/graphql.js';
 import type { Logger } from '../logger.js';
 import type { Models } from '../models/index.js';
-import type { RetentionPassRecord } from '../models/bulkAction.js';
+import type { RetentionPassRecord } from '../models/retention.js';
 import type { JobLogStore } from './jobLogs.js';
 import { TERMINAL_STATUSES } from './jobRules.js';
 import type { RedisLease } from './lease.js';
