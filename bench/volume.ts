@@ -250,7 +250,12 @@ async function main(): Promise<number> {
     rows.push(
       { scenario: sb, figure: 'all retried, time to finish', value: `${bu.action.succeededCount} in ${fmt(bu.seconds, 1)} s`, target: `${BULK} retried`, verdict: bu.action.state === 'DONE' && bu.action.succeededCount === BULK ? 'PASS' : 'FAIL' },
       { scenario: sb, figure: '`job(id)` p50 / p99 meanwhile', value: `${fmt(bu.during.byIdP50!, 0)} / ${fmt(bu.during.byIdP99!, 0)} ms`, compare: `before: ${fmt(bu.before.byIdP50!, 0)} / ${fmt(bu.before.byIdP99!, 0)} ms`, target: 'p99 ≤ 500 ms', verdict: verdict(bu.during.byIdP99!, (x) => x <= 500) },
-      { scenario: sb, figure: 'jobs page p50 / p99 meanwhile', value: `${fmt(bu.during.pageP50!, 0)} / ${fmt(bu.during.pageP99!, 0)} ms`, compare: `before: ${fmt(bu.before.pageP50!, 0)} / ${fmt(bu.before.pageP99!, 0)} ms` },
+      {
+        scenario: sb,
+        figure: 'jobs page p50 / p99 meanwhile',
+        value: `${fmt(bu.during.pageP50!, 0)} / ${fmt(bu.during.pageP99!, 0)} ms${bu.during.failed ? ` (${bu.during.failed} of ${bu.during.samples! * 2} queries not answered within the database bound)` : ''}`,
+        compare: `before: ${fmt(bu.before.pageP50!, 0)} / ${fmt(bu.before.pageP99!, 0)} ms`,
+      },
     );
   } finally {
     await b.close();

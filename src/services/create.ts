@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Config } from '../config.js';
@@ -5,7 +6,6 @@ import { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import { createModels, ensureIndexes } from '../models/index.js';
 import { RedisQueue } from '../queue/index.js';
-import { randomUUID } from 'node:crypto';
 import { BulkActionService } from './bulkActions.js';
 import { DatasetService } from './datasets.js';
 import { EventService } from './events.js';
