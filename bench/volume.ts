@@ -17,7 +17,7 @@ import { BenchWorker } from './worker.js';
  *   3. a bulk retry of BENCH_BULK (5,000) failed jobs: time to finish, and `job(id)` and the jobs page
  *      meanwhile, against the same before it started.
  * Page figures: BENCH_PAGES (20) requests one after another; latency p50/p99 and the database's CPU
- * (FerretDB's, from /proc) per page. Ends with "N passed, N failed".
+ * (FerretDB's, from /proc) per page. BENCH_ONLY=slim,retention,bulk picks scenarios. Ends with "N passed, N failed".
  */
 const env = process.env;
 const SLIM_JOBS = Number(env.BENCH_SLIM_JOBS ?? 2_000);
@@ -27,6 +27,8 @@ const TARGETS = Number(env.BENCH_TARGETS ?? 200);
 const BULK = Number(env.BENCH_BULK ?? 5_000);
 const PAGES = Number(env.BENCH_PAGES ?? 20);
 const WORKERS = 10;
+/** BENCH_ONLY=slim,retention,bulk runs only those scenarios (default: all). */
+const ONLY = new Set((env.BENCH_ONLY ?? 'slim,retention,bulk').split(',').map((x) => x.trim()));
 const PAGE_QUERY = '{ jobs(first: 20) { nodes { id status target { name } } } }';
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const rows: Row[] = [];
@@ -204,59 +206,65 @@ async function main(): Promise<number> {
   const b = await startBenchEnv(env);
   const results: Record<string, unknown> = { backend: b.backend };
   try {
-    const s = await slimScenario(b);
-    results.slim = s;
-    out(`slim documents at ${s.slim.jobs} jobs: page p50 ${fmt(s.slim.p50Ms, 1)} ms, database CPU ${fmt(s.slim.dbCpuMsPerPage, 1)} ms/page; logs embedded (before): p50 ${fmt(s.embedded.p50Ms, 1)} ms, ${fmt(s.embedded.dbCpuMsPerPage, 1)} ms/page`);
-    rows.push(
-      { scenario: `jobs page at ${s.slim.jobs} jobs, ${LOG_LINES} log lines each`, figure: 'p50 / p99 latency, logs embedded (before)', value: `${fmt(s.embedded.p50Ms, 1)} / ${fmt(s.embedded.p99Ms, 1)} ms` },
-      { scenario: `jobs page at ${s.slim.jobs} jobs, ${LOG_LINES} log lines each`, figure: 'p50 / p99 latency, logs in their own collection (now)', value: `${fmt(s.slim.p50Ms, 1)} / ${fmt(s.slim.p99Ms, 1)} ms` },
-      {
-        scenario: `jobs page at ${s.slim.jobs} jobs, ${LOG_LINES} log lines each`,
-        figure: 'database CPU per page, now vs before',
-        value: `${fmt(s.slim.dbCpuMsPerPage, 1)} ms`,
-        compare: `${fmt(s.embedded.dbCpuMsPerPage, 1)} ms`,
-        ratio: `${fmt(ratio(s.slim.dbCpuMsPerPage, s.embedded.dbCpuMsPerPage), 2)}×`,
-        target: '< 1×',
-        verdict: verdict(ratio(s.slim.dbCpuMsPerPage, s.embedded.dbCpuMsPerPage), (x) => x < 1),
-      },
-    );
+    if (ONLY.has('slim')) {
+      const s = await slimScenario(b);
+      results.slim = s;
+      out(`slim documents at ${s.slim.jobs} jobs: page p50 ${fmt(s.slim.p50Ms, 1)} ms, database CPU ${fmt(s.slim.dbCpuMsPerPage, 1)} ms/page; logs embedded (before): p50 ${fmt(s.embedded.p50Ms, 1)} ms, ${fmt(s.embedded.dbCpuMsPerPage, 1)} ms/page`);
+      rows.push(
+        { scenario: `jobs page at ${s.slim.jobs} jobs, ${LOG_LINES} log lines each`, figure: 'p50 / p99 latency, logs embedded (before)', value: `${fmt(s.embedded.p50Ms, 1)} / ${fmt(s.embedded.p99Ms, 1)} ms` },
+        { scenario: `jobs page at ${s.slim.jobs} jobs, ${LOG_LINES} log lines each`, figure: 'p50 / p99 latency, logs in their own collection (now)', value: `${fmt(s.slim.p50Ms, 1)} / ${fmt(s.slim.p99Ms, 1)} ms` },
+        {
+          scenario: `jobs page at ${s.slim.jobs} jobs, ${LOG_LINES} log lines each`,
+          figure: 'database CPU per page, now vs before',
+          value: `${fmt(s.slim.dbCpuMsPerPage, 1)} ms`,
+          compare: `${fmt(s.embedded.dbCpuMsPerPage, 1)} ms`,
+          ratio: `${fmt(ratio(s.slim.dbCpuMsPerPage, s.embedded.dbCpuMsPerPage), 2)}×`,
+          target: '< 1×',
+          verdict: verdict(ratio(s.slim.dbCpuMsPerPage, s.embedded.dbCpuMsPerPage), (x) => x < 1),
+        },
+      );
 
-    const keep = await throughQueue(b, false);
-    out(`without retention: ${VOLUME_JOBS} jobs in ${fmt(keep.seconds, 1)} s; page ${pageText(keep.page)}`);
-    const ret = await throughQueue(b, true);
-    out(`with retention: ${VOLUME_JOBS} jobs in ${fmt(ret.seconds, 1)} s; page ${pageText(ret.page)}`);
-    results.volume = { keep, retention: ret };
-    out(`${VOLUME_JOBS} jobs through the queue: without retention ${fmt(keep.seconds, 1)} s, page at ${keep.page.jobs} jobs p50 ${fmt(keep.page.p50Ms, 1)} ms (${fmt(keep.page.dbCpuMsPerPage, 1)} ms database CPU); with retention ${fmt(ret.seconds, 1)} s, page at ${ret.page.jobs} jobs p50 ${fmt(ret.page.p50Ms, 1)} ms (${fmt(ret.page.dbCpuMsPerPage, 1)} ms); last pass ${JSON.stringify(ret.lastPass)}`);
-    const sc = `jobs page after ${VOLUME_JOBS} jobs ran`;
-    rows.push(
-      { scenario: sc, figure: 'without retention: jobs kept, p50 / p99, database CPU per page', value: pageText(keep.page) },
-      { scenario: sc, figure: 'with retention (dev default): jobs kept, p50 / p99, database CPU per page', value: pageText(ret.page) },
-      { scenario: sc, figure: 'with retention: page p50, every page answered', value: `${fmt(ret.page.p50Ms, 0)} ms`, target: '≤ 300 ms (interactive)', verdict: ret.page.failed ? 'FAIL' : verdict(ret.page.p50Ms, (x) => x <= 300) },
-      {
-        scenario: sc,
-        figure: 'with retention: a retention pass ran and kept at most the cap (+ targets\' last jobs)',
-        value: `${ret.page.jobs} jobs`,
-        target: `≤ ${1000 + TARGETS}`,
-        verdict: ret.lastPass ? verdict(ret.page.jobs, (x) => x <= 1000 + TARGETS) : 'NOT MEASURED',
-      },
-      { scenario: sc, figure: 'time to run them, without / with retention', value: `${fmt(keep.seconds, 1)} / ${fmt(ret.seconds, 1)} s` },
-    );
+    }
+    if (ONLY.has('retention')) {
+      const keep = await throughQueue(b, false);
+      out(`without retention: ${VOLUME_JOBS} jobs in ${fmt(keep.seconds, 1)} s; page ${pageText(keep.page)}`);
+      const ret = await throughQueue(b, true);
+      out(`with retention: ${VOLUME_JOBS} jobs in ${fmt(ret.seconds, 1)} s; page ${pageText(ret.page)}`);
+      results.volume = { keep, retention: ret };
+      out(`${VOLUME_JOBS} jobs through the queue: without retention ${fmt(keep.seconds, 1)} s, page at ${keep.page.jobs} jobs p50 ${fmt(keep.page.p50Ms, 1)} ms (${fmt(keep.page.dbCpuMsPerPage, 1)} ms database CPU); with retention ${fmt(ret.seconds, 1)} s, page at ${ret.page.jobs} jobs p50 ${fmt(ret.page.p50Ms, 1)} ms (${fmt(ret.page.dbCpuMsPerPage, 1)} ms); last pass ${JSON.stringify(ret.lastPass)}`);
+      const sc = `jobs page after ${VOLUME_JOBS} jobs ran`;
+      rows.push(
+        { scenario: sc, figure: 'without retention: jobs kept, p50 / p99, database CPU per page', value: pageText(keep.page) },
+        { scenario: sc, figure: 'with retention (dev default): jobs kept, p50 / p99, database CPU per page', value: pageText(ret.page) },
+        { scenario: sc, figure: 'with retention: page p50, every page answered', value: `${fmt(ret.page.p50Ms, 0)} ms`, target: '≤ 300 ms (interactive)', verdict: ret.page.failed ? 'FAIL' : verdict(ret.page.p50Ms, (x) => x <= 300) },
+        {
+          scenario: sc,
+          figure: 'with retention: a retention pass ran and kept at most the cap (+ targets\' last jobs)',
+          value: `${ret.page.jobs} jobs`,
+          target: `≤ ${1000 + TARGETS}`,
+          verdict: ret.lastPass ? verdict(ret.page.jobs, (x) => x <= 1000 + TARGETS) : 'NOT MEASURED',
+        },
+        { scenario: sc, figure: 'time to run them, without / with retention', value: `${fmt(keep.seconds, 1)} / ${fmt(ret.seconds, 1)} s` },
+      );
 
-    const bulk = await bulkScenario(b);
-    results.bulk = bulk;
-    const bu = bulk as { seconds: number; action: { state: string; succeededCount: number }; before: Record<string, number>; during: Record<string, number> };
-    out(`bulk retry of ${BULK} failed jobs: ${fmt(bu.seconds, 1)} s (${bu.action.state}, ${bu.action.succeededCount} retried); job(id) p99 before ${fmt(bu.before.byIdP99!, 0)} ms, during ${fmt(bu.during.byIdP99!, 0)} ms; jobs page p99 before ${fmt(bu.before.pageP99!, 0)} ms, during ${fmt(bu.during.pageP99!, 0)} ms`);
-    const sb = `bulk retry of ${BULK} failed jobs`;
-    rows.push(
-      { scenario: sb, figure: 'all retried, time to finish', value: `${bu.action.succeededCount} in ${fmt(bu.seconds, 1)} s`, target: `${BULK} retried`, verdict: bu.action.state === 'DONE' && bu.action.succeededCount === BULK ? 'PASS' : 'FAIL' },
-      { scenario: sb, figure: '`job(id)` p50 / p99 meanwhile', value: `${fmt(bu.during.byIdP50!, 0)} / ${fmt(bu.during.byIdP99!, 0)} ms`, compare: `before: ${fmt(bu.before.byIdP50!, 0)} / ${fmt(bu.before.byIdP99!, 0)} ms`, target: 'p99 ≤ 500 ms', verdict: verdict(bu.during.byIdP99!, (x) => x <= 500) },
-      {
-        scenario: sb,
-        figure: 'jobs page p50 / p99 meanwhile',
-        value: `${fmt(bu.during.pageP50!, 0)} / ${fmt(bu.during.pageP99!, 0)} ms${bu.during.failed ? ` (${bu.during.failed} of ${bu.during.samples! * 2} queries not answered within the database bound)` : ''}`,
-        compare: `before: ${fmt(bu.before.pageP50!, 0)} / ${fmt(bu.before.pageP99!, 0)} ms`,
-      },
-    );
+    }
+    if (ONLY.has('bulk')) {
+      const bulk = await bulkScenario(b);
+      results.bulk = bulk;
+      const bu = bulk as { seconds: number; action: { state: string; succeededCount: number }; before: Record<string, number>; during: Record<string, number> };
+      out(`bulk retry of ${BULK} failed jobs: ${fmt(bu.seconds, 1)} s (${bu.action.state}, ${bu.action.succeededCount} retried); job(id) p99 before ${fmt(bu.before.byIdP99!, 0)} ms, during ${fmt(bu.during.byIdP99!, 0)} ms; jobs page p99 before ${fmt(bu.before.pageP99!, 0)} ms, during ${fmt(bu.during.pageP99!, 0)} ms`);
+      const sb = `bulk retry of ${BULK} failed jobs`;
+      rows.push(
+        { scenario: sb, figure: 'all retried, time to finish', value: `${bu.action.succeededCount} in ${fmt(bu.seconds, 1)} s`, target: `${BULK} retried`, verdict: bu.action.state === 'DONE' && bu.action.succeededCount === BULK ? 'PASS' : 'FAIL' },
+        { scenario: sb, figure: '`job(id)` p50 / p99 meanwhile', value: `${fmt(bu.during.byIdP50!, 0)} / ${fmt(bu.during.byIdP99!, 0)} ms`, compare: `before: ${fmt(bu.before.byIdP50!, 0)} / ${fmt(bu.before.byIdP99!, 0)} ms`, target: 'p99 ≤ 500 ms', verdict: verdict(bu.during.byIdP99!, (x) => x <= 500) },
+        {
+          scenario: sb,
+          figure: 'jobs page p50 / p99 meanwhile',
+          value: `${fmt(bu.during.pageP50!, 0)} / ${fmt(bu.during.pageP99!, 0)} ms${bu.during.failed ? ` (${bu.during.failed} of ${bu.during.samples! * 2} queries not answered within the database bound)` : ''}`,
+          compare: `before: ${fmt(bu.before.pageP50!, 0)} / ${fmt(bu.before.pageP99!, 0)} ms`,
+        },
+      );
+    }
   } finally {
     await b.close();
   }

@@ -1,4 +1,4 @@
-import { setImmediate as yieldTurn } from 'node:timers/promises';
+import { setTimeout as rest } from 'node:timers/promises';
 import { Types } from 'mongoose';
 import type { JobFilter } from '../generated/graphql.js';
 import type { Logger } from '../logger.js';
@@ -16,6 +16,11 @@ import { userError, type UserError } from './userErrors.js';
 export const BULK_MAX = 10_000;
 /** Jobs acted on at once; the service yields to other requests between batches. */
 export const BULK_BATCH = 20;
+/**
+ * After each batch the action rests as long as the batch took (at most a second): it takes about half of
+ * the backends' time, so other requests keep theirs (on FerretDB every list query reads the whole collection).
+ */
+const REST_MAX_MS = 1000;
 /** Failure entries kept on the record (failedCount counts them all). */
 export const BULK_FAILURES_KEPT = 1000;
 /** Jobs a dry run (and every answer) shows. */
@@ -41,7 +46,8 @@ export interface BulkPayload {
  * jobsCancel / jobsRetry: the jobs a JobFilter matches (the same filter code as the `jobs` query),
  * checked against the caller's bound, recorded, then acted on in batches of BULK_BATCH in the
  * background through the lifecycle's own cancel and retry (so each job gets its usual checks, log
- * line and event, and the in-progress guard refuses a duplicate retry), yielding between batches.
+ * line and event, and the in-progress guard refuses a duplicate retry), resting between batches as long
+ * as the batch took.
  * The record is updated after each batch; `stop()` (shutdown) ends a running action as FAILED.
  */
 export class BulkActionService {
@@ -102,6 +108,7 @@ export class BulkActionService {
       for (let i = 0; i < ids.length; i += BULK_BATCH) {
         if (this.stopping) throw new Error('the service shut down before the action ended');
         const batch = ids.slice(i, i + BULK_BATCH);
+        const started = performance.now();
         const results = await Promise.all(batch.map((id) => this.act(record, id)));
         const failures: BulkFailureRecord[] = [];
         results.forEach((r, j) => {
@@ -118,7 +125,7 @@ export class BulkActionService {
             ...(keep.length ? { $push: { failures: { $each: keep } } } : {}),
           } as never,
         );
-        await yieldTurn(); // other requests are served between batches
+        await rest(Math.min(REST_MAX_MS, performance.now() - started)); // other requests are served between batches
       }
       await this.finish(record, 'DONE', null);
     } catch (err) {
