@@ -13,6 +13,7 @@ import type {
 } from './generated/graphql.js';
 import { useMutation } from './hooks.js';
 import { shortId } from './jobFields.js';
+import { Link } from './router.js';
 
 /**
  * "Select all jobs matching the filter → cancel or retry": a dry run first (how many, a few of them),
@@ -219,7 +220,7 @@ function BulkProgress({ id }: { id: string }): JSX.Element {
           <ul>
             {action.failures.map((f) => (
               <li key={f.jobId}>
-                <a href={`/admin/jobs/${f.jobId}`}>{shortId(f.jobId)}</a>: <code>{f.code}</code> {f.message}
+                <Link to={`/jobs/${f.jobId}`}>{shortId(f.jobId)}</Link>: <code>{f.code}</code> {f.message}
               </li>
             ))}
           </ul>
