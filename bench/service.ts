@@ -21,7 +21,7 @@ export interface ServiceConfig {
   logLevel: string;
   /** Run the reaper, reconciler and worker-expiry loops (the bench runs without them; see setup.ts). */
   background: boolean;
-  /** More environment for the service's configuration (bench/observability.ts turns metrics, stats and tracing on and off). */
+  /** More environment for the service's configuration (metrics, stats and tracing on or off; retention settings). */
   env?: Record<string, string>;
   /** Set (BENCH_PROFILE): the process runs with --cpu-prof and writes its profile here when it exits. */
   profileDir?: string;
@@ -29,7 +29,7 @@ export interface ServiceConfig {
 
 export interface ServiceReady {
   url: string;
-  tokens: { viewer: string; submitter: string; worker: string; admin: string };
+  tokens: { viewer: string; submitter: string; worker: string; admin: string; operator: string };
 }
 
 /** What the service process has used and sent so far. */
@@ -56,8 +56,8 @@ serveChild<ServiceReady>(async () => {
     ...cfg.env,
   });
   const app = await startApp(config, createLogger(config.logLevel, 'bench-service'), { dbName: cfg.dbName, instrument: true, background: cfg.background });
-  const sign = (roles: Array<'VIEWER' | 'SUBMITTER' | 'WORKER' | 'ADMIN'>, sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });
-  const tokens = { viewer: await sign(['VIEWER'], 'bench-viewer'), submitter: await sign(['SUBMITTER'], 'bench-sub'), worker: await sign(['WORKER'], 'bench-worker'), admin: await sign(['ADMIN'], 'bench-admin') };
+  const sign = (roles: Array<'VIEWER' | 'SUBMITTER' | 'WORKER' | 'OPERATOR' | 'ADMIN'>, sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });
+  const tokens = { viewer: await sign(['VIEWER'], 'bench-viewer'), submitter: await sign(['SUBMITTER'], 'bench-sub'), worker: await sign(['WORKER'], 'bench-worker'), admin: await sign(['ADMIN'], 'bench-admin'), operator: await sign(['OPERATOR'], 'bench-operator') };
   const stats = (): ServiceStats => {
     const redis = redisStats(app.redis);
     return {

@@ -100,6 +100,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
     const { services, recovery, queue, bus, writer, observability } = await createServices(config, mongo, redis, logger, { ...options.clock, ferret });
     cleanups.push(() => queue.close());
     cleanups.push(() => writer.drain());
+    cleanups.push(() => services.bulk.stop());
     // Redis back after a drop: if it came back empty, the queue is restored before anything is decided.
     const onRedisReady = () => void services.lifecycle.checkQueue().catch((err: unknown) => logger.error({ err }, 'queue check after reconnect failed'));
     redis.on('ready', onRedisReady);

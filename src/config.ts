@@ -10,6 +10,14 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A whole number ≥ 0 written as digits only ("" or "-1" or "1e3" or "ten" are refused, not read as 0 or NaN). */
+const count = (max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number of ${what}, 0 or more (0 keeps forever)`)
+    .transform(Number)
+    .pipe(z.number().max(max, `at most ${max}`));
 const csv = z.string().transform((s) =>
   s
     .split(',')
@@ -108,6 +116,18 @@ const envSchema = z.object({
   RETRY_AVOID_SAME_WORKER: bool.default(false),
   /** Hard time limit of one attempt; a job running longer is failed and its worker told to stop. Default 86400. */
   JOB_TIME_LIMIT_SECONDS: int(1, 30 * 86_400).default(86_400),
+  /** Most log lines kept per job (the first ones; past it, a count of the dropped lines and the latest write's lines). Default 1000. */
+  JOB_LOG_MAX_LINES: int(10, 1_000_000).default(1000),
+  /** Completed and cancelled jobs older than this (hours since they ended) are removed; 0 keeps them. Default 24 (720 in production, 0 under NODE_ENV=test). */
+  RETENTION_COMPLETED_HOURS: count(100 * 365 * 24, 'hours').optional(),
+  /** Failed jobs older than this (hours since they failed) are removed; 0 keeps them. Default 168 (2160 in production, 0 under NODE_ENV=test). */
+  RETENTION_FAILED_HOURS: count(100 * 365 * 24, 'hours').optional(),
+  /** Most terminal jobs kept; the oldest beyond it are removed whatever their age; 0: no cap. Default 1000 (0 in production and under NODE_ENV=test). */
+  RETENTION_MAX_TERMINAL_JOBS: count(1_000_000_000, 'jobs').optional(),
+  /** How often the retention pass runs (one instance at a time), in ms. Default 60000. */
+  RETENTION_INTERVAL_MS: int(1000, 86_400_000).default(60_000),
+  /** Jobs removed per step of a pass (bounded commands; the loop yields between steps). Default 100. */
+  RETENTION_BATCH: int(1, 100).default(100),
   /** Deepest field nesting of one operation (`{ viewer { id } }` is 2), fragments expanded. Default 12. */
   LIMIT_DEPTH: int(1, 1000).default(12),
   /** Most aliases in one operation, fragments expanded. Default 30. */
@@ -203,7 +223,30 @@ export interface Config {
   queue: QueueConfig;
   limits: LimitsConfig;
   observability: ObservabilityConfig;
+  /** Most log lines kept per job. */
+  jobLogMaxLines: number;
+  retention: RetentionConfig;
 }
+
+/** Which terminal jobs the retention pass removes (src/services/retention.ts); 0 keeps forever. */
+export interface RetentionConfig {
+  /** COMPLETED and CANCELLED jobs older than this (since they ended), in ms; 0: kept. */
+  completedMaxAgeMs: number;
+  /** FAILED jobs older than this, in ms; 0: kept. */
+  failedMaxAgeMs: number;
+  /** Most terminal jobs kept (oldest removed first); 0: no cap. */
+  maxTerminalJobs: number;
+  intervalMs: number;
+  batch: number;
+}
+
+/** Retention defaults: short in development (keeps the embedded database's pages interactive), long in production. */
+export const RETENTION_DEFAULTS = {
+  development: { completedHours: 24, failedHours: 168, maxTerminalJobs: 1000 },
+  production: { completedHours: 720, failedHours: 2160, maxTerminalJobs: 0 },
+  /** NODE_ENV=test (the test harness): nothing is removed unless a test asks for it. */
+  test: { completedHours: 0, failedHours: 0, maxTerminalJobs: 0 },
+} as const;
 
 export interface BackendTimeouts {
   /** Bound on every MongoDB operation, in ms. */
@@ -316,6 +359,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       avoidSameWorker: e.RETRY_AVOID_SAME_WORKER,
       jobTimeLimitMs: e.JOB_TIME_LIMIT_SECONDS * 1000,
     },
+    jobLogMaxLines: e.JOB_LOG_MAX_LINES,
+    retention: retentionOf(e, RETENTION_DEFAULTS[e.NODE_ENV]),
     limits: {
       depth: e.LIMIT_DEPTH,
       aliases: e.LIMIT_ALIASES,
@@ -335,5 +380,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       serviceName: e.OTEL_SERVICE_NAME,
       traceQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE,
     },
+  };
+}
+
+function retentionOf(
+  e: { RETENTION_COMPLETED_HOURS?: number; RETENTION_FAILED_HOURS?: number; RETENTION_MAX_TERMINAL_JOBS?: number; RETENTION_INTERVAL_MS: number; RETENTION_BATCH: number },
+  d: { completedHours: number; failedHours: number; maxTerminalJobs: number },
+): RetentionConfig {
+  const hour = 3_600_000;
+  return {
+    completedMaxAgeMs: (e.RETENTION_COMPLETED_HOURS ?? d.completedHours) * hour,
+    failedMaxAgeMs: (e.RETENTION_FAILED_HOURS ?? d.failedHours) * hour,
+    maxTerminalJobs: e.RETENTION_MAX_TERMINAL_JOBS ?? d.maxTerminalJobs,
+    intervalMs: e.RETENTION_INTERVAL_MS,
+    batch: e.RETENTION_BATCH,
   };
 }

@@ -2,6 +2,8 @@ import { Types, type Connection } from 'mongoose';
 import { connectDatabase } from '../src/db/mongo.js';
 import { createLogger } from '../src/logger.js';
 import { jobModel, type JobModel, type JobRecord } from '../src/models/job.js';
+import { jobLogModel, type JobLogModel } from '../src/models/jobLog.js';
+import { JobLogStore } from '../src/services/jobLogs.js';
 import { JobWriter, type JobWrite } from '../src/services/jobWriter.js';
 import { uniqueName } from './harness/app.js';
 import { backends } from './harness/backends.js';
@@ -9,11 +11,14 @@ import { backends } from './harness/backends.js';
 /**
  * JobWriter against the real database (FerretDB, or MONGODB_URI): the sequence
  * guard, batching with each caller answered after its own commit, merging, a
- * failed update that fails only its callers, and the per-command bound.
+ * failed update that fails only its callers, and the per-command bound; log lines go to the log
+ * collection (JobLogStore) under the same sequence guard, capped per job.
  */
 describe('JobWriter', () => {
   let conn: Connection;
   let Job: JobModel;
+  let JobLog: JobLogModel;
+  let logs: JobLogStore;
   /** The number of updates in each `update` command on the jobs collection, in order. */
   let commands: number[] = [];
   const logger = createLogger('silent', 'job-writer-test');
@@ -22,6 +27,8 @@ describe('JobWriter', () => {
   beforeAll(async () => {
     ({ conn } = await connectDatabase((await backends()).mongoUri, uniqueName(import.meta.url), { countCommands: true }));
     Job = jobModel(conn);
+    JobLog = jobLogModel(conn);
+    logs = new JobLogStore(JobLog, 5, logger);
     conn.getClient().on('commandStarted', (event) => {
       if (event.commandName === 'update' && event.command.update === 'jobs') commands.push((event.command.updates as unknown[]).length);
     });
@@ -38,9 +45,10 @@ describe('JobWriter', () => {
   async function seed(n: number, extra: Record<string, unknown> = {}): Promise<Types.ObjectId[]> {
     const docs = Array.from({ length: n }, () => ({
       _id: new Types.ObjectId(), target: 'DS_A', operation: 'ADD', status: 'QUEUED', seq: 1, relatedTargets: ['DS_A'], createdBy: 'test',
-      createdAt: at, updatedAt: at, priority: 0, attempts: 0, maxAttempts: 3, cancelRequested: false, log: [], ...extra,
+      createdAt: at, updatedAt: at, priority: 0, attempts: 0, maxAttempts: 3, cancelRequested: false, ...extra,
     }));
     await Job.collection.insertMany(docs);
+    await logs.create(docs.map((d) => ({ id: d._id, seq: 1, lines: [] })));
     return docs.map((d) => d._id);
   }
 
@@ -49,10 +57,11 @@ describe('JobWriter', () => {
   }
 
   const line = (message: string) => ({ at, actor: 'test', message });
-  const messages = (doc: JobRecord | null) => doc?.log.map((l) => l.message);
+  /** The job's log lines as `Job.log` shows them. */
+  const messages = async (doc: JobRecord | null) => (doc ? (await logs.linesOf([doc]))[0]!.map((l) => l.message) : undefined);
 
   test('a write older than the stored sequence is ignored; a document without a stored seq takes any write', async () => {
-    const writer = new JobWriter(Job, { logger });
+    const writer = new JobWriter(Job, { logger, logs });
     const [id, legacy] = await seed(2);
     await Job.collection.updateOne({ _id: legacy }, { $unset: { seq: 1 } });
     commands = [];
@@ -65,16 +74,18 @@ describe('JobWriter', () => {
     expect(doc).toMatchObject({ seq: 5, status: 'VALIDATING', progress: 0.5 });
     expect(doc).not.toHaveProperty('workerId');
     expect(doc).not.toHaveProperty('failureReason');
-    expect(messages(doc)).toEqual(['five']);
+    expect(await messages(doc)).toEqual(['five']);
 
     expect(await read(legacy!)).not.toHaveProperty('seq');
     await writer.write({ id: legacy!, seq: 2, set: { status: 'INITIATED', workerId: 'w1' }, log: [line('legacy')] });
-    expect(await read(legacy!)).toMatchObject({ seq: 2, status: 'INITIATED', workerId: 'w1', log: [expect.objectContaining({ message: 'legacy' })] });
+    const legacyDoc = await read(legacy!);
+    expect(legacyDoc).toMatchObject({ seq: 2, status: 'INITIATED', workerId: 'w1', lastActor: 'test' });
+    expect(await messages(legacyDoc)).toEqual(['legacy']);
     expect(commands).toEqual([1, 1, 1, 1]);
   });
 
   test('200 concurrent writes to 200 jobs: each caller is answered after its own commit, in a few commands', async () => {
-    const writer = new JobWriter(Job, { logger });
+    const writer = new JobWriter(Job, { logger, logs });
     const ids = await seed(200);
     commands = [];
     const checked = await Promise.all(
@@ -85,7 +96,10 @@ describe('JobWriter', () => {
           .then((doc) => {
             // Read right after this caller's promise resolved: its own update is there.
             expect(doc).toMatchObject({ seq: 2, status: 'INITIATED', workerId: `w${i}`, progress: i / 200 });
-            expect(messages(doc)).toEqual([`claimed ${i}`]);
+            return messages(doc);
+          })
+          .then((lines) => {
+            expect(lines).toEqual([`claimed ${i}`]);
             return true;
           }),
       ),
@@ -97,7 +111,7 @@ describe('JobWriter', () => {
   });
 
   test('writes of one job that meet in a batch are merged in sequence order', async () => {
-    const writer = new JobWriter(Job, { logger });
+    const writer = new JobWriter(Job, { logger, logs });
     const [id, other] = await seed(2, { workerId: 'w0' });
     const writes: JobWrite[] = [
       { id: id!, seq: 3, set: { progress: 0.3, failureReason: 'from 3' }, log: [line('three')] },
@@ -113,20 +127,15 @@ describe('JobWriter', () => {
     const doc = await read(id!);
     expect(doc).toMatchObject({ seq: 4, status: 'VALIDATING', progress: 0.4, failureReason: 'from 3' });
     expect(doc).not.toHaveProperty('workerId'); // set by seq 2, unset by seq 4
-    expect(messages(doc)).toEqual(['two', 'three', 'four', 'four b']);
+    expect(await messages(doc)).toEqual(['two', 'three', 'four', 'four b']);
     // A field the newer one sets wins over the older one's unset.
     expect(await read(other!)).toMatchObject({ seq: 3, status: 'INITIATED', workerId: 'w3' });
   });
 
   test('one failing update fails only its own callers; the others are committed and resolved', async () => {
-    const writer = new JobWriter(Job, { logger });
+    const writer = new JobWriter(Job, { logger, logs });
     // Ways to make exactly one update of a batch fail on FerretDB and MongoDB alike, placed in the middle of it.
     const failures: Array<{ name: string; prepare(id: Types.ObjectId): Promise<void>; write(id: Types.ObjectId): JobWrite }> = [
-      {
-        name: '$push onto a field that is not an array in that one document',
-        prepare: async (id) => void (await Job.collection.updateOne({ _id: id }, { $set: { log: 'not an array' } })),
-        write: (id) => ({ id, seq: 2, set: { status: 'INITIATED' }, log: [line('bad')] }),
-      },
       {
         name: '$set and $unset of the same path',
         prepare: async () => undefined,
@@ -150,7 +159,10 @@ describe('JobWriter', () => {
       for (const [i, id] of ids.entries()) {
         const doc = await read(id);
         if (id === bad) expect(doc).toMatchObject({ seq: 1, status: 'QUEUED' });
-        else expect({ name: failure.name, doc }).toMatchObject({ name: failure.name, doc: { seq: 2, status: 'INITIATED', workerId: `w${i}`, log: [expect.objectContaining({ message: `ok ${i}` })] } });
+        else {
+          expect({ name: failure.name, doc }).toMatchObject({ name: failure.name, doc: { seq: 2, status: 'INITIATED', workerId: `w${i}` } });
+          expect(await messages(doc)).toEqual([`ok ${i}`]);
+        }
       }
       // Tried as one batch first (mongoose leaves out an update it cannot cast), then each update alone.
       expect(commands[0]).toBeGreaterThanOrEqual(9);
@@ -159,7 +171,7 @@ describe('JobWriter', () => {
   });
 
   test('a batch larger than maxBatch is split: no command carries more than maxBatch updates', async () => {
-    const writer = new JobWriter(Job, { logger, maxBatch: 7 });
+    const writer = new JobWriter(Job, { logger, logs, maxBatch: 7 });
     const ids = await seed(30);
     commands = [];
     await Promise.all(ids.map((id) => writer.write({ id, seq: 2, set: { status: 'INITIATED' } })));
@@ -167,5 +179,29 @@ describe('JobWriter', () => {
     expect(Math.max(...commands)).toBeLessThanOrEqual(7);
     expect(commands.length).toBeGreaterThanOrEqual(5);
     expect(await Job.collection.countDocuments({ _id: { $in: ids }, seq: 2, status: 'INITIATED' })).toBe(30);
+  });
+
+  test('log lines: a job keeps at most the cap (5 here); later writes are counted as dropped and their lines kept as the tail', async () => {
+    const writer = new JobWriter(Job, { logger, logs });
+    const [id] = await seed(1);
+    for (let seq = 2; seq <= 9; seq++) await writer.write({ id: id!, seq, set: { progress: seq / 10 }, log: [line(`l${seq}`)] });
+    const lines = await messages(await read(id!));
+    expect(lines!.slice(0, 5)).toEqual(['l2', 'l3', 'l4', 'l5', 'l6']);
+    expect(lines![5]).toMatch(/^3 log lines not kept \(at most 5 per job\)/);
+    expect(lines!.slice(6)).toEqual(['l9']);
+    // Sent again (an older sequence): nothing is appended or counted.
+    await writer.write({ id: id!, seq: 9, set: {}, log: [line('replay')] });
+    expect(await messages(await read(id!))).toEqual(lines);
+    expect(await JobLog.collection.findOne({ _id: id! })).toMatchObject({ n: 5, dropped: 3, seq: 9 });
+  });
+
+  test('the job document holds no log: a write of lines leaves it the same size and records only the last actor', async () => {
+    const writer = new JobWriter(Job, { logger, logs });
+    const [id] = await seed(1);
+    await writer.write({ id: id!, seq: 2, set: { status: 'INITIATED' }, log: [{ at, actor: 'w9', message: 'x'.repeat(5000) }] });
+    const doc = await read(id!);
+    expect(doc).not.toHaveProperty('log');
+    expect(doc!.lastActor).toBe('w9');
+    expect(JSON.stringify(doc).length).toBeLessThan(1000);
   });
 });

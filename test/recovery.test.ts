@@ -81,7 +81,8 @@ test('a worker killed with SIGKILL while holding 50 jobs (claimed in batches): a
     expect(job.status).toBe('COMPLETED');
     // One attempt per claim the killed worker made (a lease can lapse under load before the kill), plus the rescue.
     expect(job.attempts).toBe(claims.get(id)! + 1);
-    if (job.log.some((l) => /lease expired \(worker doomed/.test(l.message))) reapLogged++;
+    const [log] = await app.services.jobLogs.linesOf([job]);
+    if (log!.some((l) => /lease expired \(worker doomed/.test(l.message))) reapLogged++;
   }
   // The reaper logs the expiry unless a rescuer finished the job before the reaper's own write (terminal jobs are immutable).
   expect(reapLogged).toBeGreaterThan(0);

@@ -289,7 +289,7 @@ test('progress that changes only the fraction extends the lease in Redis at once
   // A message is written at once.
   doc = await report(100, { progress: 0.5, message: 'half way' });
   expect(doc.progress).toBe(0.5);
-  expect(doc.log.map((l) => l.message)).toContain('half way');
+  expect((await app.services.jobLogs.linesOf([doc]))[0]!.map((l) => l.message)).toContain('half way');
   const messageWrittenAt = now;
   expect(messageWrittenAt - stageWrittenAt).toBe(200);
 

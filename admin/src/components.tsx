@@ -9,6 +9,7 @@ import { useSession } from './session.js';
 const NAV: Array<{ to: string; label: string; match: RegExp }> = [
   { to: '/', label: 'Dashboard', match: /^\/(dashboard)?$/ },
   { to: '/jobs', label: 'Jobs', match: /^\/jobs/ },
+  { to: '/failed', label: 'Failed', match: /^\/failed/ },
   { to: '/submit', label: 'Submit', match: /^\/submit/ },
   { to: '/queue', label: 'Queue & workers', match: /^\/queue/ },
   { to: '/schedules', label: 'Schedules', match: /^\/schedules/ },

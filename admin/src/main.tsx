@@ -4,6 +4,7 @@ import { adoptTokenFromFragment, getToken, onTokenChange } from './api.js';
 import { Layout, Loading } from './components.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { DatasetsPage } from './pages/datasets.js';
+import { FailedPage } from './pages/failed.js';
 import { JobPage } from './pages/job.js';
 import { JobsPage } from './pages/jobs.js';
 import { MaintenancePage } from './pages/maintenance.js';
@@ -21,6 +22,7 @@ function Routes(): JSX.Element {
   if (job) return <JobPage id={job[1]!} />;
   if (path === '/' || path === '/dashboard') return <DashboardPage />;
   if (path === '/jobs') return <JobsPage />;
+  if (path === '/failed') return <FailedPage />;
   if (path === '/submit') return <SubmitPage />;
   if (path === '/queue') return <QueuePage />;
   if (path === '/schedules') return <SchedulesPage />;

@@ -2,6 +2,8 @@ import { mongo, type Types } from 'mongoose';
 import { mongoCommandCount, mongoCommandCounts } from '../../src/db/mongo.js';
 import { createLogger } from '../../src/logger.js';
 import type { JobModel } from '../../src/models/job.js';
+import type { JobLogModel } from '../../src/models/jobLog.js';
+import { JobLogStore } from '../../src/services/jobLogs.js';
 import { LEASE_FIELDS } from '../../src/services/jobRules.js';
 import { JobWriter, type JobWrite } from '../../src/services/jobWriter.js';
 import { insertRawJobs, RAW_COLLECTION, rawCount } from '../raw.js';
@@ -172,7 +174,11 @@ export async function runClaim(env: BenchEnv, opts: { passes: number; seconds: n
   const bulk = async (seconds: number, expect: number) => {
     const ids = await insertRawJobs(env, tag(), need(expect, seconds));
     // The service's own batching, on the raw collection through the driver.
-    const writer = new JobWriter({ bulkWrite: (ops: mongo.AnyBulkWriteOperation[], o: mongo.BulkWriteOptions) => coll.bulkWrite(ops, o) } as unknown as JobModel, { logger: createLogger('warn', 'bench-raw') });
+    const writer = new JobWriter({ bulkWrite: (ops: mongo.AnyBulkWriteOperation[], o: mongo.BulkWriteOptions) => coll.bulkWrite(ops, o) } as unknown as JobModel, {
+      logger: createLogger('warn', 'bench-raw'),
+      // Log lines go to a raw log collection of their own, as the service's do (no documents there: each append matches none).
+      logs: new JobLogStore({ collection: env.db.db!.collection(`${RAW_COLLECTION}_log`) } as unknown as JobLogModel, 1000, createLogger('warn', 'bench-raw')),
+    });
     try {
       return await steadyPass(opts.workers, seconds, ids.length, rawSteps(ids, (w) => writer.write(w)), rawStats);
     } finally {

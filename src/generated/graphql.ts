@@ -13,6 +13,10 @@ import type { CapView } from '../services/caps.js';
 import type { FlowView } from '../services/flows.js';
 import type { ScheduleRecord, ScheduleRunRecord } from '../models/schedule.js';
 import type { JobEventView, WorkerEventView } from '../services/events.js';
+import type { BulkActionRecord, BulkFailureRecord } from '../models/bulkAction.js';
+import type { BulkActionConnectionModel } from '../services/bulkActions.js';
+import type { RetentionPassRecord } from '../models/retention.js';
+import type { RetentionView } from '../services/retention.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -43,6 +47,94 @@ export type BackendStatus = {
   /** Whether it answered a ping just now. */
   up: Scalars['Boolean']['output'];
 };
+
+/** A recorded bulk action: who, when, the filter, the counts and the jobs it could not act on. */
+export type BulkAction = {
+  __typename?: 'BulkAction';
+  /** Who started it (the token's subject). */
+  actor: Scalars['String']['output'];
+  /** When it started. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Why the action stopped (state FAILED). */
+  error?: Maybe<Scalars['String']['output']>;
+  /** The bound the caller gave. */
+  expectedCount: Scalars['Int']['output'];
+  /** Jobs that could not be acted on. */
+  failedCount: Scalars['Int']['output'];
+  /** The first 1,000 of them, with the reason. */
+  failures: Array<BulkActionFailure>;
+  /** The JobFilter it was given, as JSON. */
+  filter: Scalars['JSON']['output'];
+  /** When it ended; null while running. */
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The action's id. */
+  id: Scalars['ID']['output'];
+  /** Cancel or retry. */
+  kind: BulkActionKind;
+  /** Jobs the filter matched when the action started (the jobs it works on). */
+  matchedCount: Scalars['Int']['output'];
+  /** Jobs handled so far (acted on or failed). */
+  processedCount: Scalars['Int']['output'];
+  /** jobsCancel: the reason written to each job's log. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Running, done or stopped. */
+  state: BulkActionState;
+  /** Jobs acted on (cancelled, cancellation requested, or retried). */
+  succeededCount: Scalars['Int']['output'];
+  /** When its counts last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** Bulk actions, newest first. */
+export type BulkActionConnection = {
+  __typename?: 'BulkActionConnection';
+  /** The actions with their cursors. */
+  edges: Array<BulkActionEdge>;
+  /** The actions. */
+  nodes: Array<BulkAction>;
+  /** Pagination state. */
+  pageInfo: PageInfo;
+  /** Number of recorded actions. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of a bulk action connection. */
+export type BulkActionEdge = {
+  __typename?: 'BulkActionEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The action. */
+  node: BulkAction;
+};
+
+/** A job a bulk action could not act on, and why. */
+export type BulkActionFailure = {
+  __typename?: 'BulkActionFailure';
+  /** The userError code jobCancel / jobRetry gave: NOT_FOUND, JOB_TERMINAL, NOT_RETRYABLE, DUPLICATE_IN_PROGRESS, BUMP_DISABLED, or INTERNAL for a fault. */
+  code: Scalars['String']['output'];
+  /** The job; null once it has been removed (retention). */
+  job?: Maybe<Job>;
+  /** The job's id. */
+  jobId: Scalars['ID']['output'];
+  /** The explanation. */
+  message: Scalars['String']['output'];
+};
+
+/** What a bulk action does to each job it matched. */
+export type BulkActionKind =
+  /** jobsCancel: each job is cancelled as by jobCancel. */
+  | 'CANCEL'
+  /** jobsRetry: each job is retried as by jobRetry. */
+  | 'RETRY';
+
+/** Where a bulk action is. */
+export type BulkActionState =
+  /** Every matched job was acted on or has a failure entry. */
+  | 'DONE'
+  /** Stopped before the end (the service shut down, or a backend failed); the counts say how far it got. */
+  | 'FAILED'
+  /** Working through its jobs, a batch at a time. */
+  | 'RUNNING';
 
 /** What a datastore bump releases. */
 export type BumpManifesto = {
@@ -168,6 +260,26 @@ export type DataStructureUpdateInput = {
   operation: Scalars['String']['input'];
   /** Its release status in this bump. */
   releaseStatus: ReleaseStatus;
+};
+
+/** The dead-letter jobs (FAILED and not retried), counted. */
+export type DeadLetterCounts = {
+  __typename?: 'DeadLetterCounts';
+  /** By operation, most first. */
+  byOperation: Array<OperationCount>;
+  /** By failure reason, most first (the 50 largest groups). */
+  byReason: Array<FailureReasonCount>;
+  /** All of them (within the filter). */
+  total: Scalars['Int']['output'];
+};
+
+/** How many dead-letter jobs failed with one reason. */
+export type FailureReasonCount = {
+  __typename?: 'FailureReasonCount';
+  /** Jobs. */
+  count: Scalars['Int']['output'];
+  /** The failure reason, exactly as stored (use it as `JobFilter.failureReason`). */
+  reason: Scalars['String']['output'];
 };
 
 /**
@@ -520,6 +632,10 @@ export type JobFilter = {
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
   /** Jobs created by this user (the token's subject). */
   createdBy?: InputMaybe<Scalars['String']['input']>;
+  /** true: only dead-letter jobs, FAILED (attempts used up, failed as not retryable, or over the time limit) and not retried yet; false: every other job. */
+  deadLetter?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Jobs whose failure reason is exactly this text (the reasons are listed by `deadLetterCounts`). */
+  failureReason?: InputMaybe<Scalars['String']['input']>;
   /** Jobs doing any of these operations. */
   operations?: InputMaybe<Array<JobOperation>>;
   /** Jobs in any of these statuses. */
@@ -771,6 +887,31 @@ export type JobUpdatePayload = {
   userErrors: Array<UserError>;
 };
 
+/** Result of jobsCancel and jobsRetry. */
+export type JobsBulkPayload = {
+  __typename?: 'JobsBulkPayload';
+  /** The recorded action, running in the background (poll `bulkAction(id)`); null for a dry run or a refusal. */
+  action?: Maybe<BulkAction>;
+  /** Jobs the filter matches now. */
+  matchedCount: Scalars['Int']['output'];
+  /** The first few of them (at most 10, newest first). */
+  sample: Array<Job>;
+  /** EMPTY_FILTER (no condition given), NO_MATCH (nothing matches), COUNT_ABOVE_EXPECTED (more matches than expectedCount), TOO_MANY (above the most one action takes, 10,000), INVALID_PARAMETERS (expectedCount missing or not positive). Nothing changes when there is one. */
+  userErrors: Array<UserError>;
+};
+
+/** Cancel every job a filter matches. */
+export type JobsCancelInput = {
+  /** Only count the matching jobs and return a few of them; nothing changes, nothing is recorded. */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Required unless dryRun: the most jobs the caller expects to act on (what a dry run or the jobs list showed). More matches is COUNT_ABOVE_EXPECTED and nothing changes. */
+  expectedCount?: InputMaybe<Scalars['Int']['input']>;
+  /** Which jobs; at least one condition (an empty filter is refused with EMPTY_FILTER). */
+  filter: JobFilter;
+  /** Why; written to each job's log. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A batch of jobs to create (1 to 1000). */
 export type JobsCreateInput = {
   /** The jobs, each validated and created on its own. */
@@ -786,6 +927,16 @@ export type JobsCreatePayload = {
   results: Array<JobCreateResult>;
   /** Problems with the batch as a whole (e.g. empty or too large). */
   userErrors: Array<UserError>;
+};
+
+/** Retry every job a filter matches (FAILED or CANCELLED ones; the others get a failure entry). */
+export type JobsRetryInput = {
+  /** Only count the matching jobs and return a few of them; nothing changes, nothing is recorded. */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Required unless dryRun: the most jobs the caller expects to act on. More matches is COUNT_ABOVE_EXPECTED and nothing changes. */
+  expectedCount?: InputMaybe<Scalars['Int']['input']>;
+  /** Which jobs; at least one condition (an empty filter is refused with EMPTY_FILTER). `{ deadLetter: true }` re-runs the dead-letter jobs. */
+  filter: JobFilter;
 };
 
 /** One switch of maintenance mode. */
@@ -937,8 +1088,12 @@ export type Mutation = {
   jobRetry: JobRetryPayload;
   /** Change a job's status (legal transitions only), description or log. */
   jobUpdate: JobUpdatePayload;
+  /** Cancel every job a filter matches (each as by jobCancel, with its own event), in batches in the background. Refused without a condition, without a match, or above expectedCount. */
+  jobsCancel: JobsBulkPayload;
   /** Create a batch of jobs; each item succeeds or is rejected on its own. */
   jobsCreate: JobsCreatePayload;
+  /** Retry every job a filter matches (each as by jobRetry, with its own events), in batches in the background. Refused without a condition, without a match, or above expectedCount. */
+  jobsRetry: JobsBulkPayload;
   /** Pause or resume the platform; records who and when. */
   maintenanceSet: MaintenanceSetPayload;
   /** Delete a module's document. */
@@ -1037,8 +1192,20 @@ export type MutationJobUpdateArgs = {
 
 
 /** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationJobsCancelArgs = {
+  input: JobsCancelInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
 export type MutationJobsCreateArgs = {
   input: JobsCreateInput;
+};
+
+
+/** Entry points for changing things. Every mutation takes one `input` and returns a payload with userErrors. */
+export type MutationJobsRetryArgs = {
+  input: JobsRetryInput;
 };
 
 
@@ -1131,6 +1298,15 @@ export type Node = {
   id: Scalars['ID']['output'];
 };
 
+/** How many dead-letter jobs do one operation. */
+export type OperationCount = {
+  __typename?: 'OperationCount';
+  /** Jobs. */
+  count: Scalars['Int']['output'];
+  /** The operation. */
+  operation: JobOperation;
+};
+
 /** One operation's jobs over the whole window. */
 export type OperationStats = {
   __typename?: 'OperationStats';
@@ -1176,6 +1352,12 @@ export type PageInfo = {
 /** Entry points for reading. */
 export type Query = {
   __typename?: 'Query';
+  /** One bulk action by id; null when there is none. */
+  bulkAction?: Maybe<BulkAction>;
+  /** Recorded bulk actions, newest first. `first` is 1..100 (default 20). */
+  bulkActions: BulkActionConnection;
+  /** The dead-letter jobs counted by operation and failure reason (within `filter`, if given). */
+  deadLetterCounts: DeadLetterCounts;
   /** The datasets waiting in the input directory and its archive, by name. Unreadable tars are listed with both flags false. */
   importableDatasets: Array<ImportableDataset>;
   /** One job by id; null when there is none. */
@@ -1197,6 +1379,8 @@ export type Query = {
   node?: Maybe<Node>;
   /** The job queue. */
   queue: Queue;
+  /** Retention settings and the last pass. */
+  retention: Retention;
   /** One schedule. */
   schedule?: Maybe<Schedule>;
   /** The next times of a cron expression in a time zone (default UTC); `count` 1..50, default 5. */
@@ -1215,6 +1399,25 @@ export type Query = {
   worker?: Maybe<Worker>;
   /** Registered workers by workerId; `alive` narrows to live or expired ones. `first` is 1..100. */
   workers: WorkerConnection;
+};
+
+
+/** Entry points for reading. */
+export type QueryBulkActionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading. */
+export type QueryBulkActionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points for reading. */
+export type QueryDeadLetterCountsArgs = {
+  filter?: InputMaybe<JobFilter>;
 };
 
 
@@ -1385,6 +1588,51 @@ export type ReleaseStatus =
   | 'PENDING_DELETE'
   /** To be released with the next bump. */
   | 'PENDING_RELEASE';
+
+/** Retention of job history: its settings and its last pass. */
+export type Retention = {
+  __typename?: 'Retention';
+  /** The last pass; null before the first. */
+  lastPass?: Maybe<RetentionPass>;
+  /** The settings in force. */
+  settings: RetentionSettings;
+};
+
+/** What the last retention pass did (of any instance). */
+export type RetentionPass = {
+  __typename?: 'RetentionPass';
+  /** Why the pass stopped early, if it did. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** When it ended. */
+  finishedAt: Scalars['DateTime']['output'];
+  /** The instance that ran it. */
+  instance: Scalars['String']['output'];
+  /** Old terminal jobs kept because a target's last action points at them (a target always shows its last job). */
+  keptForTargets: Scalars['Int']['output'];
+  /** CANCELLED jobs removed. */
+  removedCancelled: Scalars['Int']['output'];
+  /** COMPLETED jobs removed. */
+  removedCompleted: Scalars['Int']['output'];
+  /** FAILED jobs removed. */
+  removedFailed: Scalars['Int']['output'];
+  /** Of all those, how many were removed because more than maxTerminalJobs were kept. */
+  removedOverCap: Scalars['Int']['output'];
+  /** When it started. */
+  startedAt: Scalars['DateTime']['output'];
+};
+
+/** Which terminal jobs the retention pass removes (configuration; 0 keeps forever). */
+export type RetentionSettings = {
+  __typename?: 'RetentionSettings';
+  /** COMPLETED and CANCELLED jobs are removed this many hours after they ended; 0: never by age. */
+  completedMaxAgeHours: Scalars['Float']['output'];
+  /** FAILED jobs are removed this many hours after they failed; 0: never by age. */
+  failedMaxAgeHours: Scalars['Float']['output'];
+  /** How often a pass runs, in seconds. */
+  intervalSeconds: Scalars['Float']['output'];
+  /** Most terminal jobs kept (the oldest beyond it are removed); 0: no cap. */
+  maxTerminalJobs: Scalars['Int']['output'];
+};
 
 /** What a caller may do; read from the token's roles claim. */
 export type Role =
@@ -1972,6 +2220,12 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 export type ResolversTypes = {
   BackendStatus: ResolverTypeWrapper<BackendStatus>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  BulkAction: ResolverTypeWrapper<BulkActionRecord>;
+  BulkActionConnection: ResolverTypeWrapper<BulkActionConnectionModel>;
+  BulkActionEdge: ResolverTypeWrapper<Omit<BulkActionEdge, 'node'> & { node: ResolversTypes['BulkAction'] }>;
+  BulkActionFailure: ResolverTypeWrapper<BulkFailureRecord>;
+  BulkActionKind: BulkActionKind;
+  BulkActionState: BulkActionState;
   BumpManifesto: ResolverTypeWrapper<BumpManifestoRecord>;
   BumpManifestoInput: BumpManifestoInput;
   ConcurrencyCap: ResolverTypeWrapper<CapView>;
@@ -1982,6 +2236,8 @@ export type ResolversTypes = {
   DataStructureUpdate: ResolverTypeWrapper<DataStructureUpdate>;
   DataStructureUpdateInput: DataStructureUpdateInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeadLetterCounts: ResolverTypeWrapper<DeadLetterCounts>;
+  FailureReasonCount: ResolverTypeWrapper<FailureReasonCount>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Flow: ResolverTypeWrapper<FlowView>;
   FlowChildFailurePolicy: FlowChildFailurePolicy;
@@ -2026,8 +2282,11 @@ export type ResolversTypes = {
   JobStatusCount: ResolverTypeWrapper<JobStatusCount>;
   JobUpdateInput: JobUpdateInput;
   JobUpdatePayload: ResolverTypeWrapper<Omit<JobUpdatePayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  JobsBulkPayload: ResolverTypeWrapper<Omit<JobsBulkPayload, 'action' | 'sample'> & { action?: Maybe<ResolversTypes['BulkAction']>, sample: Array<ResolversTypes['Job']> }>;
+  JobsCancelInput: JobsCancelInput;
   JobsCreateInput: JobsCreateInput;
   JobsCreatePayload: ResolverTypeWrapper<Omit<JobsCreatePayload, 'jobs' | 'results'> & { jobs: Array<ResolversTypes['Job']>, results: Array<ResolversTypes['JobCreateResult']> }>;
+  JobsRetryInput: JobsRetryInput;
   MaintenanceEvent: ResolverTypeWrapper<MaintenanceEventRecord>;
   MaintenanceEventConnection: ResolverTypeWrapper<MaintenanceEventConnectionModel>;
   MaintenanceEventEdge: ResolverTypeWrapper<Omit<MaintenanceEventEdge, 'node'> & { node: ResolversTypes['MaintenanceEvent'] }>;
@@ -2041,6 +2300,7 @@ export type ResolversTypes = {
   ModuleDataSetPayload: ResolverTypeWrapper<Omit<ModuleDataSetPayload, 'moduleData'> & { moduleData?: Maybe<ResolversTypes['ModuleData']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  OperationCount: ResolverTypeWrapper<OperationCount>;
   OperationStats: ResolverTypeWrapper<OperationStats>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -2051,6 +2311,9 @@ export type ResolversTypes = {
   QueuePayload: ResolverTypeWrapper<Omit<QueuePayload, 'queue'> & { queue?: Maybe<ResolversTypes['Queue']> }>;
   QueueResumeInput: QueueResumeInput;
   ReleaseStatus: ReleaseStatus;
+  Retention: ResolverTypeWrapper<RetentionView>;
+  RetentionPass: ResolverTypeWrapper<RetentionPassRecord>;
+  RetentionSettings: ResolverTypeWrapper<RetentionSettings>;
   Role: Role;
   Schedule: ResolverTypeWrapper<ScheduleRecord>;
   ScheduleConnection: ResolverTypeWrapper<ScheduleConnectionModel>;
@@ -2094,6 +2357,10 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   BackendStatus: BackendStatus;
   Boolean: Scalars['Boolean']['output'];
+  BulkAction: BulkActionRecord;
+  BulkActionConnection: BulkActionConnectionModel;
+  BulkActionEdge: Omit<BulkActionEdge, 'node'> & { node: ResolversParentTypes['BulkAction'] };
+  BulkActionFailure: BulkFailureRecord;
   BumpManifesto: BumpManifestoRecord;
   BumpManifestoInput: BumpManifestoInput;
   ConcurrencyCap: CapView;
@@ -2104,6 +2371,8 @@ export type ResolversParentTypes = {
   DataStructureUpdate: DataStructureUpdate;
   DataStructureUpdateInput: DataStructureUpdateInput;
   DateTime: Scalars['DateTime']['output'];
+  DeadLetterCounts: DeadLetterCounts;
+  FailureReasonCount: FailureReasonCount;
   Float: Scalars['Float']['output'];
   Flow: FlowView;
   FlowCreateInput: FlowCreateInput;
@@ -2143,8 +2412,11 @@ export type ResolversParentTypes = {
   JobStatusCount: JobStatusCount;
   JobUpdateInput: JobUpdateInput;
   JobUpdatePayload: Omit<JobUpdatePayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  JobsBulkPayload: Omit<JobsBulkPayload, 'action' | 'sample'> & { action?: Maybe<ResolversParentTypes['BulkAction']>, sample: Array<ResolversParentTypes['Job']> };
+  JobsCancelInput: JobsCancelInput;
   JobsCreateInput: JobsCreateInput;
   JobsCreatePayload: Omit<JobsCreatePayload, 'jobs' | 'results'> & { jobs: Array<ResolversParentTypes['Job']>, results: Array<ResolversParentTypes['JobCreateResult']> };
+  JobsRetryInput: JobsRetryInput;
   MaintenanceEvent: MaintenanceEventRecord;
   MaintenanceEventConnection: MaintenanceEventConnectionModel;
   MaintenanceEventEdge: Omit<MaintenanceEventEdge, 'node'> & { node: ResolversParentTypes['MaintenanceEvent'] };
@@ -2158,6 +2430,7 @@ export type ResolversParentTypes = {
   ModuleDataSetPayload: Omit<ModuleDataSetPayload, 'moduleData'> & { moduleData?: Maybe<ResolversParentTypes['ModuleData']> };
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  OperationCount: OperationCount;
   OperationStats: OperationStats;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
@@ -2167,6 +2440,9 @@ export type ResolversParentTypes = {
   QueuePauseInput: QueuePauseInput;
   QueuePayload: Omit<QueuePayload, 'queue'> & { queue?: Maybe<ResolversParentTypes['Queue']> };
   QueueResumeInput: QueueResumeInput;
+  Retention: RetentionView;
+  RetentionPass: RetentionPassRecord;
+  RetentionSettings: RetentionSettings;
   Schedule: ScheduleRecord;
   ScheduleConnection: ScheduleConnectionModel;
   ScheduleCreateInput: ScheduleCreateInput;
@@ -2211,6 +2487,44 @@ export type BackendStatusResolvers<ContextType = GraphQLContext, ParentType exte
   up?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type BulkActionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BulkAction'] = ResolversParentTypes['BulkAction']> = {
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expectedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failures?: Resolver<Array<ResolversTypes['BulkActionFailure']>, ParentType, ContextType>;
+  filter?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['BulkActionKind'], ParentType, ContextType>;
+  matchedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  processedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['BulkActionState'], ParentType, ContextType>;
+  succeededCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type BulkActionConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BulkActionConnection'] = ResolversParentTypes['BulkActionConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['BulkActionEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['BulkAction']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type BulkActionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BulkActionEdge'] = ResolversParentTypes['BulkActionEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['BulkAction'], ParentType, ContextType>;
+};
+
+export type BulkActionFailureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BulkActionFailure'] = ResolversParentTypes['BulkActionFailure']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type BumpManifestoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BumpManifesto'] = ResolversParentTypes['BumpManifesto']> = {
   dataStructureUpdates?: Resolver<Array<ResolversTypes['DataStructureUpdate']>, ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2252,6 +2566,17 @@ export type DataStructureUpdateResolvers<ContextType = GraphQLContext, ParentTyp
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeadLetterCountsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeadLetterCounts'] = ResolversParentTypes['DeadLetterCounts']> = {
+  byOperation?: Resolver<Array<ResolversTypes['OperationCount']>, ParentType, ContextType>;
+  byReason?: Resolver<Array<ResolversTypes['FailureReasonCount']>, ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type FailureReasonCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FailureReasonCount'] = ResolversParentTypes['FailureReasonCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
 
 export type FlowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Flow'] = ResolversParentTypes['Flow']> = {
   children?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<FlowChildrenArgs>>;
@@ -2444,6 +2769,13 @@ export type JobUpdatePayloadResolvers<ContextType = GraphQLContext, ParentType e
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
+export type JobsBulkPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobsBulkPayload'] = ResolversParentTypes['JobsBulkPayload']> = {
+  action?: Resolver<Maybe<ResolversTypes['BulkAction']>, ParentType, ContextType>;
+  matchedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sample?: Resolver<Array<ResolversTypes['Job']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export type JobsCreatePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobsCreatePayload'] = ResolversParentTypes['JobsCreatePayload']> = {
   jobs?: Resolver<Array<ResolversTypes['Job']>, ParentType, ContextType>;
   results?: Resolver<Array<ResolversTypes['JobCreateResult']>, ParentType, ContextType>;
@@ -2516,7 +2848,9 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   jobReportProgress?: Resolver<ResolversTypes['JobReportProgressPayload'], ParentType, ContextType, RequireFields<MutationJobReportProgressArgs, 'input'>>;
   jobRetry?: Resolver<ResolversTypes['JobRetryPayload'], ParentType, ContextType, RequireFields<MutationJobRetryArgs, 'input'>>;
   jobUpdate?: Resolver<ResolversTypes['JobUpdatePayload'], ParentType, ContextType, RequireFields<MutationJobUpdateArgs, 'input'>>;
+  jobsCancel?: Resolver<ResolversTypes['JobsBulkPayload'], ParentType, ContextType, RequireFields<MutationJobsCancelArgs, 'input'>>;
   jobsCreate?: Resolver<ResolversTypes['JobsCreatePayload'], ParentType, ContextType, RequireFields<MutationJobsCreateArgs, 'input'>>;
+  jobsRetry?: Resolver<ResolversTypes['JobsBulkPayload'], ParentType, ContextType, RequireFields<MutationJobsRetryArgs, 'input'>>;
   maintenanceSet?: Resolver<ResolversTypes['MaintenanceSetPayload'], ParentType, ContextType, RequireFields<MutationMaintenanceSetArgs, 'input'>>;
   moduleDataDelete?: Resolver<ResolversTypes['ModuleDataDeletePayload'], ParentType, ContextType, RequireFields<MutationModuleDataDeleteArgs, 'input'>>;
   moduleDataSet?: Resolver<ResolversTypes['ModuleDataSetPayload'], ParentType, ContextType, RequireFields<MutationModuleDataSetArgs, 'input'>>;
@@ -2535,6 +2869,11 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
   __resolveType: TypeResolveFn<'Job' | 'MaintenanceEvent' | 'Target' | 'Worker', ParentType, ContextType>;
+};
+
+export type OperationCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OperationCount'] = ResolversParentTypes['OperationCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
 };
 
 export type OperationStatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OperationStats'] = ResolversParentTypes['OperationStats']> = {
@@ -2560,6 +2899,9 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  bulkAction?: Resolver<Maybe<ResolversTypes['BulkAction']>, ParentType, ContextType, RequireFields<QueryBulkActionArgs, 'id'>>;
+  bulkActions?: Resolver<ResolversTypes['BulkActionConnection'], ParentType, ContextType, Partial<QueryBulkActionsArgs>>;
+  deadLetterCounts?: Resolver<ResolversTypes['DeadLetterCounts'], ParentType, ContextType, Partial<QueryDeadLetterCountsArgs>>;
   importableDatasets?: Resolver<Array<ResolversTypes['ImportableDataset']>, ParentType, ContextType>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobStats?: Resolver<ResolversTypes['JobStats'], ParentType, ContextType, RequireFields<QueryJobStatsArgs, 'bucket' | 'window'>>;
@@ -2569,6 +2911,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   moduleData?: Resolver<Maybe<ResolversTypes['ModuleData']>, ParentType, ContextType, RequireFields<QueryModuleDataArgs, 'module' | 'name'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   queue?: Resolver<ResolversTypes['Queue'], ParentType, ContextType>;
+  retention?: Resolver<ResolversTypes['Retention'], ParentType, ContextType>;
   schedule?: Resolver<Maybe<ResolversTypes['Schedule']>, ParentType, ContextType, RequireFields<QueryScheduleArgs, 'id'>>;
   scheduleTimesPreview?: Resolver<ResolversTypes['ScheduleTimesPreview'], ParentType, ContextType, RequireFields<QueryScheduleTimesPreviewArgs, 'cron'>>;
   schedules?: Resolver<ResolversTypes['ScheduleConnection'], ParentType, ContextType, Partial<QuerySchedulesArgs>>;
@@ -2601,6 +2944,30 @@ export type QueueClearPayloadResolvers<ContextType = GraphQLContext, ParentType 
 export type QueuePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['QueuePayload'] = ResolversParentTypes['QueuePayload']> = {
   queue?: Resolver<Maybe<ResolversTypes['Queue']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type RetentionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Retention'] = ResolversParentTypes['Retention']> = {
+  lastPass?: Resolver<Maybe<ResolversTypes['RetentionPass']>, ParentType, ContextType>;
+  settings?: Resolver<ResolversTypes['RetentionSettings'], ParentType, ContextType>;
+};
+
+export type RetentionPassResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionPass'] = ResolversParentTypes['RetentionPass']> = {
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  instance?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  keptForTargets?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  removedCancelled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  removedCompleted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  removedFailed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  removedOverCap?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type RetentionSettingsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionSettings'] = ResolversParentTypes['RetentionSettings']> = {
+  completedMaxAgeHours?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  failedMaxAgeHours?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  intervalSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  maxTerminalJobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ScheduleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Schedule'] = ResolversParentTypes['Schedule']> = {
@@ -2776,12 +3143,18 @@ export type WorkerSetDisabledPayloadResolvers<ContextType = GraphQLContext, Pare
 
 export type Resolvers<ContextType = GraphQLContext> = {
   BackendStatus?: BackendStatusResolvers<ContextType>;
+  BulkAction?: BulkActionResolvers<ContextType>;
+  BulkActionConnection?: BulkActionConnectionResolvers<ContextType>;
+  BulkActionEdge?: BulkActionEdgeResolvers<ContextType>;
+  BulkActionFailure?: BulkActionFailureResolvers<ContextType>;
   BumpManifesto?: BumpManifestoResolvers<ContextType>;
   ConcurrencyCap?: ConcurrencyCapResolvers<ContextType>;
   ConcurrencyCapDeletePayload?: ConcurrencyCapDeletePayloadResolvers<ContextType>;
   ConcurrencyCapSetPayload?: ConcurrencyCapSetPayloadResolvers<ContextType>;
   DataStructureUpdate?: DataStructureUpdateResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeadLetterCounts?: DeadLetterCountsResolvers<ContextType>;
+  FailureReasonCount?: FailureReasonCountResolvers<ContextType>;
   Flow?: FlowResolvers<ContextType>;
   FlowCreatePayload?: FlowCreatePayloadResolvers<ContextType>;
   ImportableDataset?: ImportableDatasetResolvers<ContextType>;
@@ -2805,6 +3178,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   JobStatsBucket?: JobStatsBucketResolvers<ContextType>;
   JobStatusCount?: JobStatusCountResolvers<ContextType>;
   JobUpdatePayload?: JobUpdatePayloadResolvers<ContextType>;
+  JobsBulkPayload?: JobsBulkPayloadResolvers<ContextType>;
   JobsCreatePayload?: JobsCreatePayloadResolvers<ContextType>;
   MaintenanceEvent?: MaintenanceEventResolvers<ContextType>;
   MaintenanceEventConnection?: MaintenanceEventConnectionResolvers<ContextType>;
@@ -2816,12 +3190,16 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ModuleDataSetPayload?: ModuleDataSetPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
+  OperationCount?: OperationCountResolvers<ContextType>;
   OperationStats?: OperationStatsResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Queue?: QueueResolvers<ContextType>;
   QueueClearPayload?: QueueClearPayloadResolvers<ContextType>;
   QueuePayload?: QueuePayloadResolvers<ContextType>;
+  Retention?: RetentionResolvers<ContextType>;
+  RetentionPass?: RetentionPassResolvers<ContextType>;
+  RetentionSettings?: RetentionSettingsResolvers<ContextType>;
   Schedule?: ScheduleResolvers<ContextType>;
   ScheduleConnection?: ScheduleConnectionResolvers<ContextType>;
   ScheduleDeletePayload?: ScheduleDeletePayloadResolvers<ContextType>;

@@ -1,7 +1,10 @@
 import type { Connection, Model } from 'mongoose';
 import { capModel, type CapModel } from './cap.js';
 import { scheduleModel, type ScheduleModel } from './schedule.js';
+import { bulkActionModel, type BulkActionModel } from './bulkAction.js';
+import { retentionPassModel, type RetentionPassModel } from './retention.js';
 import { jobModel, type JobModel } from './job.js';
+import { jobLogModel, type JobLogModel } from './jobLog.js';
 import { maintenanceEventModel, type MaintenanceEventModel } from './maintenance.js';
 import { moduleDataModel, type ModuleDataModel } from './moduleData.js';
 import { targetModel, type TargetModel } from './target.js';
@@ -9,6 +12,9 @@ import { settingModel, workerModel, type SettingModel, type WorkerModel } from '
 
 export interface Models {
   Job: JobModel;
+  JobLog: JobLogModel;
+  BulkAction: BulkActionModel;
+  RetentionPass: RetentionPassModel;
   Target: TargetModel;
   MaintenanceEvent: MaintenanceEventModel;
   ModuleData: ModuleDataModel;
@@ -22,6 +28,9 @@ export interface Models {
 export function createModels(conn: Connection): Models {
   return {
     Job: jobModel(conn),
+    JobLog: jobLogModel(conn),
+    BulkAction: bulkActionModel(conn),
+    RetentionPass: retentionPassModel(conn),
     Target: targetModel(conn),
     MaintenanceEvent: maintenanceEventModel(conn),
     ModuleData: moduleDataModel(conn),

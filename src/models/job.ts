@@ -58,7 +58,13 @@ export interface JobRecord {
   maxAttempts: number;
   cancelRequested: boolean;
   failureReason?: string | null;
-  log: JobLogRecord[];
+  /**
+   * The log as documents written before it moved to its own collection held it (see jobLog.ts). New jobs
+   * have none; start-up moves an embedded log out (JobLogStore.migrateEmbedded), reads fall back to it.
+   */
+  log?: JobLogRecord[];
+  /** Who wrote the latest log line (what `target.lastUpdatedBy` shows without reading the log). */
+  lastActor?: string | null;
   retryOf?: Types.ObjectId | null;
   retriedBy?: Types.ObjectId | null;
   /** The worker holding (or that last held) the job. */
@@ -133,7 +139,8 @@ export const jobSchema = new Schema<JobRecord>(
     maxAttempts: { type: Number, default: 3 },
     cancelRequested: { type: Boolean, default: false },
     failureReason: String,
-    log: { type: [logSchema], default: [] },
+    log: { type: [logSchema], default: undefined },
+    lastActor: String,
     retryOf: Schema.Types.ObjectId,
     retriedBy: Schema.Types.ObjectId,
     workerId: String,

@@ -14,6 +14,7 @@ import { scheduleResolvers } from './schedules.js';
 import { subscriptionResolvers } from './subscriptions.js';
 import { targetResolvers } from './targets.js';
 import { viewerResolvers } from './viewer.js';
+import { volumeResolvers } from './volume.js';
 import { workerResolvers } from './workers.js';
 
 /** Every resolver map, merged. Resolvers stay thin: read args, call a service or loader, map the result. */
@@ -34,4 +35,5 @@ export const resolvers: Resolvers[] = [
   workerResolvers,
   subscriptionResolvers,
   statsResolvers,
+  volumeResolvers,
 ];

@@ -33,7 +33,7 @@ export const targetResolvers: Resolvers = {
     },
     lastUpdatedBy: async (t, _a, ctx) => {
       const [record, job] = await Promise.all([recordOf(t, ctx), lastJob(t, ctx)]);
-      const jobActor = job?.log.at(-1)?.actor;
+      const jobActor = job?.lastActor ?? job?.log?.at(-1)?.actor;
       if (record && (!job || !jobActor || record.lastUpdatedAt > job.updatedAt)) return record.lastUpdatedBy;
       return jobActor ?? job?.createdBy ?? '';
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Config } from '../config.js';
@@ -7,10 +8,12 @@ import { createModels, ensureIndexes } from '../models/index.js';
 import { Observability } from '../observability/index.js';
 import { RedisQueue } from '../queue/index.js';
 import { CapService } from './caps.js';
+import { BulkActionService } from './bulkActions.js';
 import { DatasetService } from './datasets.js';
 import { EventService } from './events.js';
 import { FlowService } from './flows.js';
 import type { Services } from './index.js';
+import { JobLogStore } from './jobLogs.js';
 import { JobService } from './jobs.js';
 import { JobWriter } from './jobWriter.js';
 import { JobLifecycle } from './lifecycle.js';
@@ -18,6 +21,8 @@ import { MaintenanceService } from './maintenance.js';
 import { ModuleDataService } from './moduleData.js';
 import { QueueService } from './queue.js';
 import { MISSED_GRACE_MS, ScheduleService } from './schedules.js';
+import { RedisLease } from './lease.js';
+import { RETENTION_LEASE_MS, RetentionService } from './retention.js';
 import { BackgroundLoops } from './recovery.js';
 import { StatusService } from './status.js';
 import { TargetService } from './targets.js';
@@ -41,6 +46,8 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const date = () => new Date(now());
   const models = createModels(mongo);
   await ensureIndexes(models, { uniqueOnly: opts.ferret });
+  const jobLogs = new JobLogStore(models.JobLog, config.jobLogMaxLines, logger);
+  await jobLogs.migrateEmbedded(models.Job, models.Setting);
   const queue = new RedisQueue({
     redis,
     prefix: config.redisKeyPrefix,
@@ -61,9 +68,9 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const observability = new Observability(config.observability, { redis, prefix: config.redisKeyPrefix, models, queue, workers, logger, clock: date });
   const bus = new EventBus(redis, config.redisKeyPrefix, logger, observability);
   const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date, observe: observability });
-  const writer = new JobWriter(models.Job, { logger });
+  const writer = new JobWriter(models.Job, { logger, logs: jobLogs });
   const lifecycle = new JobLifecycle({
-    models, jobs, queue, writer, targets, events, maintenance, workers, caps, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date, observe: observability,
+    models, jobs, queue, writer, logs: jobLogs, targets, events, maintenance, workers, caps, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date, observe: observability,
   });
 
   const schedules = new ScheduleService({
@@ -85,7 +92,10 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     workers,
     events,
     observability,
+    jobLogs,
+    bulk: new BulkActionService(models, jobs, lifecycle, logger, date),
+    retention: new RetentionService(models, jobLogs, new RedisLease(redis, `${config.redisKeyPrefix}retention:lease`, RETENTION_LEASE_MS), config.retention, logger, date, randomUUID()),
   };
-  const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger, schedules);
+  const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger, schedules, services.retention, config.retention.intervalMs);
   return { services, recovery: loops, queue, models, bus, writer, observability };
 }

@@ -94,8 +94,8 @@ export class EventService {
     const matches = (e: JobEventView) => {
       if (matchesJobFilter(e.job, filter)) return true;
       if (e.previousStatus === null) return false;
-      const { operation, target, createdBy, createdAt } = e.job;
-      return matchesJobFilter({ status: e.previousStatus, operation, target, createdBy, createdAt }, filter);
+      const { operation, target, createdBy, createdAt, failureReason, retriedBy } = e.job;
+      return matchesJobFilter({ status: e.previousStatus, operation, target, createdBy, createdAt, failureReason, retriedBy }, filter);
     };
     return this.bus.iterate<JobEventView>(TOPIC.job, matches, signal);
   }

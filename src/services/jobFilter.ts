@@ -20,11 +20,22 @@ export function jobFilterQuery(filter: JobFilter | null | undefined): Record<str
   if (filter.createdBy !== null && filter.createdBy !== undefined) and.push({ createdBy: String(filter.createdBy) });
   if (filter.createdAfter) and.push({ createdAt: { $gte: toDate(filter.createdAfter) } });
   if (filter.createdBefore) and.push({ createdAt: { $lt: toDate(filter.createdBefore) } });
+  if (filter.failureReason !== null && filter.failureReason !== undefined) and.push({ failureReason: String(filter.failureReason) });
+  // Dead letter: FAILED and not retried (`retriedBy: null` matches a missing field and a stored null alike).
+  if (filter.deadLetter === true) and.push({ status: 'FAILED', retriedBy: null });
+  if (filter.deadLetter === false) and.push({ $or: [{ status: { $ne: 'FAILED' } }, { retriedBy: { $ne: null } }] });
   if (and.length === 0) return {};
   return and.length === 1 ? and[0]! : { $and: and };
 }
 
-export function matchesJobFilter(job: Pick<JobRecord, 'status' | 'operation' | 'target' | 'createdBy' | 'createdAt'>, filter: JobFilter | null | undefined): boolean {
+/** A filter with no condition at all (bulk actions refuse it: it would match every job). */
+export function isEmptyJobFilter(filter: JobFilter | null | undefined): boolean {
+  return !filter || Object.values(filter).every((v) => v === null || v === undefined);
+}
+
+export type FilterableJob = Pick<JobRecord, 'status' | 'operation' | 'target' | 'createdBy' | 'createdAt' | 'failureReason' | 'retriedBy'>;
+
+export function matchesJobFilter(job: FilterableJob, filter: JobFilter | null | undefined): boolean {
   if (!filter) return true;
   if (filter.statuses && !filter.statuses.includes(job.status)) return false;
   if (filter.active === true && !ACTIVE_STATUSES.includes(job.status)) return false;
@@ -34,6 +45,8 @@ export function matchesJobFilter(job: Pick<JobRecord, 'status' | 'operation' | '
   if (filter.createdBy !== null && filter.createdBy !== undefined && job.createdBy !== filter.createdBy) return false;
   if (filter.createdAfter && job.createdAt < toDate(filter.createdAfter)) return false;
   if (filter.createdBefore && job.createdAt >= toDate(filter.createdBefore)) return false;
+  if (filter.failureReason !== null && filter.failureReason !== undefined && job.failureReason !== filter.failureReason) return false;
+  if (filter.deadLetter !== null && filter.deadLetter !== undefined && filter.deadLetter !== (job.status === 'FAILED' && !job.retriedBy)) return false;
   return true;
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { JobModel } from '../models/job.js';
 import type { JobLogRecord, JobRecord } from '../models/job.js';
 import { isTerminal, TERMINAL_STATUSES } from './jobRules.js';
+import type { JobLogStore } from './jobLogs.js';
 
 const BULK_WRITE = mongoSpan('bulkWrite', 'jobs');
 
@@ -29,6 +30,8 @@ export interface JobWriterOptions {
    * share it), and while a batch is being written the next one gathers by itself.
    */
   delayMs?: number;
+  /** Where log lines go (their own collection): appended in the same turn as the batch's update of the jobs. */
+  logs: JobLogStore;
   logger: Logger;
 }
 
@@ -44,7 +47,9 @@ interface Pending {
  * a batch are merged in sequence order; batches go out one after another, so
  * one instance never has two writes of a job in flight. Each caller is
  * answered when its own update is committed; one failed update fails only its
- * callers.
+ * callers. The batch's log lines go to the log collection in one more command sent
+ * alongside (JobLogStore.append, same sequence guard); a failure there is logged
+ * and does not fail the job's write, which is committed.
  */
 export class JobWriter {
   private readonly maxBatch: number;
@@ -116,6 +121,10 @@ export class JobWriter {
   private async flushChunk(chunk: Pending[]): Promise<void> {
     const ops = chunk.map(({ write }) => ({ updateOne: { filter: filterOf(write), update: updateOf(write) } }));
     const failed = new Map<number, unknown>();
+    // Sent alongside when both commands together stay within maxBatch matched documents (FerretDB's
+    // connections, above); a larger chunk's lines go after its update.
+    const alongside = chunk.length * 2 <= this.maxBatch;
+    const logged = alongside ? this.appendLogs(chunk) : undefined;
     try {
       // Mongoose leaves out an update it cannot cast and would report success; make that an error.
       await inClientSpan('bulkWrite jobs', BULK_WRITE, () => this.Job.bulkWrite(ops, { ordered: false, throwOnValidationError: true }));
@@ -132,6 +141,7 @@ export class JobWriter {
         chunk.forEach((_, i) => failed.set(i, err));
       }
     }
+    await (logged ?? this.appendLogs(chunk));
     chunk.forEach((p, i) => {
       const err = failed.get(i);
       for (const w of p.waiters) {
@@ -139,6 +149,17 @@ export class JobWriter {
         else w.reject(err);
       }
     });
+  }
+
+  /** The chunk's log lines, in one command; never throws (a failure is logged with what was lost). */
+  private async appendLogs(chunk: Pending[]): Promise<void> {
+    const items = chunk.flatMap(({ write }) => (write.log?.length ? [{ id: write.id, seq: write.seq, lines: write.log }] : []));
+    if (items.length === 0) return;
+    try {
+      await this.opts.logs.append(items);
+    } catch (err) {
+      this.opts.logger.error({ err, jobs: items.map((i) => i.id.toHexString()), lines: items.reduce((n, i) => n + i.lines.length, 0) }, 'job log lines not written');
+    }
   }
 
   /** Writes what is queued and waits for it. */
@@ -161,11 +182,11 @@ function filterOf(write: JobWrite): Record<string, unknown> {
   return filter;
 }
 
-/** The update of one write: the hot state, the sequence, log lines appended. */
+/** The update of one write: the hot state, the sequence, the actor of its last log line (the lines go to the log collection). */
 function updateOf(write: JobWrite): Record<string, unknown> {
-  const update: Record<string, unknown> = { $set: { ...write.set, seq: write.seq } };
+  const last = write.log?.at(-1);
+  const update: Record<string, unknown> = { $set: { ...write.set, seq: write.seq, ...(last ? { lastActor: last.actor } : {}) } };
   if (write.unset?.length) update.$unset = Object.fromEntries(write.unset.map((f) => [f, 1]));
-  if (write.log?.length) update.$push = { log: { $each: write.log } };
   return update;
 }
 

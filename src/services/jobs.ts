@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { JobFilter, JobOrder } from '../generated/graphql.js';
+import type { JobFilter, JobOperation, JobOrder } from '../generated/graphql.js';
 import type { Models } from '../models/index.js';
 import type { JobRecord } from '../models/job.js';
 import { findByIds, parseObjectId } from './byIds.js';
@@ -32,7 +32,23 @@ export class JobService {
     const items = await this.models.Job.find(paged).sort(sortSpec(sort)).limit(first + 1).lean<JobRecord[]>();
     return toConnection(items, first, args.after, (j) => jobCursor(j, sort), totalCount);
   }
+
+  /** Dead-letter jobs (the `deadLetter` filter, within `filter`) counted by operation and by failure reason, most first ($group with $sum only: DESIGN.md rule 5). */
+  async deadLetterCounts(filter?: JobFilter | null) {
+    const match = jobFilterQuery({ ...filter, deadLetter: true });
+    const group = (field: string) => this.models.Job.aggregate<{ _id: string | null; n: number }>([{ $match: match }, { $group: { _id: `$${field}`, n: { $sum: 1 } } }]);
+    const [ops, reasons] = await Promise.all([group('operation'), group('failureReason')]);
+    const most = (a: { n: number; _id: string | null }, b: { n: number; _id: string | null }) => b.n - a.n || String(a._id).localeCompare(String(b._id));
+    return {
+      total: ops.reduce((n, r) => n + r.n, 0),
+      byOperation: ops.sort(most).map((r) => ({ operation: r._id as JobOperation, count: r.n })),
+      byReason: reasons.sort(most).slice(0, REASON_GROUPS).map((r) => ({ reason: r._id ?? '', count: r.n })),
+    };
+  }
 }
+
+/** Most failure-reason groups deadLetterCounts returns. */
+const REASON_GROUPS = 50;
 
 function and(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   if (Object.keys(a).length === 0) return b;

@@ -11,6 +11,7 @@ import { parseObjectId } from './byIds.js';
 import type { CapService } from './caps.js';
 import type { EventService, JobEventView } from './events.js';
 import { ACTIVE_STATUSES, allowedFrom, checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, RUNNING_STATUSES, validateJobCreate, type ValidJobInput } from './jobRules.js';
+import type { JobLogStore } from './jobLogs.js';
 import type { JobService } from './jobs.js';
 import type { JobWrite, JobWriter } from './jobWriter.js';
 import type { MaintenanceService } from './maintenance.js';
@@ -99,6 +100,8 @@ export interface LifecycleDeps {
   jobs: JobService;
   queue: RedisQueue;
   writer: JobWriter;
+  /** Job logs (their own collection): the first line of a new job is written with it. */
+  logs: JobLogStore;
   targets: TargetService;
   events: EventService;
   maintenance: MaintenanceService;
@@ -148,10 +151,10 @@ export class JobLifecycle {
     }
     const now = this.clock();
     const results: JobCreateResult[] = items.map((_, index) => ({ index, job: null, error: null, existingJob: null }));
-    const pending: Array<{ index: number; doc: JobRecord }> = [];
+    const pending: Array<{ index: number; doc: JobRecord; note?: string }> = [];
     items.forEach((item, index) => {
       const v = validateJobCreate(item, ['input', 'items', index], this.d.bumpEnabled);
-      if (v.ok) pending.push({ index, doc: withOptions(newJob(v.value, actor, now), opts, index) });
+      if (v.ok) pending.push({ index, doc: withOptions(newJob(v.value, actor, now), opts, index), note: opts.note });
       else results[index]!.error = v.errors[0]!;
     });
     // Record: the unique in-progress index decides duplicates (one insertMany per batch).
@@ -879,7 +882,7 @@ export class JobLifecycle {
    * target (E11000), which becomes DUPLICATE_IN_PROGRESS with the existing job.
    * If that job ended between the refusal and the look-up, the insert is tried again.
    */
-  private async insertGuarded(pending: Array<{ index: number; doc: JobRecord }>, results: JobCreateResult[]): Promise<JobRecord[]> {
+  private async insertGuarded(pending: Array<{ index: number; doc: JobRecord; note?: string }>, results: JobCreateResult[]): Promise<JobRecord[]> {
     const created: JobRecord[] = [];
     let todo = pending;
     for (let round = 0; todo.length > 0 && round < 3; round++) {
@@ -916,13 +919,19 @@ export class JobLifecycle {
     const inserted = new Set(created);
     const ordered = pending.filter((p) => inserted.has(p.doc));
     for (const p of ordered) results[p.index]!.job = p.doc;
+    try {
+      await this.d.logs.create(ordered.map(({ doc, note }) => ({ id: doc._id, seq: doc.seq, lines: [createdLine(doc, note)] })));
+    } catch (err) {
+      this.d.logger.error({ err, jobs: ordered.length }, 'first log lines of new jobs not written');
+    }
     return ordered.map((p) => p.doc);
   }
 }
 
 /** A job document with a write applied, as MongoDB will hold it once the write is committed. */
 function applied(job: JobRecord, write: JobWrite): JobRecord {
-  const out: JobRecord = { ...job, ...write.set, seq: write.seq, log: [...job.log, ...(write.log ?? [])] };
+  const last = write.log?.at(-1);
+  const out: JobRecord = { ...job, ...write.set, seq: write.seq, ...(last ? { lastActor: last.actor } : {}) };
   for (const f of write.unset ?? []) delete (out as unknown as Record<string, unknown>)[f];
   return out;
 }
@@ -994,7 +1003,7 @@ function newJob({ input, payloadJson }: ValidJobInput, actor: string, now: Date,
     maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     cancelRequested: false,
     failureReason: null,
-    log: [{ at: now, actor, message: retryOf ? `created as a retry of ${retryOf.toHexString()}` : 'created', status: 'QUEUED' }],
+    lastActor: actor,
     retryOf: retryOf ?? null,
     retriedBy: null,
     ...traceOf(currentTraceparent()),
@@ -1010,8 +1019,12 @@ function withOptions(job: JobRecord, opts: CreateOptions, index: number): JobRec
   const out = { ...job };
   if (opts.parent) out.parent = opts.parent;
   if (opts.ids?.[index]) out._id = opts.ids[index]!;
-  if (opts.note) out.log = [{ ...out.log[0]!, message: opts.note }];
   return out;
+}
+
+/** The first line of a new job's log (a flow's child says whose child it is). */
+function createdLine(job: JobRecord, note?: string): JobLogRecord {
+  return { at: job.createdAt, actor: job.createdBy, message: note ? note : job.retryOf ? `created as a retry of ${job.retryOf.toHexString()}` : 'created', status: 'QUEUED' };
 }
 
 /** A retry submits the old job's parameters again. */

@@ -2,6 +2,7 @@ import type { QueueConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ScheduleService } from './schedules.js';
 import type { JobLifecycle } from './lifecycle.js';
+import type { RetentionService } from './retention.js';
 import type { WorkerService } from './workers.js';
 
 /** How often each instance looks for due schedule times (a time fires at most this late). */
@@ -15,6 +16,7 @@ export const SCHEDULER_INTERVAL_MS = 200;
  *   MongoDB, and time limits;
  * - worker expiry, within a quarter of CLIENT_EXPIRY_SECONDS (at most 5 s late);
  * - the scheduler, every 200 ms (SCHEDULER_INTERVAL_MS): due times of cron schedules (each fired on one instance).
+ * - retention, every RETENTION_INTERVAL_MS: old terminal jobs (one instance at a time, see retention.ts).
  * Every step is safe on several instances at once.
  */
 export class BackgroundLoops {
@@ -28,6 +30,8 @@ export class BackgroundLoops {
     private readonly cfg: QueueConfig,
     private readonly logger: Logger,
     private readonly schedules?: ScheduleService,
+    private readonly retention?: RetentionService,
+    private readonly retentionIntervalMs = 60_000,
   ) {}
 
   /** Reaps expired leases (up to `limit`); returns how many jobs it handled. */
@@ -47,6 +51,8 @@ export class BackgroundLoops {
     this.schedule(() => this.workers.announceExpired(), Math.max(250, Math.min(5_000, (this.cfg.clientExpirySeconds * 1000) / 4)));
     const schedules = this.schedules;
     if (schedules) this.schedule(() => schedules.fireDue(), SCHEDULER_INTERVAL_MS);
+    const retention = this.retention;
+    if (retention?.enabled) this.schedule(() => retention.runOnce(), this.retentionIntervalMs);
   }
 
   private schedule(task: () => Promise<unknown>, everyMs: number): void {

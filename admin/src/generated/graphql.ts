@@ -2,6 +2,22 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** What a bulk action does to each job it matched. */
+export type BulkActionKind =
+  /** jobsCancel: each job is cancelled as by jobCancel. */
+  | 'CANCEL'
+  /** jobsRetry: each job is retried as by jobRetry. */
+  | 'RETRY';
+
+/** Where a bulk action is. */
+export type BulkActionState =
+  /** Every matched job was acted on or has a failure entry. */
+  | 'DONE'
+  /** Stopped before the end (the service shut down, or a backend failed); the counts say how far it got. */
+  | 'FAILED'
+  /** Working through its jobs, a batch at a time. */
+  | 'RUNNING';
+
 /** What a datastore bump releases. */
 export type BumpManifestoInput = {
   /** The datasets that change (at most 1000). */
@@ -120,6 +136,10 @@ export type JobFilter = {
   createdBefore?: string | null | undefined;
   /** Jobs created by this user (the token's subject). */
   createdBy?: string | null | undefined;
+  /** true: only dead-letter jobs, FAILED (attempts used up, failed as not retryable, or over the time limit) and not retried yet; false: every other job. */
+  deadLetter?: boolean | null | undefined;
+  /** Jobs whose failure reason is exactly this text (the reasons are listed by `deadLetterCounts`). */
+  failureReason?: string | null | undefined;
   /** Jobs doing any of these operations. */
   operations?: Array<JobOperation> | null | undefined;
   /** Jobs in any of these statuses. */
@@ -217,10 +237,32 @@ export type JobUpdateInput = {
   status?: JobStatus | null | undefined;
 };
 
+/** Cancel every job a filter matches. */
+export type JobsCancelInput = {
+  /** Only count the matching jobs and return a few of them; nothing changes, nothing is recorded. */
+  dryRun?: boolean | null | undefined;
+  /** Required unless dryRun: the most jobs the caller expects to act on (what a dry run or the jobs list showed). More matches is COUNT_ABOVE_EXPECTED and nothing changes. */
+  expectedCount?: number | null | undefined;
+  /** Which jobs; at least one condition (an empty filter is refused with EMPTY_FILTER). */
+  filter: JobFilter;
+  /** Why; written to each job's log. */
+  reason?: string | null | undefined;
+};
+
 /** A batch of jobs to create (1 to 1000). */
 export type JobsCreateInput = {
   /** The jobs, each validated and created on its own. */
   items: Array<JobCreateInput>;
+};
+
+/** Retry every job a filter matches (FAILED or CANCELLED ones; the others get a failure entry). */
+export type JobsRetryInput = {
+  /** Only count the matching jobs and return a few of them; nothing changes, nothing is recorded. */
+  dryRun?: boolean | null | undefined;
+  /** Required unless dryRun: the most jobs the caller expects to act on. More matches is COUNT_ABOVE_EXPECTED and nothing changes. */
+  expectedCount?: number | null | undefined;
+  /** Which jobs; at least one condition (an empty filter is refused with EMPTY_FILTER). `{ deadLetter: true }` re-runs the dead-letter jobs. */
+  filter: JobFilter;
 };
 
 /** Switch maintenance mode. */
@@ -380,6 +422,29 @@ export type WorkerStatus =
 
 export type UserErrorFieldsFragment = { code: string, message: string, field: Array<string> | null };
 
+export type BulkPayloadFieldsFragment = { matchedCount: number, sample: Array<{ id: string, status: JobStatus, target: { id: string, name: string } }>, action: { id: string } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> };
+
+export type BulkCancelMutationVariables = Exact<{
+  input: JobsCancelInput;
+}>;
+
+
+export type BulkCancelMutation = { jobsCancel: { matchedCount: number, sample: Array<{ id: string, status: JobStatus, target: { id: string, name: string } }>, action: { id: string } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type BulkRetryMutationVariables = Exact<{
+  input: JobsRetryInput;
+}>;
+
+
+export type BulkRetryMutation = { jobsRetry: { matchedCount: number, sample: Array<{ id: string, status: JobStatus, target: { id: string, name: string } }>, action: { id: string } | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type BulkActionProgressQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BulkActionProgressQuery = { bulkAction: { id: string, kind: BulkActionKind, state: BulkActionState, matchedCount: number, processedCount: number, succeededCount: number, failedCount: number, error: string | null, failures: Array<{ jobId: string, code: string, message: string }> } | null };
+
 export type JobRowFragment = { id: string, operation: JobOperation, status: JobStatus, terminal: boolean, createdBy: string, createdAt: string, updatedAt: string, progress: number | null, attempts: number, maxAttempts: number, target: { id: string, name: string } };
 
 export type JobDetailFragment = { id: string, status: JobStatus, terminal: boolean, operation: JobOperation, description: string | null, createdBy: string, createdAt: string, updatedAt: string, startedAt: string | null, finishedAt: string | null, priority: number, runAt: string | null, attempts: number, maxAttempts: number, cancelRequested: boolean, failureReason: string | null, progress: number | null, leaseExpiresAt: string | null, target: { id: string, name: string, status: JobStatus }, parameters: { target: string, operation: JobOperation, releaseStatus: ReleaseStatus | null, description: string | null, bumpFromVersion: string | null, bumpToVersion: string | null, payload: unknown, bumpManifesto: { version: string, description: string, releaseTime: string | null, languageCode: string | null, updateType: string | null, dataStructureUpdates: Array<{ name: string, description: string, operation: string, releaseStatus: ReleaseStatus }> } | null }, worker: { id: string, workerId: string, alive: boolean, status: WorkerStatus | null, hostname: string | null } | null, retryOf: { id: string, status: JobStatus } | null, retriedBy: { id: string, status: JobStatus } | null, log: Array<{ at: string, actor: string, message: string, status: JobStatus | null }> };
@@ -424,6 +489,11 @@ export type ImportableDatasetDeleteMutationVariables = Exact<{
 
 
 export type ImportableDatasetDeleteMutation = { importableDatasetDelete: { deletedName: string | null, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type FailedPageQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type FailedPageQuery = { deadLetterCounts: { total: number, byOperation: Array<{ operation: JobOperation, count: number }>, byReason: Array<{ reason: string, count: number }> } };
 
 export type JobFlowQueryVariables = Exact<{
   id: string | number;
@@ -617,6 +687,11 @@ export type SubmitJobsMutationVariables = Exact<{
 
 
 export type SubmitJobsMutation = { jobsCreate: { results: Array<{ index: number, job: { id: string, status: JobStatus, operation: JobOperation, target: { id: string, name: string } } | null, error: { code: string, message: string, field: Array<string> | null } | null, existingJob: { id: string, status: JobStatus } | null }>, userErrors: Array<{ code: string, message: string, field: Array<string> | null }> } };
+
+export type RetentionPanelQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RetentionPanelQuery = { retention: { settings: { completedMaxAgeHours: number, failedMaxAgeHours: number, maxTerminalJobs: number, intervalSeconds: number }, lastPass: { startedAt: string, finishedAt: string, removedCompleted: number, removedFailed: number, removedCancelled: number, removedOverCap: number, keptForTargets: number, error: string | null } | null } };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 

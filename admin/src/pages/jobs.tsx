@@ -1,11 +1,13 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { op } from '../api.js';
+import { BulkActions } from '../bulk.js';
 import { ErrorBox, LiveIndicator, Loading, Progress, StatusBadge, Time, useTitle } from '../components.js';
 import type { JobFilter, JobOrder, JobOrderField, JobsPageEventsSubscription, JobsPageEventsSubscriptionVariables, JobsPageQuery, JobsPageQueryVariables, JobStatus, SortDirection } from '../generated/graphql.js';
 import { useQuery, useSubscription } from '../hooks.js';
 import { JOB_OPERATIONS, JOB_ROW, JOB_STATUSES, ORDER_FIELDS, SORT_DIRECTIONS, TERMINAL_STATUSES, isJobOperation, isJobStatus, isoToLocalInput, localInputToIso, shortId } from '../jobFields.js';
 import { Link, navigate, useLocation } from '../router.js';
+import { useSession } from '../session.js';
 
 const PAGE_SIZE = 25;
 
@@ -59,6 +61,10 @@ function fromQuery(q: URLSearchParams): ListView {
   if (createdBy) filter.createdBy = createdBy;
   const active = q.get('active');
   if (active === 'true' || active === 'false') filter.active = active === 'true';
+  const deadLetter = q.get('deadLetter');
+  if (deadLetter === 'true' || deadLetter === 'false') filter.deadLetter = deadLetter === 'true';
+  const failureReason = q.get('failureReason');
+  if (failureReason) filter.failureReason = failureReason;
   for (const key of ['createdAfter', 'createdBefore'] as const) {
     const v = q.get(key);
     if (v && !Number.isNaN(new Date(v).getTime())) filter[key] = new Date(v).toISOString();
@@ -81,6 +87,8 @@ interface Draft {
   target: string;
   createdBy: string;
   active: '' | 'true' | 'false';
+  deadLetter: '' | 'true' | 'false';
+  failureReason: string;
   createdAfter: string;
   createdBefore: string;
   orderBy: string;
@@ -95,6 +103,8 @@ function toDraft(v: ListView): Draft {
     target: f.target ?? '',
     createdBy: f.createdBy ?? '',
     active: f.active == null ? '' : f.active ? 'true' : 'false',
+    deadLetter: f.deadLetter == null ? '' : f.deadLetter ? 'true' : 'false',
+    failureReason: f.failureReason ?? '',
     createdAfter: isoToLocalInput(f.createdAfter),
     createdBefore: isoToLocalInput(f.createdBefore),
     orderBy: v.order.field,
@@ -109,6 +119,8 @@ function draftQuery(d: Draft): string {
   if (d.target.trim()) q.set('target', d.target.trim());
   if (d.createdBy.trim()) q.set('createdBy', d.createdBy.trim());
   if (d.active) q.set('active', d.active);
+  if (d.deadLetter) q.set('deadLetter', d.deadLetter);
+  if (d.failureReason) q.set('failureReason', d.failureReason);
   const after = localInputToIso(d.createdAfter);
   if (after) q.set('createdAfter', after);
   const before = localInputToIso(d.createdBefore);
@@ -194,6 +206,7 @@ export function JobsPage(): JSX.Element {
 
   const jobs = list.data?.jobs;
   const filtered = Object.keys(view.filter).length > 0;
+  const { can } = useSession();
 
   return (
     <section>
@@ -215,6 +228,7 @@ export function JobsPage(): JSX.Element {
           </button>
         )}
       </div>
+      {can('OPERATOR') && filtered && jobs && jobs.totalCount > 0 && <BulkActions filter={view.filter} />}
       <ErrorBox message={list.error} />
       {!jobs && list.loading ? (
         <Loading />
@@ -380,6 +394,18 @@ function Filters({ search, view }: { search: string; view: ListView }): JSX.Elem
             <option value="true">active</option>
             <option value="false">finished</option>
           </select>
+        </div>
+        <div class="field">
+          <label for="f-deadLetter">Dead letter</label>
+          <select id="f-deadLetter" name="deadLetter" value={draft.deadLetter} onChange={(e) => set('deadLetter', e.currentTarget.value as Draft['deadLetter'], true)}>
+            <option value="">any</option>
+            <option value="true">failed, not retried</option>
+            <option value="false">all others</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-failureReason">Failure reason</label>
+          <input id="f-failureReason" name="failureReason" placeholder="exact text" autoComplete="off" spellcheck={false} value={draft.failureReason} onInput={(e) => set('failureReason', e.currentTarget.value)} />
         </div>
         <div class="field">
           <label for="f-createdAfter">Created after</label>

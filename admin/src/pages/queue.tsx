@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { op, USER_ERROR_FIELDS, type UserError } from '../api.js';
 import { ErrorBox, Loading, Progress, StatusBadge, Time, UserErrors, useTitle } from '../components.js';
+import { RetentionSection } from '../retention.js';
 import type {
   QueueClearMutation,
   QueueClearMutationVariables,
@@ -213,6 +214,7 @@ export function QueuePage(): JSX.Element {
     <section class="ops-page">
       <h1>Queue &amp; workers</h1>
       <QueueSection />
+      <RetentionSection />
       <WorkersSection />
     </section>
   );

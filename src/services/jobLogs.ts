@@ -1,0 +1,119 @@
+import { mongo, Types } from 'mongoose';
+import type { Logger } from '../logger.js';
+import type { JobLogRecord, JobModel, JobRecord } from '../models/job.js';
+import type { JobLogDocRecord, JobLogModel } from '../models/jobLog.js';
+import type { SettingModel } from '../models/worker.js';
+import { findByIds } from './byIds.js';
+
+/** Lines of one job's write, at the job's sequence number. */
+export interface JobLogAppend {
+  id: Types.ObjectId;
+  seq: number;
+  lines: JobLogRecord[];
+}
+
+/** Most jobs whose embedded log is moved per step of the start-up migration (FerretDB: ≤ 100 documents per command). */
+const MIGRATE_BATCH = 100;
+const MIGRATED_SETTING = 'jobLogsMigrated';
+
+/**
+ * Every read and write of job logs (the `joblogs` collection, see models/jobLog.ts). The JobWriter
+ * appends through `append` in the same batch turn as the jobs' own update; `create` writes the first
+ * line of new jobs; `linesOf` is what `Job.log` shows; `remove` goes with the job (retention).
+ */
+export class JobLogStore {
+  constructor(
+    private readonly JobLog: JobLogModel,
+    /** Most lines kept per job (JOB_LOG_MAX_LINES). */
+    readonly cap: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Log documents of jobs just inserted, with their first lines (one command). */
+  async create(jobs: JobLogAppend[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const docs = jobs.map((j) => ({ _id: j.id, seq: j.seq, n: j.lines.length, entries: j.lines }));
+    await this.JobLog.collection.insertMany(docs, { ordered: false });
+  }
+
+  /**
+   * Appends the lines of many jobs' writes in one bulkWrite. Two guarded updates per job, of which
+   * at most one applies: under the cap the lines are pushed; at the cap they are counted as dropped
+   * and kept as the tail. A write older than the stored sequence (or sent again) appends nothing.
+   */
+  async append(items: JobLogAppend[]): Promise<void> {
+    const ops = items.flatMap(({ id, seq, lines }) => {
+      const fresh = { seq: { $not: { $gte: seq } } };
+      return [
+        { updateOne: { filter: { _id: id, ...fresh, n: { $lt: this.cap } }, update: { $push: { entries: { $each: lines } }, $inc: { n: lines.length }, $set: { seq } } } },
+        { updateOne: { filter: { _id: id, ...fresh, n: { $gte: this.cap } }, update: { $inc: { dropped: lines.length }, $set: { seq, tail: lines } } } },
+      ];
+    });
+    if (ops.length) await this.JobLog.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: false });
+  }
+
+  /** The log of each job as `Job.log` shows it, in the order of `jobs`: its own document's lines, or the embedded log of a job from before. */
+  async linesOf(jobs: ReadonlyArray<Pick<JobRecord, '_id' | 'log'>>): Promise<JobLogRecord[][]> {
+    const wanted = jobs.filter((j) => !j.log).map((j) => j._id);
+    const docs = await findByIds<JobLogDocRecord>(this.JobLog, wanted);
+    const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
+    return jobs.map((j) => j.log ?? linesOfDoc(byId.get(j._id.toHexString()), this.cap));
+  }
+
+  /** Removes the logs of these jobs (at most 100 ids per call). */
+  async remove(ids: Types.ObjectId[]): Promise<void> {
+    if (ids.length) await this.JobLog.collection.deleteMany({ _id: { $in: ids } });
+  }
+
+  /**
+   * Moves logs embedded in job documents (written before logs had their own collection) out of them,
+   * a hundred jobs at a time; runs once per database (a setting records it), safe on several instances
+   * at once (a log document already there is kept). Returns how many jobs it moved.
+   */
+  async migrateEmbedded(Job: JobModel, Setting: SettingModel): Promise<number> {
+    if (await Setting.exists({ _id: MIGRATED_SETTING })) return 0;
+    let moved = 0;
+    for (;;) {
+      const batch = await Job.collection
+        .find({ log: { $exists: true } }, { projection: { _id: 1, seq: 1, log: 1 } })
+        .limit(MIGRATE_BATCH)
+        .toArray();
+      if (batch.length === 0) break;
+      const docs = batch.map((j) => {
+        const lines = (j.log as JobLogRecord[]) ?? [];
+        const last = lines.at(-1)?.actor ?? null;
+        return { doc: { _id: j._id, seq: (j.seq as number) ?? 0, n: lines.length, entries: lines }, last };
+      });
+      try {
+        await this.JobLog.collection.insertMany(docs.map((d) => d.doc), { ordered: false });
+      } catch (err) {
+        if (!isOnlyDuplicates(err)) throw err; // another instance moved some of them already
+      }
+      // One update per job (lastActor differs); FerretDB: at most 100 documents per command.
+      await Job.collection.bulkWrite(
+        docs.map((d) => ({ updateOne: { filter: { _id: d.doc._id }, update: { $unset: { log: 1 }, $set: { lastActor: d.last } } } })),
+        { ordered: false },
+      );
+      moved += batch.length;
+    }
+    await Setting.collection.updateOne({ _id: MIGRATED_SETTING as never }, { $set: { paused: false, updatedBy: 'system', updatedAt: new Date() } }, { upsert: true });
+    if (moved) this.logger.info({ jobs: moved }, 'moved embedded job logs to their own collection');
+    return moved;
+  }
+}
+
+/** The lines of a log document: the kept ones, then (past the cap) a note of what was dropped and the latest lines. */
+function linesOfDoc(doc: JobLogDocRecord | undefined, cap: number): JobLogRecord[] {
+  if (!doc) return [];
+  if (!doc.dropped) return doc.entries;
+  const tail = doc.tail ?? [];
+  const at = tail[0]?.at ?? doc.entries.at(-1)?.at ?? new Date(0);
+  const note: JobLogRecord = { at, actor: 'system', message: `${doc.dropped} log lines not kept (at most ${cap} per job); the latest follow` };
+  return [...doc.entries, note, ...tail];
+}
+
+function isOnlyDuplicates(err: unknown): boolean {
+  const e = err as { code?: number; writeErrors?: Array<{ code: number }> | { code: number } };
+  if (e.writeErrors) return (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]).every((w) => w.code === 11000);
+  return e.code === 11000;
+}
