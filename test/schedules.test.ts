@@ -1,5 +1,6 @@
 import { gql, startAppWithIssuer, startTestApp, type UserErr } from './harness/app.js';
 import { until } from './harness/until.js';
+import type { JobRecord } from '../src/models/job.js';
 
 /**
  * Cron schedules (schema/schedules.graphql) on a real service with FerretDB and redis-server. Two instances
@@ -47,7 +48,12 @@ async function setup(opts: { clock?: { now: number }; background?: boolean } = {
   const view = (id: string) => call<ScheduleView>(`query($id: ID!) { schedule(id: $id) { ${SCHEDULE} } }`, { id }, t.viewer);
   /** The scheduler step on both instances at once. */
   const tick = () => Promise.all([a.services.schedules.fireDue(), b.services.schedules.fireDue()]);
-  const jobsOf = (name: string) => a.mongo.collection('jobs').find({ createdBy: `schedule:${name}` }).sort({ _id: 1 }).toArray();
+  /** The jobs a schedule created, oldest first, each with its log as Job.log shows it. */
+  const jobsOf = async (name: string) => {
+    const jobs = await a.mongo.collection<JobRecord>('jobs').find({ createdBy: `schedule:${name}` }).sort({ _id: 1 }).toArray();
+    const logs = await a.services.jobLogs.linesOf(jobs);
+    return jobs.map((j, i) => ({ ...j, log: logs[i]! }));
+  };
   const finishAll = async (operation: string) => {
     for (;;) {
       const c = await call<{ lease: { token: string; job: { id: string } } | null }>(
@@ -116,7 +122,7 @@ test('every scheduled time fires exactly once across two instances (injected clo
     await s.finishAll('CHANGE');
   }
   const jobs = await s.jobsOf('minutely');
-  expect(jobs.map((j) => j.log[0].message)).toEqual([1, 2, 3, 4, 5].map((m) => `created by schedule minutely for 2031-03-01T12:0${m}:00.000Z`));
+  expect(jobs.map((j) => j.log[0]!.message)).toEqual([1, 2, 3, 4, 5].map((m) => `created by schedule minutely for 2031-03-01T12:0${m}:00.000Z`));
   // A job still running at the next time: that time is skipped and recorded.
   clock.now += 60_000;
   await s.tick();
@@ -228,7 +234,7 @@ test(`real time, two instances with their background loops: a schedule every sec
   await worker;
   // Every job says which second it was created for: no second has two.
   const jobs = await s.jobsOf('every second');
-  const jobTimes = jobs.map((j) => Date.parse(/ for (\S+)$/.exec(String(j.log[0].message))![1]!));
+  const jobTimes = jobs.map((j) => Date.parse(/ for (\S+)$/.exec(String(j.log[0]!.message))![1]!));
   expect(new Set(jobTimes).size).toBe(jobs.length);
   expect(jobTimes.every((t) => t % 1000 === 0)).toBe(true);
   expect(jobs.length).toBeGreaterThan(0);
