@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../db/redis.js';
 import type { Connection } from 'mongoose';
 import type { Config } from '../config.js';
 import { EventBus } from '../events/bus.js';

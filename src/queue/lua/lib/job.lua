@@ -1,5 +1,7 @@
 -- Shared by the job scripts (inlined where a script says --@include job).
--- Key layout: src/queue/keys.ts. Every job key is derived from the prefix.
+-- Key layout: src/queue/keys.ts. Every job key is derived from the prefix; its {tag} keeps them all in
+-- one Redis Cluster hash slot, the slot of the script's KEYS. PUBLISH_COMMAND (PUBLISH, or SPUBLISH on a
+-- cluster) is defined by the loader (src/queue/scripts.ts) above every script.
 
 -- The sorted sets and hashes of one job, by name.
 local function jobKeys(prefix, id)
