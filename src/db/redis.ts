@@ -107,8 +107,8 @@ export class RedisClusterError extends Error {
 const CLUSTER_SLOTS = 16_384;
 
 /**
- * A connected Redis Cluster client; fails with one RedisClusterError when no seed node answers within the
- * connect timeout or when some hash slots are served by no node (the cluster is down for those keys).
+ * A connected Redis Cluster client; fails with one RedisClusterError when it does not become ready within the
+ * connect timeout: no seed node answers, or some hash slots are served by no node (ioredis waits for a full slot map).
  * Same time bounds, retries and auto-pipelining as connectRedis.
  */
 export async function connectRedisCluster(config: RedisClusterConfig, name: string, options: RedisConnectOptions = {}): Promise<Cluster> {
@@ -140,24 +140,44 @@ export async function connectRedisCluster(config: RedisClusterConfig, name: stri
     ]);
   } catch {
     cluster.disconnect();
-    throw new RedisClusterError(`Redis Cluster: none of the nodes in REDIS_CLUSTER_NODES (${seeds}) answered with the cluster's slots within ${connectTimeout} ms (REDIS_CONNECT_TIMEOUT_MS)`);
+    throw new RedisClusterError(await whyClusterNotReady(config, seeds, connectTimeout));
   } finally {
     clearTimeout(timer);
-  }
-  const uncovered = uncoveredSlots(cluster);
-  if (uncovered > 0) {
-    cluster.disconnect();
-    throw new RedisClusterError(
-      `Redis Cluster (${seeds}): ${uncovered} of ${CLUSTER_SLOTS} hash slots are served by no node, so keys in them cannot be read or written; assign every slot (redis-cli --cluster check / fix) and start again`,
-    );
   }
   return cluster;
 }
 
-function uncoveredSlots(cluster: Cluster): number {
-  let uncovered = 0;
-  for (let slot = 0; slot < CLUSTER_SLOTS; slot++) if (!cluster.slots[slot]?.length) uncovered++;
-  return uncovered;
+/**
+ * Why a cluster client did not become ready, asked of the seed nodes one by one: no node answers, a node is no
+ * cluster node, a node refuses the login, or the cluster does not serve every slot (ioredis waits for
+ * cluster_state:ok, which a cluster with uncovered slots never reaches).
+ */
+async function whyClusterNotReady(config: RedisClusterConfig, seeds: string, connectTimeout: number): Promise<string> {
+  for (const node of config.nodes) {
+    const where = `${node.host}:${node.port}`;
+    const probe = new Redis({
+      ...node, username: config.username, password: config.password, tls: config.tls ? {} : undefined,
+      lazyConnect: true, connectTimeout, commandTimeout: connectTimeout, maxRetriesPerRequest: 0, retryStrategy: () => null,
+    });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      const info = String(await probe.cluster('INFO'));
+      const assigned = Number(/cluster_slots_assigned:(\d+)/.exec(info)?.[1] ?? 0);
+      const state = /cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown';
+      if (assigned < CLUSTER_SLOTS || state !== 'ok') {
+        return `Redis Cluster (${seeds}): ${CLUSTER_SLOTS - assigned} of ${CLUSTER_SLOTS} hash slots are served by no node (cluster_state:${state} on ${where}), so keys in them cannot be read or written; assign every slot (redis-cli --cluster check / fix) and start again`;
+      }
+      return `Redis Cluster (${seeds}): ${where} reports cluster_state:ok, but the client did not become ready within ${connectTimeout} ms (REDIS_CONNECT_TIMEOUT_MS): check that every node's announced address is reachable from here`;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (/cluster support disabled/i.test(message)) return `Redis Cluster: ${where} is not a cluster node (cluster-enabled no); for one Redis, set REDIS_URL instead of REDIS_CLUSTER_NODES`;
+      if ((err as Error).name === 'ReplyError') return `Redis Cluster: ${where} refused the connection: ${message.split('\n')[0]}`;
+    } finally {
+      probe.disconnect();
+    }
+  }
+  return `Redis Cluster: none of the nodes in REDIS_CLUSTER_NODES (${seeds}) answered within ${connectTimeout} ms (REDIS_CONNECT_TIMEOUT_MS)`;
 }
 
 /**
