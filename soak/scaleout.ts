@@ -164,9 +164,14 @@ async function jwksServer() {
   return { url: `http://127.0.0.1:${port}/jwks.json`, sign, close: () => new Promise((r) => server.close(r)) };
 }
 
+/** One GraphQL call; a transport failure (instance down, no answer within 2 minutes) comes back as an error, not a throw. */
 async function gql<T>(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<{ data?: T; errors?: Array<{ message: string }> }> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(30_000) });
-  return (await res.json()) as { data?: T; errors?: Array<{ message: string }> };
+  try {
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(120_000) });
+    return (await res.json()) as { data?: T; errors?: Array<{ message: string }> };
+  } catch (err) {
+    return { errors: [{ message: `transport: ${(err as Error).message}` }] };
+  }
 }
 
 const CREATE = `mutation($i: JobsCreateInput!) { jobsCreate(input: $i) { results { job { id } error { code } existingJob { id } } } }`;
@@ -315,6 +320,7 @@ async function main(): Promise<void> {
     const raceCreated = raceResults.flatMap((r) => r.data?.jobsCreate.results.filter((x) => x.job).map((x) => x.job!.id) ?? []);
     const raceDuplicates = raceResults.filter((r) => r.data?.jobsCreate.results[0]?.error?.code === 'DUPLICATE_IN_PROGRESS').length;
     const raceOther = raceResults.filter((r) => r.errors || (r.data?.jobsCreate.results[0]?.error && r.data.jobsCreate.results[0].error.code !== 'DUPLICATE_IN_PROGRESS'));
+    const raceOtherKinds = [...new Set(raceOther.map((r) => r.errors?.[0]?.message ?? r.data?.jobsCreate.results[0]?.error?.code))];
     const raceExisting = new Set(raceResults.flatMap((r) => r.data?.jobsCreate.results.map((x) => x.existingJob?.id).filter(Boolean) ?? []));
 
     // Fault 2: SIGKILL redis-server at half (AOF on), start it again on the same folder.
@@ -385,7 +391,7 @@ async function main(): Promise<void> {
         `  jobs run more than once by a worker (lease lost to a fault, then run again): ${rerun}; accepted completions per job above 1: ${completedTwice.length}`,
         `  instance 1: killed with SIGKILL, ready again ${instanceBack - killAt} ms later (2,000 ms of it waiting); peak RSS before the kill ${peakBeforeKill.toFixed(0)} MiB`,
         `  redis-server: killed with SIGKILL, answering again ${redisBack - redisKillAt} ms later (1,000 ms of it waiting)`,
-        `  race: ${RACE} creations of one target across three instances: ${raceCreated.length} created, ${raceDuplicates} DUPLICATE_IN_PROGRESS (pointing at ${raceExisting.size} job), ${raceOther.length} other answers`,
+        `  race: ${RACE} creations of one target across three instances: ${raceCreated.length} created, ${raceDuplicates} DUPLICATE_IN_PROGRESS (pointing at ${raceExisting.size} job), ${raceOther.length} other answers${raceOther.length ? ` (${raceOtherKinds.join('; ')})` : ''}`,
         `  subscribers (jobEvents, STATUS_CHANGED): instance 0 saw ${seen[0]!.length}, instance 2 saw ${seen[2]!.length}, the log records ${[...expected.values()].reduce((n, s) => n + s.length, 0)}; instance 1's (killed) saw ${seen[1]!.length}`,
         `  peak RSS of the instances at the end: ${instances.map((x) => `${x.peakRssMiB().toFixed(0)} MiB`).join(' / ')}`,
         `  logs: ${dir}`,

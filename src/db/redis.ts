@@ -109,10 +109,9 @@ const CLUSTER_SLOTS = 16_384;
 /**
  * A connected Redis Cluster client; fails with one RedisClusterError when it does not become ready within the
  * connect timeout: no seed node answers, or some hash slots are served by no node (ioredis waits for a full slot map).
- * Same time bounds, retries and auto-pipelining as connectRedis.
+ * Same time bounds, retries and auto-pipelining as connectRedis; round trips are not counted (countRoundTrips is ignored).
  */
 export async function connectRedisCluster(config: RedisClusterConfig, name: string, options: RedisConnectOptions = {}): Promise<Cluster> {
-  if (options.countRoundTrips) throw new RedisClusterError('round trips are counted on one Redis only, not on a Redis Cluster');
   const connectTimeout = options.connectTimeoutMs ?? BACKEND_TIMEOUT_DEFAULTS.redisConnectMs;
   const cluster = new Cluster(config.nodes, {
     lazyConnect: true,

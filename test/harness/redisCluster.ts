@@ -18,6 +18,8 @@ export interface RedisClusterBackend {
   /** The masters, as REDIS_CLUSTER_NODES takes them: `127.0.0.1:port,…`. */
   nodesEnv: string;
   ports: number[];
+  /** Process ids of the masters (CPU accounting). */
+  pids: number[];
   /** A plain connection to each master (closed at the end of the file), for what a test does to every node. */
   masters: Redis[];
   /** FLUSHALL on every master: the whole cluster loses its data. */
@@ -106,16 +108,43 @@ function client(port: number): Redis {
   return c;
 }
 
-/** Starts a cluster of `masters` masters (default 3) and waits until every node reports cluster_state:ok. */
+/** Starts a cluster of `masters` masters (default 3), stopped at the end of the test file. */
 export async function startRedisCluster(masters = 3): Promise<RedisClusterBackend> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'job-service-test-cluster-'));
+  const cluster = await launchRedisCluster(masters);
+  onFileEnd(() => cluster.stop());
+  return cluster;
+}
+
+/**
+ * Starts a cluster of `masters` masters and waits until every node reports cluster_state:ok; the caller stops it
+ * (the bench uses it too, outside jest).
+ */
+export async function launchRedisCluster(masters = 3): Promise<RedisClusterBackend & { stop(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'job-service-cluster-'));
   const nodes: NodeProcess[] = [];
   const clients: Redis[] = [];
-  onFileEnd(async () => {
+  const stop = async () => {
     for (const c of clients) c.disconnect();
     await stopNodes(nodes, dir);
-  });
-  for (let i = 0; i < masters; i++) nodes.push(await startNode(dir));
+  };
+  try {
+    for (let i = 0; i < masters; i++) nodes.push(await startNode(dir));
+    await joinCluster(nodes, clients);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    nodesEnv: nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
+    ports: nodes.map((n) => n.port),
+    pids: nodes.map((n) => n.child.pid ?? NaN),
+    masters: clients,
+    flushAll: async () => void (await Promise.all(clients.map((c) => c.flushall()))),
+    stop,
+  };
+}
+
+async function joinCluster(nodes: NodeProcess[], clients: Redis[]): Promise<void> {
   const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
   await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
   for (const n of nodes) clients.push(client(n.port));
@@ -127,12 +156,6 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterBacken
     if (Date.now() > deadline) throw new Error(`the cluster did not reach cluster_state:ok: ${infos.join(' | ')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
-    nodesEnv: addresses.join(','),
-    ports: nodes.map((n) => n.port),
-    masters: clients,
-    flushAll: async () => void (await Promise.all(clients.map((c) => c.flushall()))),
-  };
 }
 
 /** Starts one cluster-enabled redis-server that belongs to no cluster: it covers no slot until the test adds some. */
