@@ -208,6 +208,10 @@ describe('the service on three masters', () => {
     const { app: a, token, jwks } = await startAppWithIssuer({ file: import.meta.url, backends: clusterBackends });
     const b = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url, name: (a as App & { name: string }).name, backends: clusterBackends });
     expect(a.config.redisKeyPrefix).toMatch(/^\{t_.*\}:$/);
+    const status = await gql<{ serviceStatus: { backends: Array<{ name: string; up: boolean; embedded: boolean }> } }>(a.url, '{ serviceStatus { backends { name up embedded } } }', {}, await token(['ADMIN'], 'ada'));
+    expect(status.body.data!.serviceStatus.backends.find((x) => x.name === 'redis')).toEqual({ name: 'redis', up: true, embedded: false });
+    const ready = await fetch(`${a.url}/readyz`);
+    expect(ready.status).toBe(200); // its Redis check (PING) answers on a cluster
     const submitter = await token(['SUBMITTER'], 'sue');
     const worker = await token(['WORKER'], 'bot');
     const viewer = await token(['VIEWER'], 'vic');

@@ -61,7 +61,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   });
 
   const services: Services = {
-    status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl }),
+    status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl && !config.redisCluster }),
     targets,
     jobs,
     lifecycle,
