@@ -313,6 +313,17 @@ async function main(): Promise<void> {
     const instanceBack = await victim.start();
     say(`instance 1 started again: down ${instanceBack - killAt} ms`);
 
+    // Fault 2: SIGKILL redis-server at half (AOF on; later when the instance's restart took long, so jobs are still
+    // running), start it again on the same folder.
+    const redisKillWhen = Math.min(JOBS * 0.8, Math.max(JOBS / 2, (await completedCount()) + JOBS / 10));
+    await until('half completed', async () => (await completedCount()) >= redisKillWhen, TIMEOUT_MS);
+    const redisKillAt = Date.now();
+    await redis.kill('SIGKILL');
+    say(`redis-server killed (SIGKILL) at ${await completedCount()} completed`);
+    await new Promise((r) => setTimeout(r, 1000));
+    const redisBack = await redis.start();
+    say(`redis-server started again on its AOF: down ${redisBack - redisKillAt} ms`);
+
     // The race: 50 creations of one target at once, split across the three instances. The job waits an hour (runAt),
     // so a creation retried after a SERVICE_UNAVAILABLE still meets it in progress; it is cancelled afterwards.
     const raceItem = { target: 'SOAK_RACE', operation: 'ADD', maxAttempts: 5, runAt: new Date(Date.now() + 3_600_000).toISOString() };
@@ -331,15 +342,6 @@ async function main(): Promise<void> {
     const raceInMongo = await mongo.collection('jobs').countDocuments({ target: 'SOAK_RACE' });
     const operator = await jwks.sign(['OPERATOR'], 'soak-operator');
     for (const id of raceCreated) await gql(instances[0]!.url, operator, 'mutation($i: JobCancelInput!) { jobCancel(input: $i) { userErrors { code } } }', { i: { id, reason: 'soak race: done' } });
-
-    // Fault 2: SIGKILL redis-server at half (AOF on), start it again on the same folder.
-    await until('half completed', async () => (await completedCount()) >= JOBS / 2, TIMEOUT_MS);
-    const redisKillAt = Date.now();
-    await redis.kill('SIGKILL');
-    say(`redis-server killed (SIGKILL) at ${await completedCount()} completed`);
-    await new Promise((r) => setTimeout(r, 1000));
-    const redisBack = await redis.start();
-    say(`redis-server started again on its AOF: down ${redisBack - redisKillAt} ms`);
 
     await creating;
     const all = [...new Set([...ids, ...raceCreated])];
@@ -378,6 +380,8 @@ async function main(): Promise<void> {
     // Events still in flight to the subscribers after the last job ended: wait for the last one's terminal event.
     const survivors = [0, 2];
     await until('subscribers caught up', () => survivors.every((i) => seen[i]!.length >= [...expected.values()].reduce((n, s) => n + s.length, 0)), 20_000, 200).catch(() => undefined);
+    // Where the first difference of each mismatched job lies: within 2 s before a fault to 15 s after its recovery, or elsewhere.
+    const nearFault = { instance: 0, redis: 0, elsewhere: 0 };
     const missing = survivors.map((i) => {
       const got = new Map<string, string[]>();
       for (const e of seen[i]!) got.set(e.id, [...(got.get(e.id) ?? []), `${e.previousStatus}>${e.status}`]);
@@ -391,6 +395,8 @@ async function main(): Promise<void> {
         const at = entry ? new Date(entry.at).getTime() : NaN;
         const when = entry ? `, recorded ${((at - killAt) / 1000).toFixed(2)} s after instance 1's kill and ${((at - redisKillAt) / 1000).toFixed(2)} s after redis-server's by ${entry.actor} ("${entry.message}")` : '';
         misses.push(`${id}: log ${steps.join(',')} / seen ${have.join(',')}${when}`);
+        const near = (from: number, to: number) => at >= from - 2_000 && at <= to + 15_000;
+        nearFault[near(killAt, instanceBack) ? 'instance' : near(redisKillAt, redisBack) ? 'redis' : 'elsewhere']++;
       }
       return misses;
     });
@@ -406,6 +412,7 @@ async function main(): Promise<void> {
         `  redis-server: killed with SIGKILL, answering again ${redisBack - redisKillAt} ms later (1,000 ms of it waiting)`,
         `  race: ${RACE} creations of one target across three instances: first try ${firstTry.created} created, ${firstTry.duplicates} DUPLICATE_IN_PROGRESS, ${firstTry.unavailable} errors (retried); in the end ${raceCreated.length} created, ${raceDuplicates} DUPLICATE_IN_PROGRESS (pointing at ${raceExisting.size} job), ${raceOther.length} other answers${raceOther.length ? ` (${raceOtherKinds.join('; ')})` : ''}; ${raceInMongo} job of that target in MongoDB`,
         `  subscribers (jobEvents, STATUS_CHANGED): instance 0 saw ${seen[0]!.length}, instance 2 saw ${seen[2]!.length}, the log records ${[...expected.values()].reduce((n, s) => n + s.length, 0)}; instance 1's (killed) saw ${seen[1]!.length}`,
+        `  jobs whose events differ from their log, both subscribers together, by where the first difference lies: around instance 1's kill ${nearFault.instance}, around the Redis restart ${nearFault.redis}, elsewhere ${nearFault.elsewhere}`,
         `  peak RSS of the instances at the end: ${instances.map((x) => `${x.peakRssMiB().toFixed(0)} MiB`).join(' / ')}`,
         `  logs: ${dir}`,
       ].join('\n') + '\n',
