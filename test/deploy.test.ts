@@ -91,7 +91,7 @@ function imageEnv(): Record<string, string> {
 
 test('every file parses; the example .env defines every variable docker-compose.yml uses', () => {
   expect(k8s.map((d) => d.kind).sort()).toEqual(['Deployment', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Secret', 'Service']);
-  expect(Object.keys(compose.services).sort()).toEqual(['api1', 'api2', 'mongo-init', 'mongo1', 'mongo2', 'mongo3', 'redis', 'worker']);
+  expect(Object.keys(compose.services).sort()).toEqual(['api1', 'api2', 'mongo-init', 'mongo1', 'mongo2', 'mongo3', 'prometheus', 'redis', 'worker']);
   const example = Object.fromEntries(read('.env.example').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)));
   const used = new Set([...read('docker-compose.yml').matchAll(/(?<!\$)\$\{([A-Z_]+)/g)].map((m) => m[1]!));
   expect(used.size).toBeGreaterThan(3);
@@ -124,6 +124,20 @@ test('docker compose: both service instances get a valid production configuratio
   expect(mongo.command).toEqual(expect.arrayContaining(['--replSet', 'rs0', '--keyFile']));
   expect([compose.services.mongo2.command, compose.services.mongo3.command]).toEqual([mongo.command, mongo.command]);
   expect(compose.secrets.mongo_keyfile.file).toBe('./mongo-keyfile');
+});
+
+test('Prometheus scrapes every service instance on its metrics port; the Kubernetes pods announce theirs', () => {
+  const prometheus = yamlDocs('prometheus.yml')[0]!;
+  const targets = prometheus.scrape_configs.flatMap((c: Obj) => c.static_configs.flatMap((t: Obj) => t.targets as string[])).sort();
+  const instances = Object.entries(compose.services as Record<string, Obj>).filter(([, svc]) => svc.build).map(([name, svc]) => `${name}:${svc.environment.METRICS_PORT}`);
+  expect(instances).toHaveLength(2);
+  expect(targets).toEqual(instances.sort());
+  expect(compose.services.prometheus.volumes).toContain('./prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+  const pod = byKind('Deployment').spec.template;
+  const container = pod.spec.containers[0];
+  const port = container.env.find((e: Obj) => e.name === 'METRICS_PORT').value;
+  expect(pod.metadata.annotations['prometheus.io/port']).toBe(port);
+  expect(container.ports.find((p: Obj) => p.name === 'metrics').containerPort).toBe(Number(port));
 });
 
 test('probes point at /healthz (liveness, the image HEALTHCHECK) and /readyz (readiness), which the service answers', async () => {
