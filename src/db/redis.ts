@@ -182,7 +182,7 @@ async function whyClusterNotReady(config: RedisClusterConfig, seeds: string, con
 /**
  * A new connection for pub/sub (a subscribed connection can run no other command), which calls `onMessage` for
  * messages on `channels`. On one Redis: SUBSCRIBE. On a cluster: SSUBSCRIBE (sharded channels, Redis ≥ 7), served
- * by the node that owns each channel's slot, matching `publishTo`. ioredis resubscribes after a reconnect.
+ * by the node that owns each channel's slot, matching `publishCommand`. ioredis resubscribes after a reconnect.
  */
 export async function subscribeTo(
   client: RedisClient,
