@@ -18,12 +18,14 @@ import { runQuery } from './scenarios/query.js';
  * + redis-server, or MONGODB_URI / REDIS_URL), instrumented (MongoDB commands,
  * Redis round trips, its own CPU); this process generates the load. Scenarios
  * 0 (background loops) to 7, same-run ratios, a table on stdout and a JSON file under .bench/.
+ * 3c and 5c run the 10-worker hot path and the fan-out again with the service on a
+ * local Redis Cluster of three masters (BENCH_REDIS_CLUSTER=0 leaves it out).
  * Each scenario starts once the backends are idle, on a new service process
  * with an empty database and its own Redis keys. BENCH_SECONDS sets the pass
  * length (default 5), BENCH_PASSES the passes (default 3), BENCH_QUERY_JOBS the
  * jobs seeded for the query and mixed scenarios (default 200), BENCH_SAMPLES the
  * enqueue-to-start samples (default 1,000). A watchdog ends the process after
- * 10 minutes. The last line is "N passed, N failed" over the target rows (NOT
+ * 12 minutes. The last line is "N passed, N failed" over the target rows (NOT
  * MEASURED counts as failed); the exit status is 1 when any target failed.
  */
 const env = process.env;
@@ -39,11 +41,11 @@ const summaryLine = (extraFailed: number) => {
 };
 
 const watchdog = setTimeout(() => {
-  process.stderr.write('bench: watchdog: still running after 10 minutes, exiting\n');
+  process.stderr.write('bench: watchdog: still running after 12 minutes, exiting\n');
   out(markdownTable(rows));
   out(summaryLine(1));
   process.exit(2);
-}, 10 * 60_000);
+}, 12 * 60_000);
 watchdog.unref();
 
 function cpuModel(): string {
@@ -78,8 +80,8 @@ async function main(): Promise<number> {
   const cpu: Array<{ scenario: string; wallS: number; idleWaitS: number; cpuS: Record<string, number> }> = [];
   let last = { name: 'setup', wall: Date.now(), cpu: b.cpuMs() };
   /** Closes the previous scenario's account (its tail: the wait until the backends were idle), then isolates and opens the next. */
-  const scenario = async (name: string, label: string, background = false) => {
-    const idleWaitS = Math.round((await b.fresh(label, { background })) * 10) / 10;
+  const scenario = async (name: string, label: string, background = false, redis: 'single' | 'cluster' = 'single') => {
+    const idleWaitS = Math.round((await b.fresh(label, { background, redis })) * 10) / 10;
     const now = { name, wall: Date.now(), cpu: b.cpuMs() };
     const delta = Object.fromEntries(Object.entries(now.cpu).map(([k, v]) => [k, Math.round((v - (last.cpu[k] ?? 0)) / 10) / 100]));
     cpu.push({ scenario: last.name, wallS: Math.round((now.wall - last.wall) / 100) / 10, idleWaitS, cpuS: delta });
@@ -160,6 +162,18 @@ async function main(): Promise<number> {
     const scale = ratio(claims[1]!.svc.perSecond, claims[0]!.svc.perSecond);
     rows.push({ scenario: '3 claim + progress + complete(claimNext)', figure: '10 workers / 1 worker', value: fmt(scale, 2), target: '≥ 3×', verdict: verdict(scale, (x) => x >= 3) });
 
+    if (b.hasCluster) {
+      // 3c: the 10-worker hot path again, the service on a Redis Cluster of three masters (same run, same database).
+      await scenario('3c hot path on a Redis Cluster', 'claimcluster', false, 'cluster');
+      await prepareRawCollection(b);
+      const onCluster = await runClaim(b, { passes, seconds, workers: 10 });
+      const single = claims[1]!;
+      results.claimCluster = onCluster;
+      const ccs = `3c claim + progress + complete(claimNext), 10 workers, Redis Cluster of 3 masters vs one redis-server`;
+      rows.push({ scenario: ccs, figure: 'jobs/s (p99 ms per job)', value: `${rate(onCluster.svc)} (${fmt(onCluster.svc.p99Ms, 1)})`, compare: `one redis-server ${rate(single.svc)} (${fmt(single.svc.p99Ms, 1)})`, ratio: fmt(ratio(onCluster.svc.perSecond, single.svc.perSecond), 2) });
+      rows.push({ scenario: ccs, figure: 'service Node CPU ms / job', value: fmt(ms(onCluster.svc.cost.cpuUs), 2), compare: fmt(ms(single.svc.cost.cpuUs), 2), ratio: fmt(ratio(onCluster.svc.cost.cpuUs, single.svc.cost.cpuUs), 2) });
+    }
+
     await scenario('4 enqueue-to-start', 'latency');
     const lat = await runLatency(b, { samples, maxSeconds: 90 });
     results.latency = lat;
@@ -177,6 +191,16 @@ async function main(): Promise<number> {
     rows.push({ scenario: fs, figure: 'p50 / p99 ms (at → received)', value: `${fmt(fan.p50Ms, 1)} / ${fmt(fan.p99Ms, 1)}`, target: 'p99 ≤ 100 ms', verdict: verdict(fan.p99Ms, (x) => x <= 100) });
     rows.push({ scenario: fs, figure: 'CPU µs / delivery: service / subscribers', value: `${fmt(fan.cpuUsPerDelivery, 1)} / ${fmt(fan.subscriberCpuUsPerDelivery, 1)}` });
     rows.push({ scenario: fs, figure: 'per event: MongoDB commands; Redis round trips', value: `${fmt(fan.mongoPerEvent, 2)}; ${fmt(fan.redisRoundTripsPerEvent, 2)}` });
+
+    if (b.hasCluster) {
+      // 5c: the same fan-out with events on a sharded channel of a Redis Cluster (SPUBLISH / SSUBSCRIBE).
+      await scenario('5c fan-out on a Redis Cluster', 'fanoutcluster', false, 'cluster');
+      const onCluster = await runFanout(b, { sockets: 100, perSocket: 10, seconds: Math.max(seconds, 8), batch: 1, window: 1, maxEvents: 5_000 });
+      results.fanoutCluster = onCluster;
+      const fcs = `5c fan-out (${fmt(onCluster.subscribers)} subs, ${fmt(onCluster.events)} events), Redis Cluster of 3 masters vs one redis-server`;
+      rows.push({ scenario: fcs, figure: 'deliveries/s', value: `${fmt(onCluster.deliveriesPerSecond)} (${fmt(onCluster.deliveries)} of ${fmt(onCluster.expected)})`, compare: fmt(fan.deliveriesPerSecond), ratio: fmt(ratio(onCluster.deliveriesPerSecond, fan.deliveriesPerSecond), 2) });
+      rows.push({ scenario: fcs, figure: 'p50 / p99 ms (at → received)', value: `${fmt(onCluster.p50Ms, 1)} / ${fmt(onCluster.p99Ms, 1)}`, compare: `${fmt(fan.p50Ms, 1)} / ${fmt(fan.p99Ms, 1)}`, ratio: fmt(ratio(onCluster.p99Ms, fan.p99Ms), 2) });
+    }
 
     await scenario('6 mixed', 'mixed');
     const mixed = await runMixed(b, { seconds, connections: 2, jobs: queryJobs, enqueueMaxPerSecond: e100.svc.perSecond, claimMaxPerSecond: claims[1]!.svc.perSecond });

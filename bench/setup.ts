@@ -3,10 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
+import { parseClusterNodes, type RedisClusterConfig } from '../src/config.js';
 import { connectDatabase } from '../src/db/mongo.js';
+import { closeRedis, connectRedisCluster, type RedisClient } from '../src/db/redis.js';
 import { startEmbedded, type EmbeddedBackends } from '../src/embedded/launcher.js';
 import { createLogger } from '../src/logger.js';
 import { queueKeys } from '../src/queue/index.js';
+import { launchRedisCluster } from '../test/harness/redisCluster.js';
 import { startChild, type Child } from './child.js';
 import { gql } from './load.js';
 import type { ServiceConfig, ServiceReady, ServiceStats } from './service.js';
@@ -49,8 +52,10 @@ export interface BenchEnv {
   svc: Service;
   /** This process's own connection to the current scenario's database (pool sized like the service's). */
   db: Connection;
-  /** This process's own Redis client (same server as the service). */
-  redis: Redis;
+  /** This process's own Redis client (the same Redis as the current service: one server, or the cluster). */
+  redis: RedisClient;
+  /** Whether a local Redis Cluster of three masters runs alongside (BENCH_REDIS_CLUSTER=0: not started). */
+  hasCluster: boolean;
   /** CPU the embedded backends have used so far (from /proc). */
   backendCpu(): BackendCpu;
   backend: string;
@@ -67,7 +72,7 @@ export interface BenchEnv {
    * process on an empty database and a new Redis key prefix. Returns the seconds
    * spent waiting for idle.
    */
-  fresh(label: string, opts?: { background?: boolean; env?: Record<string, string> }): Promise<number>;
+  fresh(label: string, opts?: { background?: boolean; env?: Record<string, string>; redis?: 'single' | 'cluster' }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -139,15 +144,28 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
     const [dbUri, queueUrl] = [mongoUri!, redisUrl!];
     const redis = new Redis(queueUrl, { lazyConnect: false });
     cleanups.push(() => redis.quit());
+    // A Redis Cluster of three masters on this machine, for the scenarios run on both (same run, same database).
+    let clusterNodes: string | undefined;
+    let clusterRedis: RedisClient | undefined;
+    if (env.BENCH_REDIS_CLUSTER !== '0') {
+      const cluster = await launchRedisCluster(3);
+      cleanups.push(() => cluster.stop());
+      cluster.pids.forEach((pid, i) => (children[`redisCluster${i}`] = pid));
+      clusterNodes = cluster.nodesEnv;
+      const c = await connectRedisCluster(parseClusterNodes(clusterNodes.split(',')) as RedisClusterConfig, 'bench');
+      clusterRedis = c;
+      cleanups.push(() => closeRedis(c));
+    }
 
     let serviceCpuDoneMs = 0;
     const backendCpu = (): BackendCpu => ({
       dbCpuUs: children.ferretdb ? procCpuMs(children.ferretdb) * 1000 : NaN,
       redisServerCpuUs: children.redis ? procCpuMs(children.redis) * 1000 : NaN,
     });
-    const startService = async (label: string, background: boolean, extraEnv?: Record<string, string>) => {
+    const startService = async (label: string, background: boolean, onCluster: boolean, extraEnv?: Record<string, string>) => {
       const name = `bench_${label}_${Date.now().toString(36)}`;
-      const cfg: ServiceConfig = { mongoUri: dbUri, redisUrl: queueUrl, dataDir, dbName: name, prefix: `${name}:`, logLevel: env.BENCH_LOG_LEVEL ?? 'error', background, env: extraEnv, profileDir: env.BENCH_PROFILE ? path.resolve('.bench', 'profiles') : undefined };
+      const where = onCluster ? { redisClusterNodes: clusterNodes, prefix: `{${name}}:` } : { prefix: `${name}:` };
+      const cfg: ServiceConfig = { mongoUri: dbUri, redisUrl: queueUrl, ...where, dataDir, dbName: name, logLevel: env.BENCH_LOG_LEVEL ?? 'error', background, env: extraEnv, profileDir: env.BENCH_PROFILE ? path.resolve('.bench', 'profiles') : undefined };
       const child: Child<ServiceReady> = await startChild(new URL('./service.js', import.meta.url), cfg, cfg.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${cfg.profileDir}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : []);
       // A long bound: this connection also counts and drops large collections, which FerretDB does by a full scan.
       const { conn } = await connectDatabase(dbUri, name, { countCommands: true, timeoutMs: 120_000 });
@@ -168,13 +186,14 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
       return { svc, conn, tokens: child.ready.tokens, stop };
     };
 
-    let current = await startService('setup', false);
+    let current = await startService('setup', false, false);
     cleanups.push(() => current.stop());
     const childCpuMs = () => Object.keys(children).reduce((sum, k) => sum + procCpuMs(children[k]!), 0);
     const bench: BenchEnv = {
       svc: current.svc,
       db: current.conn,
       redis,
+      hasCluster: clusterNodes !== undefined,
       backendCpu,
       backend: embedded ? `embedded FerretDB (SQLite) + redis-server` : `MONGODB_URI + REDIS_URL`,
       tokens: current.tokens,
@@ -190,8 +209,10 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
       fresh: async (label, opts = {}) => {
         await current.stop();
         const waited = await waitIdle(childCpuMs);
-        current = await startService(label, opts.background ?? false, opts.env);
-        Object.assign(bench, { svc: current.svc, db: current.conn, tokens: current.tokens });
+        const onCluster = opts.redis === 'cluster';
+        if (onCluster && !clusterRedis) throw new Error('no Redis Cluster runs in this bench (BENCH_REDIS_CLUSTER=0)');
+        current = await startService(label, opts.background ?? false, onCluster, opts.env);
+        Object.assign(bench, { svc: current.svc, db: current.conn, tokens: current.tokens, redis: onCluster ? clusterRedis : redis });
         return waited;
       },
       close,

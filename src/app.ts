@@ -1,10 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { loadDevIssuer, type DevIssuer } from './auth/devIssuer.js';
 import { createVerifier, type TokenVerifier } from './auth/verifier.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/mongo.js';
-import { closeRedis, connectRedis } from './db/redis.js';
+import { closeRedis, connectRedis, connectRedisCluster, redisSettingWarnings, type RedisClient } from './db/redis.js';
 import { startEmbedded, type EmbeddedBackends } from './embedded/launcher.js';
 import type { Logger } from './logger.js';
 import { buildSchema } from './schema.js';
@@ -25,7 +24,8 @@ export interface App {
   url: string;
   config: Config;
   mongo: Connection;
-  redis: Redis;
+  /** One Redis, or a Redis Cluster (REDIS_CLUSTER_NODES). */
+  redis: RedisClient;
   services: Services;
   server: HttpServer;
   /** Present in dev mode: signs tokens that this instance accepts. */
@@ -75,8 +75,9 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
     const tracing = startTracing(config.observability, logger);
     if (tracing) cleanups.push(() => tracing.release());
     let embedded: EmbeddedBackends | undefined;
-    if (!config.mongoUri || !config.redisUrl) {
-      if (config.env === 'production') throw new Error('production needs MONGODB_URI and REDIS_URL');
+    const redisGiven = Boolean(config.redisUrl ?? config.redisCluster);
+    if (!config.mongoUri || !redisGiven) {
+      if (config.env === 'production') throw new Error('production needs MONGODB_URI and REDIS_URL (or REDIS_CLUSTER_NODES)');
       embedded = await startEmbedded({
         dataDir: config.dataDir,
         ferretdbBin: config.ferretdbBin,
@@ -84,18 +85,22 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
         persistRedis: true,
         logger,
         needMongo: !config.mongoUri,
-        needRedis: !config.redisUrl,
+        needRedis: !redisGiven,
       });
       const e = embedded;
       cleanups.push(() => e.stop());
     }
     const mongoUri = config.mongoUri ?? embedded!.mongoUri!;
-    const redisUrl = config.redisUrl ?? embedded!.redisUrl!;
 
     const { conn: mongo, ferret } = await connectDatabase(mongoUri, options.dbName ?? (hasDbName(mongoUri) ? undefined : 'jobservice'), { timeoutMs: config.backendTimeouts.mongoMs, countCommands: options.instrument });
     cleanups.push(() => mongo.close());
-    const redis = await connectRedis(redisUrl, 'job-service', { commandTimeoutMs: config.backendTimeouts.redisCommandMs, connectTimeoutMs: config.backendTimeouts.redisConnectMs, countRoundTrips: options.instrument });
+    const redisOptions = { commandTimeoutMs: config.backendTimeouts.redisCommandMs, connectTimeoutMs: config.backendTimeouts.redisConnectMs, countRoundTrips: options.instrument };
+    const redis = config.redisCluster
+      ? await connectRedisCluster(config.redisCluster, 'job-service', redisOptions)
+      : await connectRedis(config.redisUrl ?? embedded!.redisUrl!, 'job-service', redisOptions);
     cleanups.push(() => closeRedis(redis));
+    // Logged, not refused: a managed Redis may hide its settings, and a test Redis runs without persistence.
+    for (const warning of await redisSettingWarnings(redis)) logger.warn(warning);
 
     const { services, recovery, queue, bus, writer, observability } = await createServices(config, mongo, redis, logger, { ...options.clock, ferret });
     cleanups.push(() => queue.close());

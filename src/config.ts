@@ -46,8 +46,16 @@ const envSchema = z.object({
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
   /** Redis connection string. Unset (not production): a redis-server child under DATA_DIR. */
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
-  /** Prefix of every Redis key and channel, so several deployments can share one Redis. Default "js:". */
-  REDIS_KEY_PREFIX: z.string().min(1).max(64).default('js:'),
+  /**
+   * Redis Cluster instead of one Redis: comma-separated seed nodes, `host:port` or `redis://[user:password@]host:port`
+   * (`rediss://` for TLS; every node alike). Mutually exclusive with REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: csv.optional(),
+  /**
+   * Prefix of every Redis key and channel, so several deployments can share one Redis. Its `{tag}` (hash tag) puts
+   * every key of the queue in one Redis Cluster slot, which the queue's scripts need; required in cluster mode. Default "{js}:".
+   */
+  REDIS_KEY_PREFIX: z.string().min(1).max(64).default('{js}:'),
   /**
    * Bound on every MongoDB operation, in ms: server selection, connection check-out and the reply
    * (the driver's timeoutMS), also against a server that accepts the connection but never answers. Default 5000.
@@ -204,6 +212,8 @@ export interface Config {
   port: number;
   mongoUri: string | undefined;
   redisUrl: string | undefined;
+  /** Set when REDIS_CLUSTER_NODES selects Redis Cluster (redisUrl is then unset). */
+  redisCluster: RedisClusterConfig | undefined;
   redisKeyPrefix: string;
   /** Time bounds on MongoDB and Redis calls (src/db). */
   backendTimeouts: BackendTimeouts;
@@ -247,6 +257,60 @@ export const RETENTION_DEFAULTS = {
   /** NODE_ENV=test (the test harness): nothing is removed unless a test asks for it. */
   test: { completedHours: 0, failedHours: 0, maxTerminalJobs: 0 },
 } as const;
+
+/** Seed nodes of a Redis Cluster and how to log in to every node. */
+export interface RedisClusterConfig {
+  nodes: Array<{ host: string; port: number }>;
+  username: string | undefined;
+  password: string | undefined;
+  tls: boolean;
+}
+
+/**
+ * REDIS_CLUSTER_NODES entries (`host:port` or `redis[s]://[user:password@]host:port`) as seed nodes,
+ * or what is wrong with them. Credentials and TLS must be the same on every entry that gives them.
+ */
+export function parseClusterNodes(entries: string[]): RedisClusterConfig | string {
+  if (entries.length === 0) return 'at least one host:port is required';
+  const nodes: RedisClusterConfig['nodes'] = [];
+  const logins = new Set<string>();
+  const schemes = new Set<string>();
+  let username: string | undefined;
+  let password: string | undefined;
+  for (const entry of entries) {
+    let url: URL;
+    try {
+      url = new URL(/^[a-z]+:\/\//i.test(entry) ? entry : `redis://${entry}`);
+    } catch {
+      return `"${entry.replace(/\/\/[^@/]*@/, '//…@')}" is not host:port or redis://host:port`;
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return `"${url.protocol}" is not redis: or rediss:`;
+    const port = Number(url.port || 6379);
+    if (!url.hostname || !Number.isInteger(port) || port < 1 || port > 65535) return `"${url.host}" needs a host and a port`;
+    schemes.add(url.protocol);
+    if (url.username || url.password) {
+      username = url.username ? decodeURIComponent(url.username) : undefined;
+      password = url.password ? decodeURIComponent(url.password) : undefined;
+      logins.add(`${url.username}:${url.password}`);
+    }
+    nodes.push({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
+  }
+  if (schemes.size > 1) return 'mixes redis:// and rediss:// nodes';
+  if (logins.size > 1) return 'gives different credentials for different nodes';
+  return { nodes, username, password, tls: schemes.has('rediss:') };
+}
+
+/**
+ * Why this key prefix cannot be used with Redis Cluster, or null. Redis Cluster runs a script only when every key it
+ * touches is in one hash slot; a key's slot is taken from its `{tag}` (the text between the first `{` and the next `}`)
+ * when it has one, so a prefix with a non-empty tag puts every key of the queue in one slot.
+ */
+export function hashTagProblem(prefix: string): string | null {
+  const open = prefix.indexOf('{');
+  const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
+  if (open >= 0 && close > open + 1) return null;
+  return `"${prefix}" has no hash tag: in Redis Cluster every key a queue script touches must be in one hash slot, which a {tag} in the prefix guarantees (e.g. "{js}:")`;
+}
 
 export interface BackendTimeouts {
   /** Bound on every MongoDB operation, in ms. */
@@ -303,9 +367,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = e.NODE_ENV === 'production';
 
   if (production) {
-    for (const key of ['MONGODB_URI', 'REDIS_URL', 'JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+    for (const key of ['MONGODB_URI', 'JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
       if (!e[key]) problems.push(`${key} is required when NODE_ENV=production`);
     }
+    if (!e.REDIS_URL && !e.REDIS_CLUSTER_NODES) problems.push('REDIS_URL (or REDIS_CLUSTER_NODES) is required when NODE_ENV=production');
+  }
+  let redisCluster: RedisClusterConfig | undefined;
+  if (e.REDIS_CLUSTER_NODES) {
+    if (e.REDIS_URL) problems.push('REDIS_URL and REDIS_CLUSTER_NODES: set one of them, not both');
+    const parsedNodes = parseClusterNodes(e.REDIS_CLUSTER_NODES);
+    if (typeof parsedNodes === 'string') problems.push(`REDIS_CLUSTER_NODES: ${parsedNodes}`);
+    else redisCluster = parsedNodes;
+    const tagProblem = hashTagProblem(e.REDIS_KEY_PREFIX);
+    if (tagProblem) problems.push(`REDIS_KEY_PREFIX: ${tagProblem}`);
   }
   const badAlgs = e.JWT_ALGORITHMS.filter((a) => !ASYMMETRIC.test(a));
   if (badAlgs.length > 0) problems.push(`JWT_ALGORITHMS: only asymmetric algorithms are allowed, not ${badAlgs.join(', ')}`);
@@ -320,6 +394,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     mongoUri: e.MONGODB_URI,
     redisUrl: e.REDIS_URL,
+    redisCluster,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     backendTimeouts: {
       mongoMs: e.MONGO_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import { startApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { RedisClusterError } from './db/redis.js';
 import { MissingBinaryError } from './embedded/launcher.js';
 import { createLogger } from './logger.js';
 
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   try {
     app = await startApp(config, logger);
   } catch (err) {
-    if (err instanceof MissingBinaryError) {
+    if (err instanceof MissingBinaryError || err instanceof RedisClusterError) {
       process.stderr.write(`job-service: ${err.message}\n`);
       process.exit(1);
     }

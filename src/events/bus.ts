@@ -1,13 +1,14 @@
-import type { Redis } from 'ioredis';
 import { mongo } from 'mongoose';
+import { publishCommand, subscribeTo, type RedisClient } from '../db/redis.js';
 import type { Logger } from '../logger.js';
 
 /**
- * Events between instances: every change is published once on a Redis
- * channel, and each instance subscribes to Redis once (one connection, one
- * pattern) and fans events out to its own subscribers in memory. Payloads are
- * Extended JSON, so ObjectIds and Dates survive the trip; each event is parsed
- * once per instance, not once per subscriber.
+ * Events between instances: every change is published once on one Redis
+ * channel, `<prefix>ev` (a sharded channel on a Redis Cluster, in the slot of
+ * the prefix's tag), as `<topic>\n<payload>`; each instance subscribes to Redis
+ * once (one connection, one channel) and fans events out to its own
+ * subscribers in memory. Payloads are Extended JSON, so ObjectIds and Dates
+ * survive the trip; each event is parsed once per instance, not once per subscriber.
  */
 
 /** Most events a slow subscriber may have waiting before it is dropped with an error. */
@@ -24,44 +25,41 @@ export class SlowConsumerError extends Error {
 
 export class EventBus {
   private readonly listeners = new Map<string, Set<Listener>>();
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
   private started: Promise<void> | undefined;
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly logger: Logger,
     /** Counts published and delivered events (src/observability). */
     private readonly observe?: { published(topic: string): void; delivered(topic: string, subscribers: number): void },
   ) {}
 
-  private channel(topic: string): string {
-    return `${this.prefix}ev:${topic}`;
+  private get channel(): string {
+    return `${this.prefix}ev`;
   }
 
   /** Subscribes this instance to Redis (once). */
   start(): Promise<void> {
     this.started ??= (async () => {
-      const sub = this.redis.duplicate({ connectionName: 'job-service-events', enableAutoPipelining: false });
-      this.subscriber = sub;
-      const pattern = `${this.prefix}ev:*`;
-      const cut = `${this.prefix}ev:`.length;
-      sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
-        const topic = channel.slice(cut);
+      this.subscriber = await subscribeTo(this.redis, 'job-service-events', [this.channel], (channel, message) => {
+        if (channel !== this.channel) return;
+        const cut = message.indexOf('\n');
+        const topic = message.slice(0, cut);
         const listeners = this.listeners.get(topic);
-        if (!listeners || listeners.size === 0) return;
+        if (cut < 0 || !listeners || listeners.size === 0) return;
         this.observe?.delivered(topic, listeners.size);
         let payload: unknown;
         try {
-          payload = mongo.BSON.EJSON.parse(message, { relaxed: false });
+          payload = mongo.BSON.EJSON.parse(message.slice(cut + 1), { relaxed: false });
         } catch (err) {
-          this.logger.error({ err, channel }, 'unreadable event');
+          this.logger.error({ err, topic }, 'unreadable event');
           return;
         }
         for (const listener of listeners) listener(payload);
       });
-      await sub.psubscribe(pattern);
     })();
     return this.started;
   }
@@ -69,7 +67,7 @@ export class EventBus {
   async publish(topic: string, payload: unknown): Promise<void> {
     if (this.closed) return;
     this.observe?.published(topic);
-    await this.redis.publish(this.channel(topic), mongo.BSON.EJSON.stringify(payload, { relaxed: false }));
+    await this.redis[publishCommand(this.redis)](this.channel, `${topic}\n${mongo.BSON.EJSON.stringify(payload, { relaxed: false })}`);
   }
 
   /**

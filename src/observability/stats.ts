@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../db/redis.js';
 import type { JobOperation } from '../generated/graphql.js';
 import type { Logger } from '../logger.js';
 import type { Models } from '../models/index.js';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../db/redis.js';
 import type { QueueKeys } from './keys.js';
 import type { PeekInput, QueueCounts, QueueJob, QueueState } from './types.js';
 

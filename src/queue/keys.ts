@@ -2,7 +2,9 @@
  * The Redis key layout of the queue; every key and the wake channel start with
  * the configured prefix, so deployments (and test files) sharing one Redis stay apart.
  * The Lua scripts derive job keys from the prefix too, so a change here is a
- * change in lua/*.lua as well.
+ * change in lua/*.lua as well. The prefix's hash tag (`{js}:`) puts every key in
+ * one Redis Cluster slot, which a script touching several keys needs; a script
+ * with no key of its own passes `epoch` as KEYS[1] so a cluster routes it there.
  *
  *   <prefix>q:job:<id>        hash   id, state (ready|delayed|leased|ended), status, seq (the job's
  *                                    sequence number), op, band (priority band), runAt, score,
@@ -30,6 +32,8 @@
  *   <prefix>q:flow:<finalId>  hash   a flow's ended children: child id → its terminal status (lua/flow.lua)
  *   <prefix>wake              channel  an operation name when a job of it becomes ready; '*' when
  *                                    a switch turns off (maintenance, pause, worker disabled)
+ *   <prefix>ev                channel  every event between instances, `<topic>\n<payload>` (src/events/bus.ts)
+ *   Both channels are sharded (SPUBLISH/SSUBSCRIBE) on a Redis Cluster (src/db/redis.ts publishCommand).
  */
 
 /** The job operations of the contract; the default set of ready queues. */

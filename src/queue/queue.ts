@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { inClientSpan } from '../observability/tracing.js';
+import { publishCommand, type RedisClient } from '../db/redis.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { capFill, readCaps, replaceCaps, type CapFill, type QueueCap } from './caps.js';
 import { codeName, QueueError } from './codes.js';
@@ -29,7 +29,7 @@ export class RedisQueue {
   readonly keys: QueueKeys;
   readonly operations: readonly string[];
   private readonly prefix: string;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly clock: () => number;
   private readonly random: () => number;
   private readonly leaseMs: number;
@@ -109,7 +109,7 @@ export class RedisQueue {
     if (ops.length === 0) return { jobs: [], reason: 'EMPTY' };
     const now = this.clock();
     const expires = now + positive(input.leaseMs ?? this.leaseMs, 'leaseMs');
-    const reply = (await this.run('claim', [], [now, input.workerId, expires, this.promoteLimit, this.avoidScanDepth, positive(input.max ?? 1, 'max'), ...ops])) as [number, string, ...string[][]];
+    const reply = (await this.run('claim', [this.keys.epoch], [now, input.workerId, expires, this.promoteLimit, this.avoidScanDepth, positive(input.max ?? 1, 'max'), ...ops])) as [number, string, ...string[][]];
     const name = codeName(reply[0]);
     if (name !== 'OK') return { jobs: [], reason: name as T.ClaimRefusal };
     return { jobs: reply.slice(2).map((h) => toJob(h as string[])), reason: null, epoch: reply[1] };
@@ -146,7 +146,7 @@ export class RedisQueue {
   async reap(limit = 100): Promise<T.ReapedJob[]> {
     const b = this.backoff;
     const randoms = Array.from({ length: positive(limit, 'limit') }, () => this.random());
-    const reply = (await this.run('reap', [], [this.clock(), b.baseMs, b.maxMs, b.jitter, this.tombstoneMs, ...randoms])) as Array<[string, number, number, string, string, string[]]>;
+    const reply = (await this.run('reap', [this.keys.epoch], [this.clock(), b.baseMs, b.maxMs, b.jitter, this.tombstoneMs, ...randoms])) as Array<[string, number, number, string, string, string[]]>;
     return reply.map(([id, code, runAt, workerId, previousStatus, hash]) => {
       const outcome = codeName(code) as T.ReapedJob['outcome'];
       return { id, outcome, workerId, runAt: outcome === 'REQUEUED' ? runAt : null, previousStatus, job: toJob(hash) };
@@ -208,7 +208,7 @@ export class RedisQueue {
    * Returns true when the marker was missing.
    */
   async markRestored(tokenFloor: number, marker: string): Promise<boolean> {
-    return (await this.run('epoch', [], [Math.floor(tokenFloor), marker])) === 1;
+    return (await this.run('epoch', [this.keys.epoch], [Math.floor(tokenFloor), marker])) === 1;
   }
 
   /** Whether the queue's epoch marker is there (false: Redis lost its data). */
@@ -261,7 +261,7 @@ export class RedisQueue {
 
   async setWorkerDisabled(workerId: string, disabled: boolean): Promise<void> {
     if (disabled) await this.redis.sadd(this.keys.disabled, workerId);
-    else await this.redis.multi().srem(this.keys.disabled, workerId).publish(this.keys.wake, '*').exec();
+    else await this.redis.multi().srem(this.keys.disabled, workerId)[publishCommand(this.redis)](this.keys.wake, '*').exec();
   }
 
   async isWorkerDisabled(workerId: string): Promise<boolean> {
@@ -291,13 +291,13 @@ export class RedisQueue {
 
   /** Rebuilds the running counts the caps read from the leases; returns how many operations' counts were wrong. */
   async recountRunning(): Promise<number> {
-    return (await this.run('recount', [], [])) as number;
+    return (await this.run('recount', [this.keys.epoch], [])) as number;
   }
 
   /** Turning a switch off wakes every long poll, since claims may succeed again. */
   private async setFlag(field: 'maintenance' | 'paused', on: boolean): Promise<void> {
     const tx = this.redis.multi().hset(this.keys.flags, field, on ? '1' : '0');
-    if (!on) tx.publish(this.keys.wake, '*');
+    if (!on) tx[publishCommand(this.redis)](this.keys.wake, '*');
     await tx.exec();
   }
 
@@ -318,7 +318,7 @@ export class RedisQueue {
   /** One script (lua/hint.lua): switches, ready jobs of operations not at their caps, the next due time. */
   private async workHint(ops: readonly string[]): Promise<WorkHint> {
     const now = this.clock();
-    const [claimable, due] = (await runScript(this.redis, 'hint', [], [this.prefix, now, this.avoidScanDepth, ...ops])) as [number, number];
+    const [claimable, due] = (await runScript(this.redis, 'hint', [this.keys.epoch], [this.prefix, now, this.avoidScanDepth, ...ops])) as [number, number];
     if (claimable === 1) return { now: true };
     if (due < 0) return { now: false };
     const dueInMs = due - now;

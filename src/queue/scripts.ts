@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import { publishCommand, type RedisClient } from '../db/redis.js';
 import { QueueError } from './codes.js';
 
 /** The queue's Lua scripts, one per atomic transition (lua/<name>.lua). */
@@ -31,30 +31,38 @@ function luaDir(): string {
   }
 }
 
-let loaded: Map<ScriptName, LoadedScript> | undefined;
+/** Scripts for one Redis, and for a Redis Cluster (sharded pub/sub). */
+const loaded = new Map<'publish' | 'spublish', Map<ScriptName, LoadedScript>>();
 
-function scripts(): Map<ScriptName, LoadedScript> {
-  if (!loaded) {
+function scripts(publish: 'publish' | 'spublish'): Map<ScriptName, LoadedScript> {
+  let set = loaded.get(publish);
+  if (!set) {
     const dir = luaDir();
-    loaded = new Map(
+    set = new Map(
       SCRIPT_NAMES.map((name) => {
         // `--@include NAME` inlines lua/lib/NAME.lua: helpers shared by several scripts, one copy in the source.
-        const source = readFileSync(path.join(dir, `${name}.lua`), 'utf8').replace(/^--@include (\w+)$/gm, (_, lib: string) =>
+        const body = readFileSync(path.join(dir, `${name}.lua`), 'utf8').replace(/^--@include (\w+)$/gm, (_, lib: string) =>
           readFileSync(path.join(dir, 'lib', `${lib}.lua`), 'utf8'),
         );
+        // A cluster's subscribers listen on sharded channels (SSUBSCRIBE), which a plain PUBLISH never reaches.
+        if (/['"]PUBLISH['"]/i.test(body)) throw new QueueError(`lua/${name}.lua calls PUBLISH by name: use PUBLISH_COMMAND, which is SPUBLISH on a Redis Cluster`);
+        const source = `local PUBLISH_COMMAND = '${publish.toUpperCase()}'\n${body}`;
         return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
       }),
     );
+    loaded.set(publish, set);
   }
-  return loaded;
+  return set;
 }
 
 /**
  * Runs a script by EVALSHA, sending the source once with EVAL when this Redis
  * has not cached it yet (first use, restart, SCRIPT FLUSH). Both are atomic.
  */
-export async function runScript(redis: Redis, name: ScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
-  const script = scripts().get(name);
+export async function runScript(redis: RedisClient, name: ScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
+  // A cluster routes a script by its first key: without one it would run on any node.
+  if (keys.length === 0) throw new QueueError(`queue script ${name} needs a key to be routed to its slot`);
+  const script = scripts(publishCommand(redis)).get(name);
   if (!script) throw new QueueError(`unknown queue script ${name}`);
   try {
     return await redis.evalsha(script.sha, keys.length, ...keys, ...args);

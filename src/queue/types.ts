@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../db/redis.js';
 import type { BackoffOptions } from './backoff.js';
 import type { QueueCodeName } from './codes.js';
 

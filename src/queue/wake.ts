@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { subscribeTo, type RedisClient } from '../db/redis.js';
 import type { WaitOutcome } from './types.js';
 
 /** What a waiter learns from Redis right after it subscribed. */
@@ -20,31 +20,28 @@ interface Waiter {
  * other command) serving every waiter of that instance.
  */
 export class WakeListener {
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
   private subscribed: Promise<void> | undefined;
   private readonly waiters = new Set<Waiter>();
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly channel: string,
   ) {}
 
   private ensureSubscribed(): Promise<void> {
     if (!this.subscribed) {
-      const sub = this.redis.duplicate({ enableAutoPipelining: false });
-      this.subscriber = sub;
-      sub.on('message', (channel: string, message: string) => {
+      this.subscribed = subscribeTo(this.redis, undefined, [this.channel], (channel, message) => {
         if (channel === this.channel) this.notify(message);
-      });
-      // ioredis reconnects and resubscribes by itself; meanwhile waiters end by timeout.
-      sub.on('error', () => undefined);
-      this.subscribed = sub.subscribe(this.channel).then(
-        () => undefined,
+      }).then(
+        (sub) => {
+          // close() may have run while subscribing.
+          if (this.closed) sub.disconnect();
+          else this.subscriber = sub;
+        },
         (err: unknown) => {
           this.subscribed = undefined;
-          this.subscriber = undefined;
-          sub.disconnect();
           throw err;
         },
       );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../db/redis.js';
 import type { Connection } from 'mongoose';
 import type { Config } from '../config.js';
 import { EventBus } from '../events/bus.js';
@@ -78,7 +78,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   });
 
   const services: Services = {
-    status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl }),
+    status: new StatusService(mongo, redis, config.env, { mongodb: !config.mongoUri, redis: !config.redisUrl && !config.redisCluster }),
     targets,
     jobs,
     lifecycle,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../db/redis.js';
 
 /**
  * RENEW — KEYS[1] the lease key; ARGV[1] our token, ARGV[2] new time to live in ms.

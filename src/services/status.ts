@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../db/redis.js';
 import { pingMongo } from '../db/mongo.js';
 import { pingRedis } from '../db/redis.js';
 import { VERSION } from '../version.js';

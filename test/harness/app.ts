@@ -35,13 +35,13 @@ export interface TestAppOptions {
  */
 export async function startTestApp(opts: TestAppOptions): Promise<App & { name: string }> {
   const name = opts.name ?? uniqueName(opts.file);
-  const { mongoUri, redisUrl } = opts.backends ?? (await backends());
+  const { mongoUri, redisUrl, redisClusterNodes } = opts.backends ?? (await backends());
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     MONGODB_URI: mongoUri,
-    REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: `${name}:`,
+    // A cluster needs the prefix's hash tag (every key of a queue script in one slot).
+    ...(redisClusterNodes ? { REDIS_CLUSTER_NODES: redisClusterNodes, REDIS_KEY_PREFIX: `{${name}}:` } : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `${name}:` }),
     JWKS_URL: opts.jwksUrl,
     JWT_ISSUER: TEST_ISSUER,
     JWT_AUDIENCE: TEST_AUDIENCE,

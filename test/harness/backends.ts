@@ -15,6 +15,8 @@ import { createLogger } from '../../src/logger.js';
 export interface Backends {
   mongoUri: string;
   redisUrl: string;
+  /** Set for a Redis Cluster (test/harness/redisCluster.ts): REDIS_CLUSTER_NODES; redisUrl is then not used. */
+  redisClusterNodes?: string;
 }
 
 let started: Promise<{ backends: Backends; embedded?: EmbeddedBackends; dataDir?: string }> | undefined;

@@ -7,7 +7,8 @@
   best job of the other accepted operations is taken instead. Each claimed job gets a fencing token, its
   attempt counted, status INITIATED and its sequence number raised.
 
-  KEYS: none (every key is derived from the prefix)
+  KEYS[1] <prefix>q:epoch  (not read through KEYS: it routes the script to the prefix's hash slot in
+          a Redis Cluster; every key is derived from the prefix, whose {tag} keeps them in that slot)
 
   ARGV[1] key prefix
   ARGV[2] now (ms)

@@ -3,7 +3,8 @@
   every token issued before Redis lost its data (the caller passes a
   time-based floor, ms * 1000, above any earlier token).
 
-  KEYS: none
+  KEYS[1] <prefix>q:epoch  (not read through KEYS: it routes the script to the prefix's hash slot in
+          a Redis Cluster; every key is derived from the prefix, whose {tag} keeps them in that slot)
 
   ARGV[1] key prefix
   ARGV[2] token floor

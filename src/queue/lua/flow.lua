@@ -62,6 +62,6 @@ redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[1], 'state', 'ready', 'status', 'QUEUED')
 redis.call('ZADD', prefix .. 'q:ready:' .. f[2], f[3], finalId)
 redis.call('ZADD', prefix .. 'q:waiting', f[4], finalId)
-redis.call('PUBLISH', prefix .. 'wake', f[2])
+redis.call(PUBLISH_COMMAND, prefix .. 'wake', f[2])
 redis.call('PEXPIRE', flowKey, ttl)
 return { 23, ended, failed, redis.call('HGETALL', KEYS[1]) }

@@ -6,7 +6,8 @@
   An operation at its running cap is woken by the end of one of its jobs
   (lib/job.lua leaveLease publishes it).
 
-  KEYS: none (every key is derived from the prefix)
+  KEYS[1] <prefix>q:epoch  (not read through KEYS: it routes the script to the prefix's hash slot on a
+          Redis Cluster; every key is derived from the prefix, whose {tag} keeps them in that slot)
 
   ARGV[1] key prefix
   ARGV[2] now (ms)

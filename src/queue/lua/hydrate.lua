@@ -36,7 +36,7 @@
     -6 ALREADY_QUEUED  the id is known (its state returned); nothing changed
    -13 EPOCH_CHANGED   the copy is from another epoch; nothing changed
 
-  Events: PUBLISH <prefix>wake <operation> when the job is ready at once.
+  Events: PUBLISH (SPUBLISH on a cluster) <prefix>wake <operation> when the job is ready at once.
 ]]
 --@include job
 --@include caps
@@ -58,7 +58,7 @@ if (ARGV[22] or '') ~= '' then redis.call('HSET', KEYS[1], 'target', ARGV[22]) e
 if state == 'ready' then
   redis.call('ZADD', prefix .. 'q:ready:' .. ARGV[7], score, id)
   redis.call('ZADD', prefix .. 'q:waiting', runAt, id)
-  redis.call('PUBLISH', prefix .. 'wake', ARGV[7])
+  redis.call(PUBLISH_COMMAND, prefix .. 'wake', ARGV[7])
 elseif state == 'delayed' then
   redis.call('ZADD', prefix .. 'q:delayed', runAt, id)
 elseif state == 'leased' then

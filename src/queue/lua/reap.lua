@@ -4,7 +4,8 @@
   requested). Concurrent reapers, a late extend or a finished job make a
   candidate a no-op, never a double requeue.
 
-  KEYS: none (every key is derived from the prefix)
+  KEYS[1] <prefix>q:epoch  (not read through KEYS: it routes the script to the prefix's hash slot in
+          a Redis Cluster; every key is derived from the prefix, whose {tag} keeps them in that slot)
 
   ARGV[1] key prefix
   ARGV[2] now (ms)

@@ -3,7 +3,8 @@
   (<prefix>q:running, what the concurrency caps read) from the leases: the count is derived state, so any
   drift is repaired here (the reconciler calls it each pass).
 
-  KEYS: none (every key is derived from the prefix)
+  KEYS[1] <prefix>q:epoch  (not read through KEYS: it routes the script to the prefix's hash slot on a
+          Redis Cluster; every key is derived from the prefix, whose {tag} keeps them in that slot)
 
   ARGV[1] key prefix
 

@@ -1,5 +1,7 @@
 -- Shared by the job scripts (inlined where a script says --@include job).
--- Key layout: src/queue/keys.ts. Every job key is derived from the prefix.
+-- Key layout: src/queue/keys.ts. Every job key is derived from the prefix; its {tag} keeps them all in
+-- one Redis Cluster hash slot, the slot of the script's KEYS. PUBLISH_COMMAND (PUBLISH, or SPUBLISH on a
+-- cluster) is defined by the loader (src/queue/scripts.ts) above every script.
 
 -- The sorted sets and hashes of one job, by name.
 local function jobKeys(prefix, id)
@@ -31,7 +33,7 @@ local function leaveLease(prefix, jobKey)
     if redis.call('HINCRBY', running, scope, -1) < 0 then redis.call('HSET', running, scope, 0) end
   end
   local capped = redis.call('HMGET', prefix .. 'q:caps', 'running:' .. f[2], 'groups:' .. f[2])
-  if capped[1] or capped[2] then redis.call('PUBLISH', prefix .. 'wake', f[2]) end
+  if capped[1] or capped[2] then redis.call(PUBLISH_COMMAND, prefix .. 'wake', f[2]) end
 end
 
 -- Ends a job: out of every set, its lease dropped; its hash stays as a
