@@ -1,4 +1,4 @@
-import type { RedisClient as Redis } from '../db/redis.js';
+import { publishCommand, type RedisClient as Redis } from '../db/redis.js';
 import type { QueueKeys } from './keys.js';
 
 /**
@@ -76,7 +76,7 @@ export async function replaceCaps(redis: Redis, keys: QueueKeys, caps: Iterable<
   const v = values(caps);
   const tx = redis.multi().del(keys.caps);
   if (v.length) tx.hset(keys.caps, ...v);
-  await tx.publish(keys.wake, '*').exec();
+  await tx[publishCommand(redis)](keys.wake, '*').exec();
 }
 
 /** How full these caps are at `now` (one round trip), by scope. */
