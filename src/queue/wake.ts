@@ -30,6 +30,11 @@ export class WakeListener {
     private readonly channel: string,
   ) {}
 
+  /** Long polls waiting now (tests watch it to know a claim reached its wait). */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   private ensureSubscribed(): Promise<void> {
     if (!this.subscribed) {
       const sub = this.redis.duplicate({ enableAutoPipelining: false });
