@@ -1191,7 +1191,21 @@ export type TargetEdge = {
 /** A problem with the caller's input that the caller can fix. Returned as data, never as a top-level error. */
 export type UserError = {
   __typename?: 'UserError';
-  /** A stable machine-readable code, e.g. INVALID_PARAMETERS. */
+  /**
+   * A stable machine-readable code, one of:
+   * - BUMP_DISABLED: a DATASTORE bump while BUMP_ENABLED is off
+   * - DUPLICATE_IN_PROGRESS: the target already has a job in progress
+   * - INVALID_BATCH: a jobsCreate batch empty or over its size limit
+   * - INVALID_NAME: a module, document or dataset name that breaks its naming rule
+   * - INVALID_PARAMETERS: an input value out of its rules (the field says which)
+   * - INVALID_TARGET: a job's target name that breaks the dataset naming rule
+   * - INVALID_TRANSITION: a status change the lifecycle does not allow
+   * - JOB_TERMINAL: a change to a job that has ended (COMPLETED, FAILED, CANCELLED)
+   * - LEASE_LOST: the lease token is no longer the holder's (expired, reaped or never valid)
+   * - NOT_FOUND: no job, worker, document or dataset with that id or name
+   * - NOT_RETRYABLE: a retry of a job that is not FAILED or CANCELLED, or was already retried
+   * - TOO_LARGE: a document over its size limit
+   */
   code: Scalars['String']['output'];
   /** The path of the input field at fault, e.g. ["input", "items", "3", "target"]; null when not about one field. */
   field?: Maybe<Array<Scalars['String']['output']>>;
