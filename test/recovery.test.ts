@@ -44,7 +44,7 @@ test('a worker killed with SIGKILL while holding 50 jobs (claimed in batches): a
     }
   });
   try {
-    await until('the doomed worker holds 50 jobs', () => tokens.size === 50, 60_000);
+    await until('the doomed worker holds 50 jobs', () => tokens.size === 50, 30_000);
   } finally {
     child.kill('SIGKILL');
   }
@@ -67,7 +67,7 @@ test('a worker killed with SIGKILL while holding 50 jobs (claimed in batches): a
   const rescuers = Array.from({ length: 4 }, (_, i) => new JobWorker({ url: app.url, token: workerToken, workerId: `rescuer-${i}`, operations: ['ADD'], handler, waitSeconds: 1, concurrency: 4 }));
   rescuers.forEach((w) => w.start());
   try {
-    await until('the rescuers completed all 50', () => rescuers.reduce((n, w) => n + w.stats.completed, 0) === 50, 120_000);
+    await until('the rescuers completed all 50', () => rescuers.reduce((n, w) => n + w.stats.completed, 0) === 50, 60_000);
   } finally {
     await Promise.all(rescuers.map((w) => w.stop()));
   }
@@ -102,7 +102,7 @@ test('a worker killed with SIGKILL while holding 50 jobs (claimed in batches): a
   );
   expect(lateProgress.body.data!.jobReportProgress.userErrors[0]!.code).toBe('LEASE_LOST');
   await app.close();
-}, 240_000);
+}, 120_000);
 
 test('Redis loses everything (FLUSHALL) mid-run with 5 workers of 4 jobs in flight: the reconciler restores queued and running jobs; nothing lost, none run twice', async () => {
   const { app, token } = await startAppWithIssuer({
@@ -137,7 +137,7 @@ test('Redis loses everything (FLUSHALL) mid-run with 5 workers of 4 jobs in flig
   );
   workers.forEach((w) => w.start());
   try {
-    await until('a third done', () => finished.size >= 60, 120_000);
+    await until('a third done', () => finished.size >= 60, 60_000);
     // With REDIS_URL given (a shared server), drop only this instance's keys; otherwise the whole server, as asked.
     // The queue is seen empty in the same transaction: a moment later a worker's call may already have restored it.
     const k = app.queue.keys;
@@ -150,7 +150,7 @@ test('Redis loses everything (FLUSHALL) mid-run with 5 workers of 4 jobs in flig
     }
     const replies = (await wipe.zcard(k.waiting).zcard(k.delayed).zcard(k.leases).exists(k.epoch).exec())!;
     expect(replies.slice(-4).map(([err, n]) => [err, n])).toEqual([[null, 0], [null, 0], [null, 0], [null, 0]]);
-    await until('every job completed', async () => (await app.mongo.collection('jobs').countDocuments({ status: 'COMPLETED' })) === 200, 180_000);
+    await until('every job completed', async () => (await app.mongo.collection('jobs').countDocuments({ status: 'COMPLETED' })) === 200, 60_000);
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
   }
@@ -162,4 +162,4 @@ test('Redis loses everything (FLUSHALL) mid-run with 5 workers of 4 jobs in flig
   const notDone = await app.mongo.collection('jobs').countDocuments({ status: { $ne: 'COMPLETED' } });
   expect(notDone).toBe(0);
   await app.close();
-}, 300_000);
+}, 150_000);
