@@ -14,7 +14,8 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'test-alone-'));
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function jest(args, report) {
-  spawnSync('npx', ['jest', ...args, '--json', `--outputFile=${report}`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  rmSync(report, { force: true });
+  spawnSync('npx', ['jest', ...args, '--json', `--outputFile=${report}`], { env, stdio: 'ignore' });
   try {
     return JSON.parse(readFileSync(report, 'utf8'));
   } catch {
@@ -37,6 +38,7 @@ for (const file of files) {
     const r = jest([file, '-t', `^${escape(name)}$`], path.join(dir, 'one.json'));
     const ok = r !== null && r.numPassedTests === 1 && r.numFailedTests === 0 && r.numRuntimeErrorTestSuites === 0;
     console.error(`${ok ? 'PASS' : 'FAIL'} alone: ${path.basename(file)} › ${name}`);
+    if (!ok) for (const t of r?.testResults ?? []) console.error(t.message || t.assertionResults.flatMap((a) => a.failureMessages).join('\n'));
     if (ok) passed++;
     else failed++;
   }
