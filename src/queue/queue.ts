@@ -243,6 +243,11 @@ export class RedisQueue {
     await tx.exec();
   }
 
+  /** Long polls (waitForWork) of this instance waiting now; tests watch it to know a claim reached its wait. */
+  get longPolls(): number {
+    return this.wake.waiting;
+  }
+
   /**
    * Long poll after an EMPTY claim: resolves WORK when a job for one of these
    * operations is enqueued by any process sharing Redis, when one is already
@@ -252,11 +257,6 @@ export class RedisQueue {
    * turning off does. The caller then claims again. After a WORKER_DISABLED
    * refusal, the caller should not loop on this: it would return at once.
    */
-  /** Long polls (waitForWork) of this instance waiting now; tests watch it to know a claim reached its wait. */
-  get longPolls(): number {
-    return this.wake.waiting;
-  }
-
   waitForWork(operations: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<T.WaitOutcome> {
     const ops = this.accepted(operations);
     return this.wake.wait(ops, timeoutMs, signal, () => this.workHint(ops));
