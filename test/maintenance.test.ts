@@ -53,6 +53,10 @@ beforeEach(async () => {
   ({ viewer, submitter, operator, admin } = started.tokens);
 });
 
+afterEach(async () => {
+  await app.close();
+});
+
 async function history(vars: { first?: number; after?: string | null } = {}, token = viewer): Promise<HistoryPage> {
   const res = await gql<{ maintenanceHistory: HistoryPage }>(app.url, HISTORY, vars, token);
   expect(res.body.errors).toBeUndefined();

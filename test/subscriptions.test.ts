@@ -25,8 +25,9 @@ beforeEach(async () => {
   ({ viewer, submitter, worker, admin } = tokens);
 });
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await Promise.all([a.close(), b.close()]);
 });
 
 function client(app: App, bearer: string): Client {

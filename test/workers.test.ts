@@ -21,6 +21,11 @@ async function fresh(env: Record<string, string> = {}): Promise<void> {
   ({ app, tokens } = await startAppWithIssuer({ file: import.meta.url, env: { LEASE_SECONDS: '30', REAPER_INTERVAL_MS: '200', ...env } }));
 }
 
+// Each test's instance ends with it (close is safe twice; the harness closes what is left at the end of the file).
+afterEach(async () => {
+  await app?.close();
+});
+
 function createJobs(prefix: string, count: number, operation = 'ADD'): Promise<string[]> {
   return createJobsVia(app.url, tokens.submitter, Array.from({ length: count }, (_, i) => ({ target: `${prefix}_${i}`, operation })));
 }
