@@ -20,11 +20,11 @@ let viewer: string;
 let operator: string;
 let admin: string;
 let token: (roles: string[], sub?: string) => Promise<string>;
-/** The services' clock: tests move it instead of sleeping. */
-const clock = { now: Date.now() };
+/** The services' clock: real time plus what tests moved it forward by (instead of sleeping). */
+const clock = { aheadMs: 0 };
 
 beforeAll(async () => {
-  const started = await startAppWithIssuer({ file: import.meta.url, appOptions: { clock: { now: () => clock.now } } });
+  const started = await startAppWithIssuer({ file: import.meta.url, appOptions: { clock: { now: () => Date.now() + clock.aheadMs } } });
   app = started.app;
   token = started.token;
   ({ viewer, operator, admin } = started.tokens);
@@ -100,7 +100,7 @@ describe('round trip', () => {
   test('overwrite replaces the whole document and records the new writer', async () => {
     await set('cfg', 'settings', { a: 1, b: { c: 2 } });
     const first = (await get('cfg', 'settings'))!;
-    clock.now += 1_000;
+    clock.aheadMs += 1_000;
     const other = await token(['ADMIN'], 'bob');
     const res = await set('cfg', 'settings', { b: { d: 3 } }, other);
     expect(res.body.data!.moduleDataSet.userErrors).toEqual([]);

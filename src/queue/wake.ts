@@ -79,6 +79,8 @@ export class WakeListener {
       throw err;
     }
     if (this.closed) return 'CLOSED';
+    // Aborted while subscribing: an abort listener added now would never fire.
+    if (signal?.aborted) return 'ABORTED';
     return new Promise<WaitOutcome>((resolve) => {
       let done = false;
       let timer: NodeJS.Timeout | undefined;
