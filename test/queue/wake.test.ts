@@ -77,6 +77,16 @@ describe('RedisQueue.waitForWork', () => {
     expect(await Promise.all(waits)).toEqual(['WORK', 'WORK', 'WORK']);
   });
 
+  test('a wait aborted while its subscriber connects ends ABORTED at once, not at its time-out', async () => {
+    const controller = new AbortController();
+    const started = performance.now();
+    // This queue's first wait: it subscribes first, and the abort comes while it does.
+    const waiting = worker.waitForWork(['ADD'], 1_500, controller.signal);
+    controller.abort();
+    expect(await waiting).toBe('ABORTED');
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
   test('abort and close end waits; close is safe twice', async () => {
     const controller = new AbortController();
     const aborted = worker.waitForWork(['ADD'], 1_500, controller.signal);
