@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import type { App } from '../src/app.js';
 import { JobWorker, type JobHandler, type WorkerEvent } from '../src/worker-client/index.js';
 import { createJobs, gql, startAppWithIssuer } from './harness/app.js';
-import { openTab } from './harness/browser.js';
+import { openTab as openBrowserTab, type TabOptions } from './harness/browser.js';
 import { until } from './harness/until.js';
 
 /**
@@ -64,6 +64,17 @@ const statusCell = (page: Page, id: string) => page.locator(`tr[data-job-id="${i
 async function waitForText(page: Page, selector: string, text: string, timeout = 20_000): Promise<void> {
   await page.waitForFunction(([s, t]) => document.querySelector(s!)?.textContent?.includes(t!) ?? false, [selector, text], { timeout });
 }
+
+/** Tabs of the running test; closed after it even when it fails, so no test meets another's subscriptions. */
+const tabs: Array<{ close(): Promise<void> }> = [];
+async function openTab(opts?: TabOptions) {
+  const tab = await openBrowserTab(opts);
+  tabs.push(tab.context);
+  return tab;
+}
+afterEach(async () => {
+  await Promise.all(tabs.splice(0).map((c) => c.close().catch(() => undefined)));
+});
 
 describe('admin app in Chromium', () => {
   test('serves the app at /admin with its headers, and signs in with a pasted token kept in session storage', async () => {
@@ -317,6 +328,7 @@ describe('admin app in Chromium', () => {
   });
 
   test('phone width: the jobs page fits the window and the job page is readable', async () => {
+    await createJob('E2E_PHONE', 'PATCH_METADATA'); // a table to show, whatever ran before
     const { page, problems, context } = await openTab({ token: admin, width: 375 });
     await page.goto(`${app.url}/admin/jobs`);
     await page.waitForSelector('[data-testid="jobs-table"]');
