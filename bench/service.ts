@@ -1,8 +1,6 @@
-import { startApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import { mongoCommandCount, mongoCommandCounts } from '../src/db/mongo.js';
 import { redisStats } from '../src/db/redis.js';
-import { createLogger } from '../src/logger.js';
+import { serviceConfig, startService } from '../test/harness/start.js';
 import { ownCpuUs, serveChild } from './child.js';
 
 /**
@@ -46,18 +44,9 @@ export interface ServiceStats {
 const cfg = JSON.parse(process.argv[2]!) as ServiceConfig;
 
 serveChild<ServiceReady>(async () => {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    MONGODB_URI: cfg.mongoUri,
-    ...(cfg.redisClusterNodes ? { REDIS_CLUSTER_NODES: cfg.redisClusterNodes } : { REDIS_URL: cfg.redisUrl }),
-    REDIS_KEY_PREFIX: cfg.prefix,
-    DATA_DIR: cfg.dataDir,
-    LOG_LEVEL: cfg.logLevel,
-    SHUTDOWN_TIMEOUT_MS: '10000',
-    ...cfg.env,
-  });
-  const app = await startApp(config, createLogger(config.logLevel, 'bench-service'), { dbName: cfg.dbName, instrument: true, background: cfg.background });
+  // The test harness's instance start-up; no JWKS_URL, so the instance's dev issuer (key in dataDir) signs the bench's tokens.
+  const config = serviceConfig({ mongoUri: cfg.mongoUri, redisUrl: cfg.redisUrl, redisClusterNodes: cfg.redisClusterNodes, prefix: cfg.prefix, name: cfg.dbName, dataDir: cfg.dataDir, logLevel: cfg.logLevel, env: { SHUTDOWN_TIMEOUT_MS: '10000', ...cfg.env } });
+  const app = await startService(config, cfg.dbName, { instrument: true, background: cfg.background });
   const sign = (roles: Array<'VIEWER' | 'SUBMITTER' | 'WORKER' | 'OPERATOR' | 'ADMIN'>, sub: string) => app.devIssuer!.mint({ sub, roles, ttlSeconds: 3600 });
   const tokens = { viewer: await sign(['VIEWER'], 'bench-viewer'), submitter: await sign(['SUBMITTER'], 'bench-sub'), worker: await sign(['WORKER'], 'bench-worker'), admin: await sign(['ADMIN'], 'bench-admin'), operator: await sign(['OPERATOR'], 'bench-operator') };
   const stats = (): ServiceStats => {

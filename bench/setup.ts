@@ -1,15 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { parseClusterNodes, type RedisClusterConfig } from '../src/config.js';
 import { connectDatabase } from '../src/db/mongo.js';
 import { closeRedis, connectRedisCluster, type RedisClient } from '../src/db/redis.js';
-import { startEmbedded, type EmbeddedBackends } from '../src/embedded/launcher.js';
-import { createLogger } from '../src/logger.js';
 import { queueKeys } from '../src/queue/index.js';
 import { launchRedisCluster } from '../test/harness/redisCluster.js';
+import { startOwnBackends } from '../test/harness/start.js';
 import { startChild, type Child } from './child.js';
 import { gql } from './load.js';
 import type { ServiceConfig, ServiceReady, ServiceStats } from './service.js';
@@ -17,7 +15,8 @@ import type { ServiceConfig, ServiceReady, ServiceStats } from './service.js';
 /**
  * The backends, and the service under test in a child process (bench/service.ts):
  * MONGODB_URI / REDIS_URL when given, otherwise the bench's own FerretDB and
- * redis-server on free loopback ports with data in a temporary folder; real
+ * redis-server on free loopback ports with data in a temporary folder (the
+ * test harness's start-up code, test/harness/start.ts); real
  * ES256 tokens from the service's own dev issuer (its key kept in that folder,
  * so every instance accepts them). Each scenario gets a new service process on
  * its own database and Redis key prefix (fresh). This process is the load
@@ -119,29 +118,14 @@ export async function startBenchEnv(env: NodeJS.ProcessEnv): Promise<BenchEnv> {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
   };
   try {
-    let mongoUri = env.MONGODB_URI;
-    let redisUrl = env.REDIS_URL;
-    let embedded: EmbeddedBackends | undefined;
+    // The test harness's start-up: MONGODB_URI / REDIS_URL when given, else FerretDB and redis-server in a temporary folder.
+    const own = await startOwnBackends('job-service-bench-', env);
+    cleanups.push(() => own.stop());
+    const { dataDir, mongoUri, redisUrl } = own;
+    const embedded = Object.keys(own.pids).length > 0;
     const children: Record<string, number> = {};
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'job-service-bench-'));
-    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    if (!mongoUri || !redisUrl) {
-      embedded = await startEmbedded({
-        dataDir,
-        ferretdbBin: path.resolve(env.FERRETDB_BIN ?? '.tools/ferretdb'),
-        redisServerBin: env.REDIS_SERVER_BIN ?? 'redis-server',
-        persistRedis: false,
-        logger: createLogger('warn', 'bench-backends'),
-        needMongo: !mongoUri,
-        needRedis: !redisUrl,
-      });
-      const e = embedded;
-      cleanups.push(() => e.stop());
-      for (const [name, pid] of Object.entries(embedded.pids)) if (pid) children[name] = pid;
-      mongoUri ??= embedded.mongoUri!;
-      redisUrl ??= embedded.redisUrl!;
-    }
-    const [dbUri, queueUrl] = [mongoUri!, redisUrl!];
+    for (const [name, pid] of Object.entries(own.pids)) if (pid) children[name] = pid;
+    const [dbUri, queueUrl] = [mongoUri, redisUrl];
     const redis = new Redis(queueUrl, { lazyConnect: false });
     cleanups.push(() => redis.quit());
     // A Redis Cluster of three masters on this machine, for the scenarios run on both (same run, same database).

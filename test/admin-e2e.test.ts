@@ -4,9 +4,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { App } from '../src/app.js';
-import { JobWorker, type JobHandler } from '../src/worker-client/index.js';
+import { JobWorker, type JobHandler, type WorkerEvent } from '../src/worker-client/index.js';
 import { createJobs, gql, startAppWithIssuer } from './harness/app.js';
-import { openTab } from './harness/browser.js';
+import { openTab as openBrowserTab, type TabOptions } from './harness/browser.js';
 import { until } from './harness/until.js';
 
 /**
@@ -52,8 +52,8 @@ function gate(): { wait: Promise<void>; open: () => void } {
 }
 
 /** A real worker; each test gives its own operation, so no test's worker can take another test's job. */
-function startWorker(workerId: string, operation: 'ADD' | 'CHANGE', handler: JobHandler): JobWorker {
-  const w = new JobWorker({ url: app.url, token: workerToken, workerId, operations: [operation], handler, waitSeconds: 1, progressEveryMs: 60_000 });
+function startWorker(workerId: string, operation: 'ADD' | 'CHANGE', handler: JobHandler, onEvent?: (e: WorkerEvent) => void): JobWorker {
+  const w = new JobWorker({ url: app.url, token: workerToken, workerId, operations: [operation], handler, waitSeconds: 1, progressEveryMs: 60_000, onEvent });
   void w.start();
   return w;
 }
@@ -64,6 +64,17 @@ const statusCell = (page: Page, id: string) => page.locator(`tr[data-job-id="${i
 async function waitForText(page: Page, selector: string, text: string, timeout = 20_000): Promise<void> {
   await page.waitForFunction(([s, t]) => document.querySelector(s!)?.textContent?.includes(t!) ?? false, [selector, text], { timeout });
 }
+
+/** Tabs of the running test; closed after it even when it fails, so no test meets another's subscriptions. */
+const tabs: Array<{ close(): Promise<void> }> = [];
+async function openTab(opts?: TabOptions) {
+  const tab = await openBrowserTab(opts);
+  tabs.push(tab.context);
+  return tab;
+}
+afterEach(async () => {
+  await Promise.all(tabs.splice(0).map((c) => c.close().catch(() => undefined)));
+});
 
 describe('admin app in Chromium', () => {
   test('serves the app at /admin with its headers, and signs in with a pasted token kept in session storage', async () => {
@@ -175,11 +186,17 @@ describe('admin app in Chromium', () => {
     const running = await createJob('E2E_DRAIN_RUNNING', 'CHANGE');
     const hold = gate();
     const claimed: string[] = [];
-    const worker = startWorker('e2e-drain', 'CHANGE', async (job, ctx) => {
-      claimed.push(job.id);
-      await ctx.reportProgress({ status: 'VALIDATING' });
-      if (job.id === running) await hold.wait;
-    });
+    const refusals: Array<string | null> = [];
+    const worker = startWorker(
+      'e2e-drain',
+      'CHANGE',
+      async (job, ctx) => {
+        claimed.push(job.id);
+        await ctx.reportProgress({ status: 'VALIDATING' });
+        if (job.id === running) await hold.wait;
+      },
+      (e) => e.event === 'noJob' && refusals.push(e.reason),
+    );
     try {
       await page.goto(`${app.url}/admin/maintenance`);
       await page.waitForSelector('[data-testid="maintenance-state"]');
@@ -200,13 +217,14 @@ describe('admin app in Chromium', () => {
         workerToken,
       );
       expect(claim.body.data!.jobClaim).toEqual({ lease: null, reason: 'MAINTENANCE' });
-      await new Promise((r) => setTimeout(r, 1_500));
-      expect(await jobStatus(waiting)).toBe('QUEUED');
-      expect(claimed).toEqual([running]);
 
       // The running job ends: drained turns on, live, without a reload.
       hold.open();
       await page.waitForSelector('[data-testid="drained"][data-drained="true"]', { timeout: 20_000 });
+      // Its slot free, the worker asked for the waiting job and was refused: the job stays QUEUED.
+      await until('the worker refused for MAINTENANCE', () => refusals.includes('MAINTENANCE'), 20_000, 20);
+      expect(await jobStatus(waiting)).toBe('QUEUED');
+      expect(claimed).toEqual([running]);
       await page.screenshot({ path: path.join(SHOTS, 'maintenance.png'), fullPage: true });
       expect(await page.textContent('[data-testid="maintenance-history"]')).toContain('deploying v2');
 
@@ -311,6 +329,7 @@ describe('admin app in Chromium', () => {
   });
 
   test('phone width: the jobs page fits the window and the job page is readable', async () => {
+    await createJob('E2E_PHONE', 'PATCH_METADATA'); // a table to show, whatever ran before
     const { page, problems, context } = await openTab({ token: admin, width: 375 });
     await page.goto(`${app.url}/admin/jobs`);
     await page.waitForSelector('[data-testid="jobs-table"]');

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { App } from '../src/app.js';
 import { gql, startAppWithIssuer } from './harness/app.js';
-import { signToken, type TestKey } from './harness/jwks.js';
+import { roleTokens, signToken, type TestKey } from './harness/jwks.js';
 
 interface Dataset {
   name: string;
@@ -64,14 +64,31 @@ async function del(name: string, token = operator) {
   );
 }
 
-beforeAll(async () => {
+interface Fixture {
+  app: App;
+  key: TestKey;
+  parent: string;
+  inputDir: string;
+  archiveDir: string;
+  work: string;
+  viewer: string;
+  operator: string;
+}
+
+/** Points the helpers and tests at `f`. */
+function use(f: Fixture): void {
+  ({ app, key, parent, inputDir, archiveDir, work, viewer, operator } = f);
+}
+
+/** A new INPUT_DIR with every kind of file (and a parent holding sentinels), and an instance reading it; in use from now on. */
+async function fixture(): Promise<Fixture> {
   parent = mkdtempSync(path.join(os.tmpdir(), 'datasets-test-'));
+  parents.push(parent);
   inputDir = path.join(parent, 'input');
   archiveDir = path.join(inputDir, 'archive');
   work = path.join(parent, 'work');
   mkdirSync(archiveDir, { recursive: true });
   mkdirSync(work);
-
   // Both flags: chunks folder with files, and NAME.json.
   makeTar(inputDir, 'FULL', { 'chunks/part-0': 'a', 'chunks/part-1': 'b', 'FULL.json': '{"v":1}' });
   // Only metadata.
@@ -112,12 +129,25 @@ beforeAll(async () => {
   writeFileSync(path.join(parent, 'passwd'), 'must survive');
 
   ({ app, key } = await startAppWithIssuer({ file: import.meta.url, env: { INPUT_DIR: inputDir } }));
-  viewer = await signToken(key, { sub: 'vic', roles: ['VIEWER'] });
-  operator = await signToken(key, { sub: 'olga', roles: ['OPERATOR'] });
+  ({ viewer, operator } = await roleTokens(key));
+  return { app, key, parent, inputDir, archiveDir, work, viewer, operator };
+}
+
+/** Folders made by fixture(), removed after each test. */
+const parents: string[] = [];
+
+/**
+ * Tests that only read (or whose delete must be refused) share one folder; a test that adds or deletes a
+ * file starts with `use(await fixture())`, a folder and an instance of its own.
+ */
+let shared: Fixture;
+beforeAll(async () => {
+  shared = await fixture();
 });
+beforeEach(() => use(shared));
 
 afterAll(async () => {
-  if (parent) rmSync(parent, { recursive: true, force: true });
+  for (const dir of parents.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('importableDatasets', () => {
@@ -192,11 +222,13 @@ describe('importableDatasets', () => {
   });
 
   test('a new file shows up on the next query (no stale cache)', async () => {
+    use(await fixture());
     makeTar(inputDir, 'LATE', { 'chunks/x': 'x', 'LATE.json': '{}' });
     expect(await find('LATE')).toMatchObject({ hasData: true, hasMetadata: true });
   });
 
   test('each tar is read once per version: a second listing reads none; one rewritten in place is read again', async () => {
+    use(await fixture());
     makeTar(inputDir, 'GROWS', { 'GROWS.json': '{}' });
     expect(await find('GROWS')).toMatchObject({ hasData: false, hasMetadata: true });
     const service = app.services.datasets;
@@ -219,6 +251,7 @@ describe('importableDatasets', () => {
 
 describe('importableDatasetDelete', () => {
   test('deletes the top-level tar only; the archive copy of the same name stays', async () => {
+    use(await fixture());
     const res = await del('FULL');
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!.importableDatasetDelete).toEqual({ deletedName: 'FULL', userErrors: [] });
@@ -229,6 +262,8 @@ describe('importableDatasetDelete', () => {
   });
 
   test('NOT_FOUND for a missing one, and for a name only in the archive', async () => {
+    use(await fixture());
+    expect((await del('FULL')).body.data!.importableDatasetDelete.deletedName).toBe('FULL'); // now FULL is only in the archive
     for (const name of ['MISSING', 'OLD', 'FULL']) {
       const res = await del(name);
       expect(res.body.errors).toBeUndefined();
@@ -273,6 +308,7 @@ describe('importableDatasetDelete', () => {
   });
 
   test('a SUBMITTER gets FORBIDDEN too; an ADMIN may delete', async () => {
+    use(await fixture());
     const submitter = await signToken(key, { sub: 'sam', roles: ['SUBMITTER'] });
     expect((await del('DATA_ONLY', submitter)).body.errors![0]!.extensions?.code).toBe('FORBIDDEN');
     expect(existsSync(path.join(inputDir, 'DATA_ONLY.tar'))).toBe(true);
@@ -282,11 +318,17 @@ describe('importableDatasetDelete', () => {
   });
 
   test('an unreadable tar can be deleted', async () => {
+    use(await fixture());
     expect((await del('GOOD')).body.data!.importableDatasetDelete.deletedName).toBe('GOOD');
     expect(existsSync(path.join(inputDir, 'GOOD.tar'))).toBe(false);
   });
 
-  test('nothing outside INPUT_DIR (or in the archive) was deleted by any of the above', () => {
+  test('nothing outside INPUT_DIR (or in the archive) is deleted by any of the deletes above', async () => {
+    use(await fixture());
+    const names = ['FULL', 'MISSING', 'OLD', 'DIR', 'DATA_ONLY', 'GOOD', '../etc/passwd', '../SENTINEL', '../passwd', 'A/B', 'lower', '.._X', 'archive/OLD', '/etc/passwd', 'FULL.tar'];
+    for (const name of names) await del(name);
+    const admin = (await roleTokens(key)).admin;
+    for (const name of names) await del(name, admin);
     expect(existsSync(path.join(parent, 'SENTINEL.tar'))).toBe(true);
     expect(existsSync(path.join(parent, 'passwd'))).toBe(true);
     expect(existsSync(path.join(archiveDir, 'FULL.tar'))).toBe(true);

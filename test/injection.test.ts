@@ -120,7 +120,7 @@ describe('through the API, on the real database', () => {
       }),
       { numRuns: 200 },
     );
-  }, 180_000);
+  }, 90_000);
 
   test('module data stores hostile keys and values literally', async () => {
     await fc.assert(
@@ -141,5 +141,5 @@ describe('through the API, on the real database', () => {
       }),
       { numRuns: 50 },
     );
-  }, 120_000);
+  }, 60_000);
 });

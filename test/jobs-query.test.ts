@@ -54,15 +54,17 @@ async function all(filter: Record<string, unknown> | null, order?: Record<string
 }
 
 beforeAll(async () => {
-  ({ app, key } = await startAppWithIssuer({ file: import.meta.url, instrument: true }));
+  // An injected clock spaces the two batches' createdAt around the midpoint (no sleeping).
+  const clock = { now: Date.now() };
+  ({ app, key } = await startAppWithIssuer({ file: import.meta.url, instrument: true, appOptions: { clock: { now: () => clock.now } } }));
   viewer = await signToken(key, { sub: 'v', roles: ['VIEWER'] });
   operator = await signToken(key, { sub: 'op', roles: ['OPERATOR'] });
   const alice = await signToken(key, { sub: 'alice', roles: ['SUBMITTER'] });
   const bob = await signToken(key, { sub: 'bob', roles: ['SUBMITTER'] });
   await createBatch(alice, 0, 12);
-  await new Promise((r) => setTimeout(r, 20));
-  midpoint = new Date().toISOString();
-  await new Promise((r) => setTimeout(r, 20));
+  clock.now += 1_000;
+  midpoint = new Date(clock.now).toISOString();
+  clock.now += 1_000;
   await createBatch(bob, 12, 13);
   // Move some jobs on: 0..4 INITIATED, 5..7 COMPLETED (via INITIATED), 8 CANCELLED.
   const UPDATE = `mutation($i: JobUpdateInput!) { jobUpdate(input: $i) { job { status updatedAt } userErrors { code } } }`;

@@ -44,15 +44,17 @@ let operator: string;
 let admin: string;
 let token: (roles: string[], sub?: string) => Promise<string>;
 
-beforeAll(async () => {
+// Maintenance is one state per database: every test starts on an instance of its own, at the initial entry.
+beforeEach(async () => {
   const started = await startAppWithIssuer({ file: import.meta.url });
   app = started.app;
   token = started.token;
   jwksUrl = started.jwks.url;
-  viewer = await started.token(['VIEWER'], 'vic');
-  submitter = await started.token(['SUBMITTER'], 'sue');
-  operator = await started.token(['OPERATOR'], 'olga');
-  admin = await started.token(['ADMIN'], 'alice');
+  ({ viewer, submitter, operator, admin } = started.tokens);
+});
+
+afterEach(async () => {
+  await app.close();
 });
 
 async function history(vars: { first?: number; after?: string | null } = {}, token = viewer): Promise<HistoryPage> {
@@ -76,6 +78,11 @@ async function updateJob(id: string, status: string) {
   expect(res.body.errors).toBeUndefined();
   expect(res.body.data!.jobUpdate.userErrors).toEqual([]);
   expect(res.body.data!.jobUpdate.job!.status).toBe(status);
+}
+
+/** Switches maintenance with each message in turn (paused for even positions), failing the test on a refusal. */
+async function switches(...messages: string[]): Promise<void> {
+  for (const [i, message] of messages.entries()) expect((await set(i % 2 === 0, message)).body.data!.maintenanceSet.userErrors).toEqual([]);
 }
 
 /** Walks the whole history one entry at a time. */
@@ -149,6 +156,7 @@ describe('maintenanceSet', () => {
   });
 
   test('drained follows the running jobs: a running job un-drains, its completion drains again', async () => {
+    await switches('deploy');
     const created = await gql<{
       jobsCreate: { results: Array<{ index: number; job: { id: string; status: string } | null; error: UserErr | null }>; userErrors: Array<{ code: string }> };
     }>(app.url, CREATE, { i: { items: [{ target: 'DS_A', operation: 'ADD' }] } }, submitter);
@@ -173,6 +181,7 @@ describe('maintenanceSet', () => {
   });
 
   test('the message is trimmed; an empty or blank message is INVALID_PARAMETERS and records nothing', async () => {
+    await switches('deploy');
     const before = (await history()).totalCount;
     for (const message of ['', '   ', '\n\t']) {
       const res = await set(false, message);
@@ -190,6 +199,7 @@ describe('maintenanceSet', () => {
   });
 
   test('an OPERATOR (and a VIEWER) gets FORBIDDEN and nothing is recorded', async () => {
+    await switches('deploy');
     const before = await history();
     for (const token of [operator, viewer]) {
       const res = await set(false, 'let me in', token);
@@ -202,6 +212,7 @@ describe('maintenanceSet', () => {
   });
 
   test('resuming: not paused, so not drained; setBy is the resuming admin', async () => {
+    await switches('deploy');
     const bob = await token(['ADMIN'], 'bob');
     const res = await set(false, 'done', bob);
     expect(res.body.data!.maintenanceSet.status).toMatchObject({ paused: false, message: 'done', setBy: 'bob', drained: false });
@@ -210,8 +221,9 @@ describe('maintenanceSet', () => {
 
 describe('maintenanceHistory', () => {
   test('newest first, with the initial entry last', async () => {
+    await switches('deploy', 'done', 'still deploying');
     // Several quick switches (some within the same millisecond) to exercise the tie-break on id.
-    for (let i = 0; i < 6; i++) expect((await set(i % 2 === 0, `switch ${i}`)).body.data!.maintenanceSet.userErrors).toEqual([]);
+    await switches(...Array.from({ length: 6 }, (_, i) => `switch ${i}`));
     const all = await history({ first: 100 });
     expect(all.totalCount).toBe(all.nodes.length);
     expect(all.nodes.map((n) => n.message)).toEqual([
@@ -221,8 +233,8 @@ describe('maintenanceHistory', () => {
       'switch 2',
       'switch 1',
       'switch 0',
-      'done',
       'still deploying',
+      'done',
       'deploy',
       'initial state',
     ]);
@@ -233,6 +245,7 @@ describe('maintenanceHistory', () => {
   });
 
   test('first:1 with after: endCursor walks every entry without gaps or repeats', async () => {
+    await switches('one', 'two', 'three', 'four', 'five');
     const all = await history({ first: 100 });
     const walked = await walk();
     expect(walked.map((n) => n.id)).toEqual(all.nodes.map((n) => n.id));
@@ -240,6 +253,7 @@ describe('maintenanceHistory', () => {
   });
 
   test('first:3 pages concatenate to the full history', async () => {
+    await switches('one', 'two', 'three', 'four', 'five', 'six', 'seven');
     const all = await history({ first: 100 });
     const seen: string[] = [];
     let after: string | null = null;

@@ -23,8 +23,7 @@ async function setup(env: Record<string, string> = {}) {
     appOptions: { clock: { now: () => clock.now, random: () => 0.5 }, background: false },
   });
   const app: App = started.app;
-  const worker = await started.token(['WORKER'], 'bot');
-  const submitter = await started.token(['SUBMITTER'], 'sue');
+  const { worker, submitter } = started.tokens;
   const create = async (target: string, maxAttempts: number) => {
     const res = await gql<{ jobsCreate: { results: Array<{ job: { id: string } }> } }>(app.url, CREATE, { i: { items: [{ target, operation: 'ADD', maxAttempts }] } }, submitter);
     return res.body.data!.jobsCreate.results[0]!.job.id;

@@ -95,9 +95,11 @@ test('graphql-ws: a socket that never sends connection_init is closed (4408)', a
 }, 15_000);
 
 test('a backend fault is masked with a correlation id (the request id), readiness turns 503', async () => {
-  const token = await signToken(key, { roles: ['VIEWER'] });
-  await app.mongo.close(); // the database goes away under the running service
-  const res = await fetch(`${app.url}/graphql`, {
+  // An instance of this test's own: closing its database connection leaves every other test's alone.
+  const { app: doomed, tokens } = await startAppWithIssuer({ file: import.meta.url });
+  const token = tokens.viewer;
+  await doomed.mongo.close(); // the database goes away under the running service
+  const res = await fetch(`${doomed.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: '{ jobs(first: 1) { totalCount } }' }),
@@ -109,7 +111,7 @@ test('a backend fault is masked with a correlation id (the request id), readines
   expect(body.errors[0]!.extensions.correlationId).toBe(requestId);
   expect(body.errors[0]!.message).toBe(`Internal server error (correlation id ${requestId})`);
   expect(text).not.toMatch(/mongodb:\/\/|stack|at .*\.(js|ts):\d+/);
-  const ready = await fetch(`${app.url}/readyz`);
+  const ready = await fetch(`${doomed.url}/readyz`);
   expect(ready.status).toBe(503);
 });
 

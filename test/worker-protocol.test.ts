@@ -21,10 +21,7 @@ let leaseMs: number;
 beforeAll(async () => {
   const started = await startAppWithIssuer({ file: import.meta.url, appOptions: { clock: { now: () => now }, background: false }, instrument: true });
   app = started.app;
-  submitter = await started.token(['SUBMITTER'], 'sue');
-  admin = await started.token(['ADMIN'], 'alice');
-  operator = await started.token(['OPERATOR'], 'olga');
-  workerToken = await started.token(['WORKER'], 'bot');
+  ({ submitter, admin, operator, worker: workerToken } = started.tokens);
   leaseMs = app.config.queue.leaseMs;
 });
 

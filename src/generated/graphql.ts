@@ -1958,7 +1958,31 @@ export type TargetEdge = {
 /** A problem with the caller's input that the caller can fix. Returned as data, never as a top-level error. */
 export type UserError = {
   __typename?: 'UserError';
-  /** A stable machine-readable code, e.g. INVALID_PARAMETERS. */
+  /**
+   * A stable machine-readable code, one of:
+   * - BUMP_DISABLED: a DATASTORE bump while BUMP_ENABLED is off
+   * - COUNT_ABOVE_EXPECTED: a bulk action's filter matches more jobs than its expectedCount (nothing changed)
+   * - DUPLICATE_IN_PROGRESS: the target already has a job in progress
+   * - DUPLICATE_NAME: a schedule with that name exists
+   * - EMPTY_FILTER: a bulk action with no condition in its filter (it would match every job)
+   * - INTERNAL: a bulk action could not act on one job because of a fault on our side (try that job again)
+   * - INVALID_BATCH: a jobsCreate batch or a flow's items empty or over the size limit
+   * - INVALID_CRON: a schedule's cron expression that does not parse
+   * - INVALID_NAME: a module, document or dataset name that breaks its naming rule
+   * - INVALID_PARAMETERS: an input value out of its rules (the field says which)
+   * - INVALID_TARGET: a job's target name that breaks the dataset naming rule
+   * - INVALID_TIME_ZONE: a schedule's time zone that is not an IANA zone
+   * - INVALID_TRANSITION: a status change the lifecycle does not allow
+   * - JOB_TERMINAL: a change to a job that has ended (COMPLETED, FAILED, CANCELLED)
+   * - LEASE_LOST: the lease token is no longer the holder's (expired, reaped or never valid)
+   * - NO_CHILDREN: a flow none of whose items could be created (so the flow was not either)
+   * - NO_MATCH: a bulk action whose filter matches no job
+   * - NOT_FOUND: no job, worker, document, dataset or schedule with that id or name
+   * - NOT_RETRYABLE: a retry of a job that is not FAILED or CANCELLED, or was already retried
+   * - TOO_LARGE: a document over its size limit
+   * - TOO_MANY: a bulk action whose filter matches more jobs than one action takes
+   * - TOO_MANY_GROUPS: more target-group caps on one operation than allowed
+   */
   code: Scalars['String']['output'];
   /** The path of the input field at fault, e.g. ["input", "items", "3", "target"]; null when not about one field. */
   field?: Maybe<Array<Scalars['String']['output']>>;

@@ -301,6 +301,11 @@ export class RedisQueue {
     await tx.exec();
   }
 
+  /** Long polls (waitForWork) of this instance waiting now; tests watch it to know a claim reached its wait. */
+  get longPolls(): number {
+    return this.wake.waiting;
+  }
+
   /**
    * Long poll after an EMPTY claim: resolves WORK when a job for one of these
    * operations is enqueued by any process sharing Redis, when one is already

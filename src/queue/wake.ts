@@ -30,6 +30,11 @@ export class WakeListener {
     private readonly channel: string,
   ) {}
 
+  /** Long polls waiting now (tests watch it to know a claim reached its wait). */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   private ensureSubscribed(): Promise<void> {
     if (!this.subscribed) {
       this.subscribed = subscribeTo(this.redis, undefined, [this.channel], (channel, message) => {
@@ -71,6 +76,8 @@ export class WakeListener {
       throw err;
     }
     if (this.closed) return 'CLOSED';
+    // Aborted while subscribing: an abort listener added now would never fire.
+    if (signal?.aborted) return 'ABORTED';
     return new Promise<WaitOutcome>((resolve) => {
       let done = false;
       let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
 /** The public types of JobWorker: its options, what a handler gets, and the events it emits. */
-import type { JobLease, JobOperation, JobStatus, LeasedJob, ReportProgressResult, UserError } from './client.js';
+import type { ClaimReason, JobLease, JobOperation, JobStatus, LeasedJob, ReportProgressResult, UserError } from './client.js';
 
 /** pino-compatible: (fields, message). */
 export interface WorkerLogger {
@@ -46,7 +46,9 @@ export type WorkerEvent =
    */
   | { event: 'failed'; id: string; reason: string; retryable: boolean; status: JobStatus | null; retryAt: string | null }
   | { event: 'leaseLost'; id: string }
-  | { event: 'refused'; id: string; call: 'complete' | 'fail'; userErrors: UserError[] };
+  | { event: 'refused'; id: string; call: 'complete' | 'fail'; userErrors: UserError[] }
+  /** A jobClaim answered without a lease: why (EMPTY after the long poll, PAUSED, MAINTENANCE, WORKER_DISABLED), null when refused with userErrors. */
+  | { event: 'noJob'; reason: ClaimReason | null };
 
 export interface JobWorkerOptions {
   /** Base URL of the service, e.g. http://127.0.0.1:4000. Required. */

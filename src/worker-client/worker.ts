@@ -43,8 +43,11 @@ const silent: WorkerLogger = { info() {}, warn() {}, error() {} };
 
 export class JobWorker {
   readonly workerId: string;
-  /** claimed counts every lease, claimedNext those that came with a complete or fail (claimNext). */
-  readonly stats = { claimed: 0, claimedNext: 0, completed: 0, failed: 0, leaseLost: 0 };
+  /**
+   * claimed counts every lease, claimedNext those that came with a complete or fail (claimNext);
+   * claimCalls the jobClaim calls made (counted as each is sent).
+   */
+  readonly stats = { claimed: 0, claimedNext: 0, completed: 0, failed: 0, leaseLost: 0, claimCalls: 0 };
   /** The service's answer to the last heartbeat (disabled, maintenance, queuePaused...). */
   lastHeartbeat: HeartbeatResult | undefined;
 
@@ -101,6 +104,7 @@ export class JobWorker {
   async runOnce(): Promise<string | null> {
     if (this.stopping) return null;
     if (!this.registered) await this.sendHeartbeat();
+    this.stats.claimCalls++;
     const result = await this.client.claim({ workerId: this.workerId, operations: this.options.operations, waitSeconds: 0, maxJobs: 1 });
     if (!result.lease) return null;
     await this.track(this.runLease(result.lease, { via: 'claim', batch: 1, chain: false }));
@@ -202,6 +206,7 @@ export class JobWorker {
       }
       let result;
       try {
+        this.stats.claimCalls++;
         result = await this.client.claim(
           { workerId: this.workerId, operations, waitSeconds: this.waitSeconds, maxJobs: Math.min(free, MAX_CLAIM) },
           { signal: this.stopController.signal },
@@ -217,6 +222,7 @@ export class JobWorker {
       // Leases are this worker's once handed out, also when stop() began meanwhile: they are run.
       for (const lease of result.leases) this.startSlot(lease, result.leases.length);
       if (result.leases.length > 0) continue;
+      this.emit({ event: 'noJob', reason: result.reason });
       if (result.userErrors.length > 0) {
         // INVALID_PARAMETERS will not fix itself: say so loudly, slowly.
         this.logger.error({ workerId: this.workerId, userErrors: result.userErrors }, 'claim refused');

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startApp, type App, type AppOptions } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import type { App, AppOptions } from '../../src/app.js';
 import { backends, onFileEnd, type Backends } from './backends.js';
-import { makeKey, signToken, startJwksServer, TEST_AUDIENCE, TEST_ISSUER } from './jwks.js';
+import { makeKey, roleTokens, signToken, startJwksServer, type RoleTokens } from './jwks.js';
+import { serviceConfig, startService } from './start.js';
 
 /** A name unique to this test file and run: database name and Redis key prefix. */
 export function uniqueName(file: string): string {
@@ -36,24 +35,8 @@ export interface TestAppOptions {
 export async function startTestApp(opts: TestAppOptions): Promise<App & { name: string }> {
   const name = opts.name ?? uniqueName(opts.file);
   const { mongoUri, redisUrl, redisClusterNodes } = opts.backends ?? (await backends());
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    MONGODB_URI: mongoUri,
-    // A cluster needs the prefix's hash tag (every key of a queue script in one slot).
-    ...(redisClusterNodes ? { REDIS_CLUSTER_NODES: redisClusterNodes, REDIS_KEY_PREFIX: `{${name}}:` } : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `${name}:` }),
-    JWKS_URL: opts.jwksUrl,
-    JWT_ISSUER: TEST_ISSUER,
-    JWT_AUDIENCE: TEST_AUDIENCE,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    SHUTDOWN_TIMEOUT_MS: '5000',
-    // Bounds wide enough for a 2-core machine running several test files and a browser at once (a
-    // 1,000-item batch there took over 2 s); the bounded-backend tests set their own short ones.
-    MONGO_TIMEOUT_MS: '20000',
-    REDIS_COMMAND_TIMEOUT_MS: '10000',
-    ...opts.env,
-  });
-  const app = await startApp(config, createLogger(config.logLevel, name), { ...opts.appOptions, instrument: opts.instrument, dbName: name });
+  const config = serviceConfig({ mongoUri, redisUrl, redisClusterNodes, name, jwksUrl: opts.jwksUrl, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent', env: opts.env });
+  const app = await startService(config, name, { ...opts.appOptions, instrument: opts.instrument });
   onFileEnd(() => app.close());
   return Object.assign(app, { name });
 }
@@ -104,11 +87,20 @@ export async function createJobs(baseUrl: string, token: string, items: Array<Re
   return ids;
 }
 
-/** A test app with its own JWKS issuer; `token(roles, sub)` signs real tokens it accepts. Both close at the end of the file. */
-export async function startAppWithIssuer(opts: Omit<TestAppOptions, 'jwksUrl'>) {
+/**
+ * A test app with its own JWKS issuer. `tokens` holds one token per role (subjects vic, sue, olga,
+ * alice, bot: ROLE_SUBJECTS); `token(roles, sub)` signs any other it accepts. Both close at the end of the file.
+ */
+export async function startAppWithIssuer(opts: Omit<TestAppOptions, 'jwksUrl'>): Promise<{
+  app: App & { name: string };
+  jwks: Awaited<ReturnType<typeof startJwksServer>>;
+  key: Awaited<ReturnType<typeof makeKey>>;
+  tokens: RoleTokens;
+  token: (roles: string[], sub?: string) => Promise<string>;
+}> {
   const key = await makeKey('test-key', 'ES256');
   const jwks = await startJwksServer([key]);
   onFileEnd(() => jwks.close());
   const app = await startTestApp({ ...opts, jwksUrl: jwks.url });
-  return { app, jwks, key, token: (roles: string[], sub?: string) => signToken(key, { roles, sub }) };
+  return { app, jwks, key, tokens: await roleTokens(key), token: (roles: string[], sub?: string) => signToken(key, { roles, sub }) };
 }

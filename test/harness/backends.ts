@@ -1,8 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startEmbedded, type EmbeddedBackends } from '../../src/embedded/launcher.js';
-import { createLogger } from '../../src/logger.js';
+import { startOwnBackends, type OwnBackends } from './start.js';
 
 /**
  * The real backends of one test file: MONGODB_URI / REDIS_URL when set,
@@ -19,36 +15,12 @@ export interface Backends {
   redisClusterNodes?: string;
 }
 
-let started: Promise<{ backends: Backends; embedded?: EmbeddedBackends; dataDir?: string }> | undefined;
-
-/** FerretDB and/or redis-server in a new temporary folder (no Redis persistence), as dev mode starts them. */
-async function startOwn(folderPrefix: string, needMongo: boolean, needRedis: boolean): Promise<{ dataDir: string; embedded: EmbeddedBackends }> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), folderPrefix));
-  const embedded = await startEmbedded({
-    dataDir,
-    ferretdbBin: path.resolve(process.env.FERRETDB_BIN ?? '.tools/ferretdb'),
-    redisServerBin: process.env.REDIS_SERVER_BIN ?? 'redis-server',
-    persistRedis: false,
-    logger: createLogger('warn', 'test-harness'),
-    needMongo,
-    needRedis,
-  });
-  return { dataDir, embedded };
-}
+let started: Promise<OwnBackends> | undefined;
 
 export async function backends(): Promise<Backends> {
-  started ??= (async () => {
-    const needMongo = !process.env.MONGODB_URI;
-    const needRedis = !process.env.REDIS_URL;
-    if (!needMongo && !needRedis) return { backends: { mongoUri: process.env.MONGODB_URI!, redisUrl: process.env.REDIS_URL! } };
-    const { dataDir, embedded } = await startOwn('job-service-test-', needMongo, needRedis);
-    return {
-      backends: { mongoUri: process.env.MONGODB_URI ?? embedded.mongoUri!, redisUrl: process.env.REDIS_URL ?? embedded.redisUrl! },
-      embedded,
-      dataDir,
-    };
-  })();
-  return (await started).backends;
+  started ??= startOwnBackends('job-service-test-');
+  const { mongoUri, redisUrl } = await started;
+  return { mongoUri, redisUrl };
 }
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -64,8 +36,7 @@ export async function stopBackends(): Promise<void> {
   if (!started) return;
   const s = await started.catch(() => undefined);
   started = undefined;
-  await s?.embedded?.stop();
-  if (s?.dataDir) rmSync(s.dataDir, { recursive: true, force: true });
+  await s?.stop();
 }
 
 /** A FerretDB or redis-server that belongs to one test alone, which it may pause and resume. */
@@ -94,9 +65,9 @@ export function whyNotPausable(kind: 'mongodb' | 'redis'): string | null {
 export async function startPausable(kind: 'mongodb' | 'redis'): Promise<PausableBackend> {
   const reason = whyNotPausable(kind);
   if (reason) throw new Error(reason);
-  const { dataDir, embedded } = await startOwn(`job-service-test-${kind}-`, kind === 'mongodb', kind === 'redis');
-  const pid = kind === 'mongodb' ? embedded.pids.ferretdb : embedded.pids.redis;
-  const url = kind === 'mongodb' ? embedded.mongoUri : embedded.redisUrl;
+  const own = await startOwnBackends(`job-service-test-${kind}-`, {}, { mongo: kind === 'mongodb', redis: kind === 'redis' });
+  const pid = kind === 'mongodb' ? own.pids.ferretdb : own.pids.redis;
+  const url = kind === 'mongodb' ? own.mongoUri : own.redisUrl;
   if (!pid || !url) throw new Error(`${kind} started without a process id or address`);
   const signal = (sig: NodeJS.Signals) => process.kill(pid, sig);
   onFileEnd(async () => {
@@ -106,8 +77,7 @@ export async function startPausable(kind: 'mongodb' | 'redis'): Promise<Pausable
     } catch {
       // already gone
     }
-    await embedded.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await own.stop();
   });
   return { url, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT') };
 }

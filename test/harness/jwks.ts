@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import type { Role } from '../../src/generated/graphql.js';
 
 export const TEST_ISSUER = 'https://issuer.test.local';
 export const TEST_AUDIENCE = 'job-service-test';
@@ -80,4 +81,25 @@ export async function signToken(key: TestKey, opts: SignOptions = {}): Promise<s
   if (opts.expiresIn !== null) jwt.setExpirationTime(now + (opts.expiresIn ?? 3600));
   if (opts.notBefore !== undefined) jwt.setNotBefore(now + opts.notBefore);
   return jwt.sign(key.privateKey);
+}
+
+/** One token per role of the schema's Role enum, each with only that role. */
+export interface RoleTokens {
+  viewer: string;
+  submitter: string;
+  operator: string;
+  admin: string;
+  worker: string;
+}
+
+/** The subjects of roleTokens: what createdBy, setBy and lastUpdatedBy read in tests. */
+export const ROLE_SUBJECTS: Readonly<Record<keyof RoleTokens, string>> = { viewer: 'vic', submitter: 'sue', operator: 'olga', admin: 'alice', worker: 'bot' };
+
+const ROLE_OF: Readonly<Record<keyof RoleTokens, Role>> = { viewer: 'VIEWER', submitter: 'SUBMITTER', operator: 'OPERATOR', admin: 'ADMIN', worker: 'WORKER' };
+
+/** Signs a token per role with `key` (subjects from ROLE_SUBJECTS unless given), valid for an hour. */
+export async function roleTokens(key: TestKey, subjects: Partial<Record<keyof RoleTokens, string>> = {}): Promise<RoleTokens> {
+  const roles = Object.keys(ROLE_OF) as Array<keyof RoleTokens>;
+  const signed = await Promise.all(roles.map((r) => signToken(key, { roles: [ROLE_OF[r]], sub: subjects[r] ?? ROLE_SUBJECTS[r] })));
+  return Object.fromEntries(roles.map((r, i) => [r, signed[i]!])) as unknown as RoleTokens;
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { closeRedis, connectRedis } from '../../src/db/redis.js';
 import type { RedisQueue } from '../../src/queue/index.js';
 import { backends } from '../harness/backends.js';
+import { until } from '../harness/until.js';
 import { FakeClock, makeQueue, oid, queued, T0, testPrefix } from './helpers.js';
 
 /** Long poll: the only tests here that wait on real time, each bounded well under 2 s. */
@@ -63,7 +64,11 @@ describe('RedisQueue.waitForWork', () => {
     let settled = 0;
     const waits = [worker.waitForWork(['ADD'], 1_500), worker.waitForWork(['CHANGE'], 1_500), worker.waitForWork(['ADD'], 1_500)];
     for (const w of waits) void w.then(() => settled++);
-    await new Promise((r) => setTimeout(r, 150));
+    // The positive sign: all three registered, and Redis answered their hints (one MULTI each, sent before this
+    // PING on the same connection); a turn of the event loop lets every answer's callbacks run.
+    await until('three long polls', () => worker.longPolls === 3, 1_000, 5);
+    await workerConn.ping();
+    await new Promise((r) => setImmediate(r));
     expect(settled).toBe(0);
     const clients = (await producerConn.client('LIST')) as string;
     const subscribers = clients.split('\n').filter((line) => line.includes(' name=queue-wake-worker ') && / sub=1 /.test(line));
@@ -72,13 +77,23 @@ describe('RedisQueue.waitForWork', () => {
     expect(await Promise.all(waits)).toEqual(['WORK', 'WORK', 'WORK']);
   });
 
+  test('a wait aborted while its subscriber connects ends ABORTED at once, not at its time-out', async () => {
+    const controller = new AbortController();
+    const started = performance.now();
+    // This queue's first wait: it subscribes first, and the abort comes while it does.
+    const waiting = worker.waitForWork(['ADD'], 1_500, controller.signal);
+    controller.abort();
+    expect(await waiting).toBe('ABORTED');
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
   test('abort and close end waits; close is safe twice', async () => {
     const controller = new AbortController();
     const aborted = worker.waitForWork(['ADD'], 1_500, controller.signal);
     setTimeout(() => controller.abort(), 50);
     expect(await aborted).toBe('ABORTED');
     const closing = worker.waitForWork(['ADD'], 1_500);
-    await new Promise((r) => setTimeout(r, 50));
+    await until('the wait registered', () => worker.longPolls === 1, 1_000, 5);
     await worker.close();
     await worker.close();
     expect(await closing).toBe('CLOSED');
