@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { JobLogRecord, JobModel, JobRecord } from '../models/job.js';
 import type { JobLogDocRecord, JobLogModel } from '../models/jobLog.js';
 import type { SettingModel } from '../models/worker.js';
+import { Batcher } from './batcher.js';
 import { findByIds } from './byIds.js';
 
 /** Lines of one job's write, at the job's sequence number. */
@@ -16,18 +17,83 @@ export interface JobLogAppend {
 const MIGRATE_BATCH = 100;
 const MIGRATED_SETTING = 'jobLogsMigrated';
 
+export interface JobLogFlushOptions {
+  /** Longest a queued line waits before its command is sent, in ms (JOB_LOG_FLUSH_MS). Default 50. */
+  delayMs?: number;
+  /** Pending lines that send the command at once. Default 200. */
+  lines?: number;
+  /** Most jobs per command: two guarded updates each, at most one matching; with the JobWriter's 50 updates in flight at the same time FerretDB v1 stays within its 100 connections. Default 25. */
+  jobs?: number;
+  /** Tries of one command before its lines are given up (and logged). Default 3. */
+  attempts?: number;
+  /** Wait before the first retry, in ms; doubles per retry. Default 100. */
+  retryMs?: number;
+}
+
 /**
  * Every read and write of job logs (the `joblogs` collection, see models/jobLog.ts). The JobWriter
- * appends through `append` in the same batch turn as the jobs' own update; `create` writes the first
- * line of new jobs; `linesOf` is what `Job.log` shows; `remove` goes with the job (retention).
+ * hands each batch's lines to `queue` once the jobs' own update is done; the flusher sends the lines of
+ * many batches in one `append` command (after `delayMs`, or at once when `lines` are pending; one
+ * command in flight; a failed one retried, then logged with what was lost); `drain` sends what is
+ * pending (app close). `create` writes the first line of new jobs; `linesOf` is what `Job.log` shows,
+ * with this instance's lines not yet sent; `remove` goes with the job (retention).
  */
 export class JobLogStore {
+  private readonly flusher: Batcher<JobLogAppend>;
+  private readonly attempts: number;
+  private readonly retryMs: number;
+
   constructor(
     private readonly JobLog: JobLogModel,
     /** Most lines kept per job (JOB_LOG_MAX_LINES). */
     readonly cap: number,
     private readonly logger: Logger,
-  ) {}
+    flush: JobLogFlushOptions = {},
+  ) {
+    this.attempts = Math.max(1, flush.attempts ?? 3);
+    this.retryMs = flush.retryMs ?? 100;
+    this.flusher = new Batcher<JobLogAppend>({
+      chunk: flush.jobs ?? 25,
+      delayMs: flush.delayMs ?? 50,
+      flushAt: flush.lines ?? 200,
+      weigh: (item) => item.lines.length,
+      send: (chunk) => this.send(chunk),
+    });
+  }
+
+  /** Queues the lines of jobs' writes for the flusher; several writes of one job are sent as one (lines in sequence order, the newest sequence). */
+  queue(items: JobLogAppend[]): void {
+    for (const item of items) {
+      this.flusher.add(item.id.toHexString(), (queued) => {
+        if (!queued) return { id: item.id, seq: item.seq, lines: [...item.lines] };
+        const [older, newer] = queued.seq <= item.seq ? [queued, item] : [item, queued];
+        return { id: item.id, seq: newer.seq, lines: [...older.lines, ...newer.lines] };
+      });
+    }
+  }
+
+  /** Sends the lines queued so far and waits for them (app close: before the connection closes). */
+  drain(): Promise<void> {
+    return this.flusher.drain();
+  }
+
+  /** One flusher command, tried `attempts` times (a resent update is a no-op where it was applied: the sequence guard); never throws. */
+  private async send(chunk: JobLogAppend[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.append(chunk);
+        return;
+      } catch (err) {
+        const lost = { jobs: chunk.map((i) => i.id.toHexString()), lines: chunk.reduce((n, i) => n + i.lines.length, 0) };
+        if (attempt >= this.attempts) {
+          this.logger.error({ err, ...lost, attempts: attempt }, 'job log lines not written');
+          return;
+        }
+        this.logger.warn({ err, lines: lost.lines, attempt }, 'job log flush failed; retrying');
+        await new Promise((r) => setTimeout(r, this.retryMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
 
   /** Log documents of jobs just inserted, with their first lines (one command). */
   async create(jobs: JobLogAppend[]): Promise<void> {
@@ -52,12 +118,22 @@ export class JobLogStore {
     if (ops.length) await this.JobLog.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: false });
   }
 
-  /** The log of each job as `Job.log` shows it, in the order of `jobs`: its own document's lines, or the embedded log of a job from before. */
+  /**
+   * The log of each job as `Job.log` shows it, in the order of `jobs`: its own document's lines with this
+   * instance's lines not yet sent applied as `append` would (same sequence guard and cap), or the embedded
+   * log of a job from before. The pending lines are taken before the read: a line sent meanwhile is either
+   * in the document read (its sequence is then not newer, and it is not applied twice) or applied here.
+   */
   async linesOf(jobs: ReadonlyArray<Pick<JobRecord, '_id' | 'log'>>): Promise<JobLogRecord[][]> {
     const wanted = jobs.filter((j) => !j.log).map((j) => j._id);
+    const pending = new Map(wanted.map((id) => [id.toHexString(), this.flusher.pendingOf(id.toHexString())]));
     const docs = await findByIds<JobLogDocRecord>(this.JobLog, wanted);
     const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
-    return jobs.map((j) => j.log ?? linesOfDoc(byId.get(j._id.toHexString()), this.cap));
+    return jobs.map((j) => {
+      if (j.log) return j.log;
+      const key = j._id.toHexString();
+      return linesOfDoc(withPending(byId.get(key), pending.get(key) ?? [], this.cap), this.cap);
+    });
   }
 
   /** Removes the logs of these jobs (at most 100 ids per call). */
@@ -100,6 +176,17 @@ export class JobLogStore {
     if (moved) this.logger.info({ jobs: moved }, 'moved embedded job logs to their own collection');
     return moved;
   }
+}
+
+/** A log document with pending appends applied as `append`'s two guarded updates apply them (no document: nothing applies). */
+function withPending(doc: JobLogDocRecord | undefined, items: JobLogAppend[], cap: number): JobLogDocRecord | undefined {
+  if (!doc || items.length === 0) return doc;
+  let d = doc;
+  for (const { seq, lines } of items) {
+    if ((d.seq ?? -Infinity) >= seq) continue;
+    d = d.n < cap ? { ...d, seq, n: d.n + lines.length, entries: [...d.entries, ...lines] } : { ...d, seq, dropped: (d.dropped ?? 0) + lines.length, tail: lines };
+  }
+  return d;
 }
 
 /** The lines of a log document: the kept ones, then (past the cap) a note of what was dropped and the latest lines. */
