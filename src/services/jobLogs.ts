@@ -22,8 +22,8 @@ export interface JobLogFlushOptions {
   delayMs?: number;
   /** Pending lines that send the command at once. Default 200. */
   lines?: number;
-  /** Most jobs per command: two guarded updates each, at most one matching; with the JobWriter's 50 updates in flight at the same time FerretDB v1 stays within its 100 connections. Default 25. */
-  jobs?: number;
+  /** Most appends per command (two guarded updates each, at most one matching): with the JobWriter's 50 updates in flight at the same time FerretDB v1 stays within its 100 connections. Default 25. */
+  perCommand?: number;
   /** Tries of one command before its lines are given up (and logged). Default 3. */
   attempts?: number;
   /** Wait before the first retry, in ms; doubles per retry. Default 100. */
@@ -39,7 +39,9 @@ export interface JobLogFlushOptions {
  * with this instance's lines not yet sent; `remove` goes with the job (retention).
  */
 export class JobLogStore {
-  private readonly flusher: Batcher<JobLogAppend>;
+  /** Per job, its queued appends in the order they came (kept apart: the cap applies per write). */
+  private readonly flusher: Batcher<JobLogAppend[]>;
+  private readonly perCommand: number;
   private readonly attempts: number;
   private readonly retryMs: number;
 
@@ -52,29 +54,29 @@ export class JobLogStore {
   ) {
     this.attempts = Math.max(1, flush.attempts ?? 3);
     this.retryMs = flush.retryMs ?? 100;
-    this.flusher = new Batcher<JobLogAppend>({
-      chunk: flush.jobs ?? 25,
+    this.perCommand = flush.perCommand ?? 25;
+    this.flusher = new Batcher<JobLogAppend[]>({
+      chunk: this.perCommand,
       delayMs: flush.delayMs ?? 50,
       flushAt: flush.lines ?? 200,
-      weigh: (item) => item.lines.length,
-      send: (chunk) => this.send(chunk),
+      weigh: (appends) => appends.reduce((n, a) => n + a.lines.length, 0),
+      send: (chunk) => this.sendAll(chunk.flat()),
     });
   }
 
-  /** Queues the lines of jobs' writes for the flusher; several writes of one job are sent as one (lines in sequence order, the newest sequence). */
+  /** Queues the lines of jobs' writes for the flusher; a job's appends are sent in the order they came (its writes' order), each under the sequence guard. */
   queue(items: JobLogAppend[]): void {
-    for (const item of items) {
-      this.flusher.add(item.id.toHexString(), (queued) => {
-        if (!queued) return { id: item.id, seq: item.seq, lines: [...item.lines] };
-        const [older, newer] = queued.seq <= item.seq ? [queued, item] : [item, queued];
-        return { id: item.id, seq: newer.seq, lines: [...older.lines, ...newer.lines] };
-      });
-    }
+    for (const item of items) this.flusher.add(item.id.toHexString(), (queued = []) => [...queued, item]);
   }
 
   /** Sends the lines queued so far and waits for them (app close: before the connection closes). */
   drain(): Promise<void> {
     return this.flusher.drain();
+  }
+
+  /** The appends of a batch's chunk, at most `perCommand` per command, one command after another (each job's appends stay in order). */
+  private async sendAll(appends: JobLogAppend[]): Promise<void> {
+    for (let i = 0; i < appends.length; i += this.perCommand) await this.send(appends.slice(i, i + this.perCommand));
   }
 
   /** One flusher command, tried `attempts` times (a resent update is a no-op where it was applied: the sequence guard); never throws. */
@@ -103,9 +105,11 @@ export class JobLogStore {
   }
 
   /**
-   * Appends the lines of many jobs' writes in one bulkWrite. Two guarded updates per job, of which
+   * Appends the lines of many jobs' writes in one bulkWrite. Two guarded updates per write, of which
    * at most one applies: under the cap the lines are pushed; at the cap they are counted as dropped
    * and kept as the tail. A write older than the stored sequence (or sent again) appends nothing.
+   * Ordered, so that several writes of one job apply in the order given (sequence order); a failed
+   * command is sent again whole by the flusher, where the guard makes the applied ones no-ops.
    */
   async append(items: JobLogAppend[]): Promise<void> {
     const ops = items.flatMap(({ id, seq, lines }) => {
@@ -115,7 +119,7 @@ export class JobLogStore {
         { updateOne: { filter: { _id: id, ...fresh, n: { $gte: this.cap } }, update: { $inc: { dropped: lines.length }, $set: { seq, tail: lines } } } },
       ];
     });
-    if (ops.length) await this.JobLog.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: false });
+    if (ops.length) await this.JobLog.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: true });
   }
 
   /**
@@ -126,7 +130,7 @@ export class JobLogStore {
    */
   async linesOf(jobs: ReadonlyArray<Pick<JobRecord, '_id' | 'log'>>): Promise<JobLogRecord[][]> {
     const wanted = jobs.filter((j) => !j.log).map((j) => j._id);
-    const pending = new Map(wanted.map((id) => [id.toHexString(), this.flusher.pendingOf(id.toHexString())]));
+    const pending = new Map(wanted.map((id) => [id.toHexString(), this.flusher.pendingOf(id.toHexString()).flat()]));
     const docs = await findByIds<JobLogDocRecord>(this.JobLog, wanted);
     const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
     return jobs.map((j) => {
