@@ -79,22 +79,43 @@ export class JobLogStore {
     for (let i = 0; i < appends.length; i += this.perCommand) await this.send(appends.slice(i, i + this.perCommand));
   }
 
-  /** One flusher command, tried `attempts` times (a resent update is a no-op where it was applied: the sequence guard); never throws. */
-  private async send(chunk: JobLogAppend[]): Promise<void> {
+  /**
+   * One flusher command; never throws. A command that fails without write errors (no connection, no
+   * answer in time, a command error) is tried `attempts` times, waiting `retryMs` (doubled each time) in between; one the server refuses (a write
+   * error, e.g. one job's malformed log document: the ordered command stops there) is sent again job by job,
+   * so that only that job's lines are lost. A resent update is a no-op where it was applied (the sequence
+   * guard). What is given up is logged as an error with its jobs and line count (after no answer, the
+   * database may still have applied the last try).
+   */
+  private async send(appends: JobLogAppend[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.append(chunk);
+        await this.append(appends);
         return;
       } catch (err) {
-        const lost = { jobs: chunk.map((i) => i.id.toHexString()), lines: chunk.reduce((n, i) => n + i.lines.length, 0) };
-        if (attempt >= this.attempts) {
-          this.logger.error({ err, ...lost, attempts: attempt }, 'job log lines not written');
-          return;
-        }
-        this.logger.warn({ err, lines: lost.lines, attempt }, 'job log flush failed; retrying');
+        if (writeErrorsOf(err).length > 0) return this.sendEachJob(appends, err);
+        if (attempt >= this.attempts) return this.lost(appends, err, attempt, 'job log lines given up after no answer (lost unless the database applied the last try)');
+        this.logger.warn({ err, lines: countLines(appends), attempt }, 'job log flush failed; retrying');
         await new Promise((r) => setTimeout(r, this.retryMs * 2 ** (attempt - 1)));
       }
     }
+  }
+
+  private async sendEachJob(appends: JobLogAppend[], cause: unknown): Promise<void> {
+    this.logger.warn({ err: cause, lines: countLines(appends) }, 'job log flush refused; sending each job\'s lines alone');
+    const byJob = new Map<string, JobLogAppend[]>();
+    for (const a of appends) byJob.set(a.id.toHexString(), [...(byJob.get(a.id.toHexString()) ?? []), a]);
+    for (const own of byJob.values()) {
+      try {
+        await this.append(own);
+      } catch (err) {
+        this.lost(own, err, 1, 'job log lines not written');
+      }
+    }
+  }
+
+  private lost(appends: JobLogAppend[], err: unknown, attempts: number, msg: string): void {
+    this.logger.error({ err, jobs: [...new Set(appends.map((a) => a.id.toHexString()))], lines: countLines(appends), attempts }, msg);
   }
 
   /** Log documents of jobs just inserted, with their first lines (one command). */
@@ -182,6 +203,10 @@ export class JobLogStore {
   }
 }
 
+function countLines(appends: JobLogAppend[]): number {
+  return appends.reduce((n, a) => n + a.lines.length, 0);
+}
+
 /** A log document with pending appends applied as `append`'s two guarded updates apply them (no document: nothing applies). */
 function withPending(doc: JobLogDocRecord | undefined, items: JobLogAppend[], cap: number): JobLogDocRecord | undefined {
   if (!doc || items.length === 0) return doc;
@@ -203,8 +228,14 @@ function linesOfDoc(doc: JobLogDocRecord | undefined, cap: number): JobLogRecord
   return [...doc.entries, note, ...tail];
 }
 
+/** The write errors a bulkWrite's error reports (the driver gives one as an object, several as an array); none for a network error or a timeout. */
+function writeErrorsOf(err: unknown): Array<{ code: number }> {
+  const w = (err as { writeErrors?: Array<{ code: number }> | { code: number } } | undefined)?.writeErrors;
+  return w ? (Array.isArray(w) ? w : [w]) : [];
+}
+
 function isOnlyDuplicates(err: unknown): boolean {
-  const e = err as { code?: number; writeErrors?: Array<{ code: number }> | { code: number } };
-  if (e.writeErrors) return (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]).every((w) => w.code === 11000);
-  return e.code === 11000;
+  const writeErrors = writeErrorsOf(err);
+  if (writeErrors.length) return writeErrors.every((w) => w.code === 11000);
+  return (err as { code?: number }).code === 11000;
 }
