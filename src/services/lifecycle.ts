@@ -625,10 +625,11 @@ export class JobLifecycle {
       ...newJob(v.value, actor, now),
       status: 'WAITING',
       flow: { total: null, onChildFailure: policy },
-      log: [{ at: now, actor, message: `created as a flow's final job: runs when its children end (a failed child: ${policy})`, status: 'WAITING' }],
     };
     const guard: JobCreateResult[] = [{ index: 0, job: null, error: null, existingJob: null }];
-    const [inserted] = await this.insertGuarded([{ index: 0, doc: final }], guard);
+    // Its first line goes to the log collection like any new job's (an embedded `log` would hide the later lines).
+    const note = `created as a flow's final job: runs when its children end (a failed child: ${policy})`;
+    const [inserted] = await this.insertGuarded([{ index: 0, doc: final, note }], guard);
     if (!inserted) return { ...none, existingJob: guard[0]!.existingJob, userErrors: [{ ...guard[0]!.error!, field: ['input', 'then', 'target'] }] };
     const children = await this.create(input.items, actor, {
       parent: final._id,
@@ -1024,7 +1025,7 @@ function withOptions(job: JobRecord, opts: CreateOptions, index: number): JobRec
 
 /** The first line of a new job's log (a flow's child says whose child it is). */
 function createdLine(job: JobRecord, note?: string): JobLogRecord {
-  return { at: job.createdAt, actor: job.createdBy, message: note ? note : job.retryOf ? `created as a retry of ${job.retryOf.toHexString()}` : 'created', status: 'QUEUED' };
+  return { at: job.createdAt, actor: job.createdBy, message: note ? note : job.retryOf ? `created as a retry of ${job.retryOf.toHexString()}` : 'created', status: job.status === 'WAITING' ? 'WAITING' : 'QUEUED' };
 }
 
 /** A retry submits the old job's parameters again. */
