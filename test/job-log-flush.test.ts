@@ -146,7 +146,7 @@ test('a flush the server refuses is sent again job by job: only the job whose do
 const pausable = whyNotPausable('mongodb');
 (pausable ? test.skip : test)('a flush that gets no answer is tried again (bounded): sent once the database answers, given up and logged when it does not', async () => {
   const own = await startPausable('mongodb');
-  const { store, JobLog, conn, records } = await storeWithLogs(own.url, { delayMs: 60_000, attempts: 4, retryMs: 50 }, 300);
+  const { store, JobLog, conn, records } = await storeWithLogs(own.url, { delayMs: 60_000, attempts: 4, retryMs: 50, timeoutMs: 300 }, 300);
   try {
     const [id, other] = [new Types.ObjectId(), new Types.ObjectId()];
     await JobLog.collection.insertMany([{ _id: id, seq: 1, n: 0, entries: [] }, { _id: other, seq: 1, n: 0, entries: [] }]);

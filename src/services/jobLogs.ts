@@ -28,6 +28,8 @@ export interface JobLogFlushOptions {
   attempts?: number;
   /** Wait before the first retry, in ms; doubles per retry. Default 100. */
   retryMs?: number;
+  /** Longest one try may take before it counts as failed, in ms (MONGO_TIMEOUT_MS; the driver's own bounds apply too). Default 5000. */
+  timeoutMs?: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export class JobLogStore {
   private readonly perCommand: number;
   private readonly attempts: number;
   private readonly retryMs: number;
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly JobLog: JobLogModel,
@@ -54,6 +57,7 @@ export class JobLogStore {
   ) {
     this.attempts = Math.max(1, flush.attempts ?? 3);
     this.retryMs = flush.retryMs ?? 100;
+    this.timeoutMs = flush.timeoutMs ?? 5000;
     this.perCommand = flush.perCommand ?? 25;
     this.flusher = new Batcher<JobLogAppend[]>({
       chunk: this.perCommand,
@@ -90,7 +94,7 @@ export class JobLogStore {
   private async send(appends: JobLogAppend[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.append(appends);
+        await bounded(this.append(appends), this.timeoutMs);
         return;
       } catch (err) {
         if (writeErrorsOf(err).length > 0) return this.sendEachJob(appends, err);
@@ -107,7 +111,7 @@ export class JobLogStore {
     for (const a of appends) byJob.set(a.id.toHexString(), [...(byJob.get(a.id.toHexString()) ?? []), a]);
     for (const own of byJob.values()) {
       try {
-        await this.append(own);
+        await bounded(this.append(own), this.timeoutMs);
       } catch (err) {
         this.lost(own, err, 1, 'job log lines not written');
       }
@@ -200,6 +204,20 @@ export class JobLogStore {
     await Setting.collection.updateOne({ _id: MIGRATED_SETTING as never }, { $set: { paused: false, updatedBy: 'system', updatedAt: new Date() } }, { upsert: true });
     if (moved) this.logger.info({ jobs: moved }, 'moved embedded job logs to their own collection');
     return moved;
+  }
+}
+
+/** `p`, or an error once `ms` have passed (the command may still be applied later: the sequence guard makes a resend safe). */
+async function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`job log flush took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+    p.catch(() => undefined); // a late failure of a try given up is not unhandled
   }
 }
 
