@@ -7,6 +7,7 @@ import { JobLogStore } from '../src/services/jobLogs.js';
 import { JobWriter, type JobWrite } from '../src/services/jobWriter.js';
 import { uniqueName } from './harness/app.js';
 import { backends } from './harness/backends.js';
+import { until } from './harness/until.js';
 
 /**
  * JobWriter against the real database (FerretDB, or MONGODB_URI): the sequence
@@ -181,18 +182,52 @@ describe('JobWriter', () => {
     expect(await Job.collection.countDocuments({ _id: { $in: ids }, seq: 2, status: 'INITIATED' })).toBe(30);
   });
 
-  test('log lines: a job keeps at most the cap (5 here); later writes are counted as dropped and their lines kept as the tail', async () => {
-    const writer = new JobWriter(Job, { logger, logs });
+  test.each([
+    ['still queued in the log flusher (shown from this instance\'s pending lines)', 60_000],
+    ['sent by the flusher at once', 0],
+  ])('log lines %s: a job keeps at most the cap (5 here); later writes are counted as dropped and their lines kept as the tail', async (_, delayMs) => {
+    const store = new JobLogStore(JobLog, 5, logger, { delayMs });
+    const writer = new JobWriter(Job, { logger, logs: store });
+    const shown = async (doc: JobRecord | null) => (await store.linesOf([doc!]))[0]!.map((l) => l.message);
     const [id] = await seed(1);
     for (let seq = 2; seq <= 9; seq++) await writer.write({ id: id!, seq, set: { progress: seq / 10 }, log: [line(`l${seq}`)] });
-    const lines = await messages(await read(id!));
-    expect(lines!.slice(0, 5)).toEqual(['l2', 'l3', 'l4', 'l5', 'l6']);
-    expect(lines![5]).toMatch(/^3 log lines not kept \(at most 5 per job\)/);
-    expect(lines!.slice(6)).toEqual(['l9']);
+    const lines = await shown(await read(id!));
+    expect(lines.slice(0, 5)).toEqual(['l2', 'l3', 'l4', 'l5', 'l6']);
+    expect(lines[5]).toMatch(/^3 log lines not kept \(at most 5 per job\)/);
+    expect(lines.slice(6)).toEqual(['l9']);
     // Sent again (an older sequence): nothing is appended or counted.
     await writer.write({ id: id!, seq: 9, set: {}, log: [line('replay')] });
-    expect(await messages(await read(id!))).toEqual(lines);
+    expect(await shown(await read(id!))).toEqual(lines);
+    // Once sent, MongoDB holds what was shown (all eight writes' lines in one command when they waited together).
+    await store.drain();
     expect(await JobLog.collection.findOne({ _id: id! })).toMatchObject({ n: 5, dropped: 3, seq: 9 });
+    expect(await shown(await read(id!))).toEqual(lines);
+  });
+
+  test('the log flusher sends many jobs\' lines in one command, once the delay has passed or enough lines are pending', async () => {
+    const logCommands: number[] = [];
+    const onStart = (event: { commandName: string; command: Record<string, unknown> }) => {
+      if (event.commandName === 'update' && event.command.update === 'joblogs') logCommands.push((event.command.updates as unknown[]).length);
+    };
+    conn.getClient().on('commandStarted', onStart);
+    try {
+      const store = new JobLogStore(JobLog, 5, logger, { delayMs: 60_000, lines: 20, perCommand: 25 });
+      const writer = new JobWriter(Job, { logger, logs: store });
+      const ids = await seed(30);
+      // 19 lines pending: below the threshold and long before the delay, nothing is sent.
+      await writer.writeAll(ids.slice(0, 19).map((id) => ({ id, seq: 2, set: { status: 'INITIATED' as const }, log: [line('claimed')] })));
+      // The 20th sends them all: one command (2 guarded updates per write).
+      await writer.write({ id: ids[19]!, seq: 2, set: { status: 'INITIATED' }, log: [line('claimed')] });
+      await until('the 20 pending lines sent', async () => (await JobLog.collection.countDocuments({ _id: { $in: ids.slice(0, 20) }, n: 1 })) === 20, 10_000, 20);
+      expect(logCommands).toEqual([40]);
+      // A short delay sends the rest on its own.
+      const quick = new JobLogStore(JobLog, 5, logger, { delayMs: 20 });
+      await new JobWriter(Job, { logger, logs: quick }).writeAll(ids.slice(20).map((id) => ({ id, seq: 2, set: { status: 'INITIATED' as const }, log: [line('claimed')] })));
+      await until('the other 10 lines sent after the delay', async () => (await JobLog.collection.countDocuments({ _id: { $in: ids.slice(20) }, n: 1 })) === 10, 10_000, 20);
+      expect(logCommands).toEqual([40, 20]);
+    } finally {
+      conn.getClient().off('commandStarted', onStart);
+    }
   });
 
   test('the job document holds no log: a write of lines leaves it the same size and records only the last actor', async () => {

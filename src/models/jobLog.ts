@@ -5,7 +5,7 @@ import type { JobLogRecord } from './job.js';
  * A job's log, kept out of the job document so that list pages and filters read small documents
  * (on the embedded FerretDB every list query reads and decodes every job document). One document per
  * job, `_id` = the job's id (served by the _id index on both backends, `$in` batches included), written
- * through the JobWriter in the same batch turn as the job's own write, with the same sequence guard: a
+ * by the log store's flusher (JobLogStore) shortly after the job's own write, with the same sequence guard: a
  * write older than the stored `seq` appends nothing. At most `cap` lines are kept in `entries` (the
  * first ones); once full, later writes count what they drop in `dropped` and leave their lines in
  * `tail` (so the end of a long log, the outcome, is never lost). `$push` with `$slice` is not used:

@@ -46,7 +46,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const date = () => new Date(now());
   const models = createModels(mongo);
   await ensureIndexes(models, { uniqueOnly: opts.ferret });
-  const jobLogs = new JobLogStore(models.JobLog, config.jobLogMaxLines, logger);
+  const jobLogs = new JobLogStore(models.JobLog, config.jobLogMaxLines, logger, { delayMs: config.jobLogFlushMs, timeoutMs: config.backendTimeouts.mongoMs });
   await jobLogs.migrateEmbedded(models.Job, models.Setting);
   const queue = new RedisQueue({
     redis,

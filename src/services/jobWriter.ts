@@ -5,6 +5,7 @@ import type { JobModel } from '../models/job.js';
 import type { JobLogRecord, JobRecord } from '../models/job.js';
 import { isTerminal, TERMINAL_STATUSES } from './jobRules.js';
 import type { JobLogStore } from './jobLogs.js';
+import { Batcher } from './batcher.js';
 
 const BULK_WRITE = mongoSpan('bulkWrite', 'jobs');
 
@@ -30,7 +31,7 @@ export interface JobWriterOptions {
    * share it), and while a batch is being written the next one gathers by itself.
    */
   delayMs?: number;
-  /** Where log lines go (their own collection): appended in the same turn as the batch's update of the jobs. */
+  /** Where log lines go (their own collection): queued in its flusher once the batch's update of the jobs is done. */
   logs: JobLogStore;
   logger: Logger;
 }
@@ -47,37 +48,34 @@ interface Pending {
  * a batch are merged in sequence order; batches go out one after another, so
  * one instance never has two writes of a job in flight. Each caller is
  * answered when its own update is committed; one failed update fails only its
- * callers. The batch's log lines go to the log collection in one more command sent
- * alongside (JobLogStore.append, same sequence guard); a failure there is logged
- * and does not fail the job's write, which is committed.
+ * callers. The batch's log lines are handed to the log store's flusher
+ * (JobLogStore.queue), which sends many batches' lines in one command later (same
+ * sequence guard); callers do not wait for it, and this instance's reads of
+ * `Job.log` show the lines at once.
  */
 export class JobWriter {
   private readonly maxBatch: number;
-  private readonly delayMs: number;
-  private queued = new Map<string, Pending>();
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  private flushing: Promise<void> | undefined;
+  private readonly batcher: Batcher<Pending>;
 
   constructor(
     private readonly Job: JobModel,
     private readonly opts: JobWriterOptions,
   ) {
     this.maxBatch = opts.maxBatch ?? 50;
-    this.delayMs = opts.delayMs ?? 0;
+    // One command at a time: FerretDB v1 keeps a database connection per update of a command until
+    // the command ends (it has 100), so commands sent together add up and can deadlock it.
+    this.batcher = new Batcher<Pending>({ chunk: this.maxBatch, delayMs: opts.delayMs ?? 0, send: (chunk) => this.flushChunk(chunk) });
   }
 
   /** Records one change; resolves once it is committed (or found older than what is stored). */
   write(write: JobWrite): Promise<void> {
     return new Promise((resolve, reject) => {
-      const key = write.id.toHexString();
-      const pending = this.queued.get(key);
-      if (pending) {
+      this.batcher.add(write.id.toHexString(), (pending) => {
+        if (!pending) return { write, waiters: [{ resolve, reject }] };
         pending.write = merge(pending.write, write);
         pending.waiters.push({ resolve, reject });
-      } else {
-        this.queued.set(key, { write, waiters: [{ resolve, reject }] });
-      }
-      this.schedule();
+        return pending;
+      });
     });
   }
 
@@ -86,45 +84,9 @@ export class JobWriter {
     return Promise.allSettled(writes.map((w) => this.write(w)));
   }
 
-  private schedule(): void {
-    if (this.flushing) return; // the running flush takes the next batch when it ends
-    if (this.queued.size >= this.maxBatch) {
-      this.flushNow();
-    } else if (!this.timer) {
-      this.timer = this.delayMs > 0 ? setTimeout(() => this.flushNow(), this.delayMs) : setImmediate(() => this.flushNow());
-    }
-  }
-
-  private flushNow(): void {
-    if (this.timer) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
-    }
-    this.timer = undefined;
-    const batch = [...this.queued.values()];
-    this.queued = new Map();
-    if (batch.length === 0) return;
-    this.flushing = this.flush(batch).finally(() => {
-      this.flushing = undefined;
-      if (this.queued.size > 0) this.flushNow();
-    });
-  }
-
-  /**
-   * One command at a time: FerretDB v1 keeps a database connection per update of a command until
-   * the command ends (it has 100), so commands sent together add up and can deadlock it.
-   */
-  private async flush(batch: Pending[]): Promise<void> {
-    for (let i = 0; i < batch.length; i += this.maxBatch) await this.flushChunk(batch.slice(i, i + this.maxBatch));
-  }
-
   private async flushChunk(chunk: Pending[]): Promise<void> {
     const ops = chunk.map(({ write }) => ({ updateOne: { filter: filterOf(write), update: updateOf(write) } }));
     const failed = new Map<number, unknown>();
-    // Sent alongside when both commands together stay within maxBatch matched documents (FerretDB's
-    // connections, above); a larger chunk's lines go after its update.
-    const alongside = chunk.length * 2 <= this.maxBatch;
-    const logged = alongside ? this.appendLogs(chunk) : undefined;
     try {
       // Mongoose leaves out an update it cannot cast and would report success; make that an error.
       await inClientSpan('bulkWrite jobs', BULK_WRITE, () => this.Job.bulkWrite(ops, { ordered: false, throwOnValidationError: true }));
@@ -141,7 +103,8 @@ export class JobWriter {
         chunk.forEach((_, i) => failed.set(i, err));
       }
     }
-    await (logged ?? this.appendLogs(chunk));
+    // The lines go to the log flusher (sent later, with other batches' lines); this instance's reads show them at once.
+    this.opts.logs.queue(chunk.flatMap(({ write }) => (write.log?.length ? [{ id: write.id, seq: write.seq, lines: write.log }] : [])));
     chunk.forEach((p, i) => {
       const err = failed.get(i);
       for (const w of p.waiters) {
@@ -151,23 +114,9 @@ export class JobWriter {
     });
   }
 
-  /** The chunk's log lines, in one command; never throws (a failure is logged with what was lost). */
-  private async appendLogs(chunk: Pending[]): Promise<void> {
-    const items = chunk.flatMap(({ write }) => (write.log?.length ? [{ id: write.id, seq: write.seq, lines: write.log }] : []));
-    if (items.length === 0) return;
-    try {
-      await this.opts.logs.append(items);
-    } catch (err) {
-      this.opts.logger.error({ err, jobs: items.map((i) => i.id.toHexString()), lines: items.reduce((n, i) => n + i.lines.length, 0) }, 'job log lines not written');
-    }
-  }
-
-  /** Writes what is queued and waits for it. */
-  async drain(): Promise<void> {
-    while (this.flushing || this.queued.size > 0) {
-      if (!this.flushing) this.flushNow();
-      await this.flushing?.catch(() => undefined);
-    }
+  /** Writes what is queued and waits for it (the log lines it queues are sent by JobLogStore.drain). */
+  drain(): Promise<void> {
+    return this.batcher.drain();
   }
 }
 

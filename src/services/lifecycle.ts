@@ -627,6 +627,7 @@ export class JobLifecycle {
       flow: { total: null, onChildFailure: policy },
     };
     const guard: JobCreateResult[] = [{ index: 0, job: null, error: null, existingJob: null }];
+    // Its first line goes to the log collection like any new job's (an embedded `log` would hide the later lines).
     const note = `created as a flow's final job: runs when its children end (a failed child: ${policy})`;
     const [inserted] = await this.insertGuarded([{ index: 0, doc: final, note }], guard);
     if (!inserted) return { ...none, existingJob: guard[0]!.existingJob, userErrors: [{ ...guard[0]!.error!, field: ['input', 'then', 'target'] }] };
