@@ -127,7 +127,7 @@ const envSchema = z.object({
   /** Most log lines kept per job (the first ones; past it, a count of the dropped lines and the latest write's lines). Default 1000. */
   JOB_LOG_MAX_LINES: int(10, 1_000_000).default(1000),
   /** Longest a job's log line waits to be sent with other jobs' lines in one MongoDB command, in ms (200 pending lines send at once). Default 50. */
-  JOB_LOG_FLUSH_MS: int(0, 60_000).default(50),
+  JOB_LOG_FLUSH_MS: int(0, 60_000).default(0),
   /** Completed and cancelled jobs older than this (hours since they ended) are removed; 0 keeps them. Default 24 (720 in production, 0 under NODE_ENV=test). */
   RETENTION_COMPLETED_HOURS: count(100 * 365 * 24, 'hours').optional(),
   /** Failed jobs older than this (hours since they failed) are removed; 0 keeps them. Default 168 (2160 in production, 0 under NODE_ENV=test). */

@@ -76,7 +76,7 @@ describe('JobWriter', () => {
     expect(doc).not.toHaveProperty('workerId');
     expect(doc).not.toHaveProperty('failureReason');
     // The older write's line arrived after the newer one's (as from another instance's flusher): kept, once.
-    expect((await messages(doc)).sort()).toEqual(['five', 'three']);
+    expect((await messages(doc))!.sort()).toEqual(['five', 'three']);
 
     expect(await read(legacy!)).not.toHaveProperty('seq');
     await writer.write({ id: legacy!, seq: 2, set: { status: 'INITIATED', workerId: 'w1' }, log: [line('legacy')] });

@@ -43,6 +43,8 @@ export interface JobLogFlushOptions {
 export class JobLogStore {
   /** Per job, its queued appends in the order they came (kept apart: the cap applies per write). */
   private readonly flusher: Batcher<JobLogAppend[]>;
+  /** JOB_LOG_FLUSH_MS = 0: lines are written before callers are answered. */
+  private readonly writeThrough: boolean;
   private readonly perCommand: number;
   private readonly attempts: number;
   private readonly retryMs: number;
@@ -59,13 +61,25 @@ export class JobLogStore {
     this.retryMs = flush.retryMs ?? 100;
     this.timeoutMs = flush.timeoutMs ?? 5000;
     this.perCommand = flush.perCommand ?? 25;
+    this.writeThrough = (flush.delayMs ?? 0) === 0;
     this.flusher = new Batcher<JobLogAppend[]>({
       chunk: this.perCommand,
-      delayMs: flush.delayMs ?? 50,
+      delayMs: flush.delayMs ?? 0,
       flushAt: flush.lines ?? 200,
       weigh: (appends) => appends.reduce((n, a) => n + a.lines.length, 0),
       send: (chunk) => this.sendAll(chunk.flat()),
     });
+  }
+
+  /**
+   * Where a batch's lines go once the jobs' own update is done. With a flush delay of 0 (the default) they
+   * are written before the batch's callers are answered, so a crash can lose no line a caller was told of
+   * (one more command per batch); with a delay they are queued for the flusher (`queue`).
+   */
+  async record(items: JobLogAppend[]): Promise<void> {
+    if (items.length === 0) return;
+    if (this.writeThrough) await this.sendAll(items);
+    else this.queue(items);
   }
 
   /** Queues the lines of jobs' writes for the flusher; a job's appends are sent in the order they came (its writes' order), each under the sequence guard. */

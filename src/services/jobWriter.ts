@@ -103,8 +103,9 @@ export class JobWriter {
         chunk.forEach((_, i) => failed.set(i, err));
       }
     }
-    // The lines go to the log flusher (sent later, with other batches' lines); this instance's reads show them at once.
-    this.opts.logs.queue(chunk.flatMap(({ write }) => (write.log?.length ? [{ id: write.id, seq: write.seq, lines: write.log }] : [])));
+    // The lines are written now (JOB_LOG_FLUSH_MS=0, the default) or go to the log flusher (sent later, with other
+    // batches' lines; this instance's reads show them at once).
+    await this.opts.logs.record(chunk.flatMap(({ write }) => (write.log?.length ? [{ id: write.id, seq: write.seq, lines: write.log }] : [])));
     chunk.forEach((p, i) => {
       const err = failed.get(i);
       for (const w of p.waiters) {
