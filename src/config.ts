@@ -126,8 +126,10 @@ const envSchema = z.object({
   JOB_TIME_LIMIT_SECONDS: int(1, 30 * 86_400).default(86_400),
   /** Most log lines kept per job (the first ones; past it, a count of the dropped lines and the latest write's lines). Default 1000. */
   JOB_LOG_MAX_LINES: int(10, 1_000_000).default(1000),
-  /** Longest a job's log line waits to be sent with other jobs' lines in one MongoDB command, in ms (200 pending lines send at once). Default 50. */
+  /** Longest a job's log line waits to be sent with other jobs' lines in one MongoDB command, in ms (200 pending lines send at once). Default 0: written before callers are answered. */
   JOB_LOG_FLUSH_MS: int(0, 60_000).default(0),
+  /** Most jobs one bulk action (jobsCancel / jobsRetry) takes; a filter matching more gets TOO_MANY. Default 10000. */
+  BULK_MAX: int(1, 1_000_000).default(10_000),
   /** Completed and cancelled jobs older than this (hours since they ended) are removed; 0 keeps them. Default 24 (720 in production, 0 under NODE_ENV=test). */
   RETENTION_COMPLETED_HOURS: count(100 * 365 * 24, 'hours').optional(),
   /** Failed jobs older than this (hours since they failed) are removed; 0 keeps them. Default 168 (2160 in production, 0 under NODE_ENV=test). */
@@ -235,6 +237,8 @@ export interface Config {
   queue: QueueConfig;
   limits: LimitsConfig;
   observability: ObservabilityConfig;
+  /** Most jobs one bulk action takes (BULK_MAX). */
+  bulkMax: number;
   /** Most log lines kept per job. */
   jobLogMaxLines: number;
   /** Longest a log line waits for the log flusher's command, in ms. */
@@ -440,6 +444,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     jobLogMaxLines: e.JOB_LOG_MAX_LINES,
     jobLogFlushMs: e.JOB_LOG_FLUSH_MS,
+    bulkMax: e.BULK_MAX,
     retention: retentionOf(e, RETENTION_DEFAULTS[e.NODE_ENV]),
     limits: {
       depth: e.LIMIT_DEPTH,

@@ -896,7 +896,7 @@ export type JobsBulkPayload = {
   matchedCount: Scalars['Int']['output'];
   /** The first few of them (at most 10, newest first). */
   sample: Array<Job>;
-  /** EMPTY_FILTER (no condition given), NO_MATCH (nothing matches), COUNT_ABOVE_EXPECTED (more matches than expectedCount), TOO_MANY (above the most one action takes, 10,000), INVALID_PARAMETERS (expectedCount missing or not positive). Nothing changes when there is one. */
+  /** EMPTY_FILTER (no condition given), NO_MATCH (nothing matches), COUNT_ABOVE_EXPECTED (more matches than expectedCount), TOO_MANY (above the most one action takes: BULK_MAX, default 10,000), INVALID_PARAMETERS (expectedCount missing or not positive). Nothing changes when there is one. */
   userErrors: Array<UserError>;
 };
 

@@ -12,8 +12,6 @@ import type { JobLifecycle, JobResult } from './lifecycle.js';
 import { decodeCursor, encodeCursor, lazyCount, pageSize, toConnection, type Connection, type ListOptions } from './pagination.js';
 import { userError, type UserError } from './userErrors.js';
 
-/** Most jobs one bulk action takes. */
-export const BULK_MAX = 10_000;
 /** Jobs acted on at once; the service yields to other requests between batches. */
 export const BULK_BATCH = 20;
 /**
@@ -60,6 +58,8 @@ export class BulkActionService {
     private readonly lifecycle: JobLifecycle,
     private readonly logger: Logger,
     private readonly clock: () => Date,
+    /** Most jobs one action takes (config BULK_MAX, default 10,000): a filter matching more is refused with TOO_MANY. */
+    private readonly max: number,
   ) {}
 
   async start(kind: BulkActionKind, input: BulkInput, actor: string): Promise<BulkPayload> {
@@ -77,16 +77,16 @@ export class BulkActionService {
     const query = jobFilterQuery(input.filter);
     // The jobs it acts on: their ids as the filter matches them now, oldest first (one more than allowed tells "too many").
     const [matched, sample] = await Promise.all([
-      this.models.Job.find(query, { _id: 1 }).sort({ createdAt: 1, _id: 1 }).limit(BULK_MAX + 1).lean<Array<{ _id: Types.ObjectId }>>(),
+      this.models.Job.find(query, { _id: 1 }).sort({ createdAt: 1, _id: 1 }).limit(this.max + 1).lean<Array<{ _id: Types.ObjectId }>>(),
       this.jobs.list({ filter: input.filter, first: SAMPLE }),
     ]);
-    const count = matched.length > BULK_MAX ? await this.models.Job.countDocuments(query) : matched.length;
+    const count = matched.length > this.max ? await this.models.Job.countDocuments(query) : matched.length;
     if (count === 0) return refused(0, [], userError('NO_MATCH', 'no job matches this filter: nothing to do', ['input', 'filter']));
     if (input.dryRun) return { matchedCount: count, sample: sample.nodes, action: null, userErrors: [] };
     if (count > expected!) {
       return refused(count, sample.nodes, userError('COUNT_ABOVE_EXPECTED', `the filter matches ${count} jobs, more than the ${expected} expected: nothing was changed; check the filter and give the new count`, ['input', 'expectedCount']));
     }
-    if (count > BULK_MAX) return refused(count, sample.nodes, userError('TOO_MANY', `the filter matches ${count} jobs; one action takes at most ${BULK_MAX}: narrow the filter`, ['input', 'filter']));
+    if (count > this.max) return refused(count, sample.nodes, userError('TOO_MANY', `the filter matches ${count} jobs; one action takes at most ${this.max}: narrow the filter`, ['input', 'filter']));
 
     const now = this.clock();
     const record: BulkActionRecord = {

@@ -93,7 +93,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
     events,
     observability,
     jobLogs,
-    bulk: new BulkActionService(models, jobs, lifecycle, logger, date),
+    bulk: new BulkActionService(models, jobs, lifecycle, logger, date, config.bulkMax),
     retention: new RetentionService(models, jobLogs, new RedisLease(redis, `${config.redisKeyPrefix}retention:lease`, RETENTION_LEASE_MS), config.retention, logger, date, randomUUID()),
   };
   const loops = new BackgroundLoops(lifecycle, workers, config.queue, logger, schedules, services.retention, config.retention.intervalMs);
