@@ -44,7 +44,7 @@ export class JobLogStore {
   /** Per job, its queued appends in the order they came (kept apart: the cap applies per write). */
   private readonly flusher: Batcher<JobLogAppend[]>;
   /** JOB_LOG_FLUSH_MS = 0: lines are written before callers are answered. */
-  private readonly writeThrough: boolean;
+  readonly writeThrough: boolean;
   private readonly perCommand: number;
   private readonly attempts: number;
   private readonly retryMs: number;
@@ -72,14 +72,11 @@ export class JobLogStore {
   }
 
   /**
-   * Where a batch's lines go once the jobs' own update is done. With a flush delay of 0 (the default) they
-   * are written before the batch's callers are answered, so a crash can lose no line a caller was told of
-   * (one more command per batch); with a delay they are queued for the flusher (`queue`).
+   * Writes a batch's lines now, bounded and retried like the flusher's commands (write-through, JOB_LOG_FLUSH_MS=0:
+   * the JobWriter calls it before the jobs' own update; with a delay it uses `queue`).
    */
-  async record(items: JobLogAppend[]): Promise<void> {
-    if (items.length === 0) return;
-    if (this.writeThrough) await this.sendAll(items);
-    else this.queue(items);
+  async writeNow(items: JobLogAppend[]): Promise<void> {
+    if (items.length) await this.sendAll(items);
   }
 
   /** Queues the lines of jobs' writes for the flusher; a job's appends are sent in the order they came (its writes' order), each under the sequence guard. */

@@ -87,6 +87,11 @@ export class JobWriter {
   private async flushChunk(chunk: Pending[]): Promise<void> {
     const ops = chunk.map(({ write }) => ({ updateOne: { filter: filterOf(write), update: updateOf(write) } }));
     const failed = new Map<number, unknown>();
+    const lines = chunk.flatMap(({ write }) => (write.log?.length ? [{ id: write.id, seq: write.seq, lines: write.log }] : []));
+    // Write-through (JOB_LOG_FLUSH_MS=0, the default): the lines first, so that an instance killed between the
+    // two commands leaves a log line for a decision whose record the reconciler repairs, never a recorded
+    // change without its line. Each write's lines are applied once (by sequence number), so a resend adds none.
+    if (this.opts.logs.writeThrough) await this.opts.logs.writeNow(lines);
     try {
       // Mongoose leaves out an update it cannot cast and would report success; make that an error.
       await inClientSpan('bulkWrite jobs', BULK_WRITE, () => this.Job.bulkWrite(ops, { ordered: false, throwOnValidationError: true }));
@@ -103,9 +108,9 @@ export class JobWriter {
         chunk.forEach((_, i) => failed.set(i, err));
       }
     }
-    // The lines are written now (JOB_LOG_FLUSH_MS=0, the default) or go to the log flusher (sent later, with other
-    // batches' lines; this instance's reads show them at once).
-    await this.opts.logs.record(chunk.flatMap(({ write }) => (write.log?.length ? [{ id: write.id, seq: write.seq, lines: write.log }] : [])));
+    // With a flush delay the lines go to the log flusher now (sent later with other batches' lines; this
+    // instance's reads show them at once).
+    if (!this.opts.logs.writeThrough) this.opts.logs.queue(lines);
     chunk.forEach((p, i) => {
       const err = failed.get(i);
       for (const w of p.waiters) {
