@@ -57,8 +57,9 @@ def test_a_job_whole_life(service: Service) -> None:
     assert [entry["status"] for entry in done["log"] if entry["status"]][:3] == ["QUEUED", "INITIATED", "VALIDATING"]
     assert seen[0]["parameters"]["payload"] == {"rows": 3} and seen[0]["attempts"] == 1
     assert [e["via"] for e in events.of("claimed")] == ["claim"]
+    # The worker reports and counts its complete once the answer is back, which may be just after the job reads COMPLETED.
+    wait_until(lambda: worker.stats["completed"] == 1, what="the worker to count its complete")
     assert events.of("completed", job["id"]) == [{"event": "completed", "id": job["id"], "status": "COMPLETED"}]
-    assert worker.stats["completed"] == 1
 
     # Registered by its heartbeats, with what it accepts.
     registered = service.gql(WORKER_QUERY, {"workerId": "py-life"}, "worker")
@@ -195,7 +196,7 @@ def test_lease_loss_the_job_goes_to_another_worker_and_the_first_gets_lease_lost
 
     done = wait_until(job_status(client, job["id"], "COMPLETED"), what="the second worker to complete the job")
     assert done["worker"] == {"workerId": "py-second"} and done["attempts"] == 2
-    assert second_worker.stats["completed"] == 1
+    wait_until(lambda: second_worker.stats["completed"] == 1, what="the second worker to count its complete")
 
     release_first.set()
     wait_until(lambda: first_events.of("leaseLost", job["id"]), what="the first worker's leaseLost event")
@@ -301,5 +302,7 @@ def test_the_worker_asks_its_token_callable_before_every_call(service: Service) 
     worker = service.worker(["ADD"], lambda job, ctx: None, token=token)
     done = wait_until(job_status(client, job["id"], "COMPLETED"), what="the job to complete")
     assert done["attempts"] == 1
+    # The worker counts its complete once the answer is back, which may be just after the job reads COMPLETED.
+    wait_until(lambda: worker.stats["completed"] == 1, what="the worker to count its complete")
     # A failed first heartbeat, a claim and a complete at least: each asked for the token anew.
-    assert asked >= 3 and worker.stats["completed"] == 1
+    assert asked >= 3
