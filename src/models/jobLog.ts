@@ -5,19 +5,15 @@ import type { JobLogRecord } from './job.js';
  * A job's log, kept out of the job document so that list pages and filters read small documents
  * (on the embedded FerretDB every list query reads and decodes every job document). One document per
  * job, `_id` = the job's id (served by the _id index on both backends, `$in` batches included), written
- * by the log store's flusher (JobLogStore) shortly after the job's own write. Each write is applied once: the
- * sequence numbers of the writes applied are kept in `seqs` (a resent write appends nothing; an older write
- * that arrives after a newer one, from another instance, still appends). At most `cap` lines are kept in `entries` (the
+ * by the log store's flusher (JobLogStore) shortly after the job's own write, with the same sequence guard: a
+ * write older than the stored `seq` appends nothing. At most `cap` lines are kept in `entries` (the
  * first ones); once full, later writes count what they drop in `dropped` and leave their lines in
  * `tail` (so the end of a long log, the outcome, is never lost). `$push` with `$slice` is not used:
  * FerretDB ignores it (DESIGN.md rule 5).
  */
 export interface JobLogDocRecord {
   _id: Types.ObjectId;
-  /** The newest write applied. */
   seq: number;
-  /** Sequence numbers of the writes whose lines are in `entries` (at most one per kept write). */
-  seqs?: number[];
   /** Lines in `entries`. */
   n: number;
   entries: JobLogRecord[];
@@ -36,7 +32,6 @@ export const jobLogSchema = new Schema<JobLogDocRecord>(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
     seq: { type: Number, default: 0 },
-    seqs: { type: [Number], default: undefined },
     n: { type: Number, default: 0 },
     entries: { type: [lineSchema], default: [] },
     dropped: Number,

@@ -136,25 +136,25 @@ export class JobLogStore {
   /** Log documents of jobs just inserted, with their first lines (one command). */
   async create(jobs: JobLogAppend[]): Promise<void> {
     if (jobs.length === 0) return;
-    const docs = jobs.map((j) => ({ _id: j.id, seq: j.seq, seqs: [j.seq], n: j.lines.length, entries: j.lines }));
+    const docs = jobs.map((j) => ({ _id: j.id, seq: j.seq, n: j.lines.length, entries: j.lines }));
     await this.JobLog.collection.insertMany(docs, { ordered: false });
   }
 
   /**
    * Appends the lines of many jobs' writes in one bulkWrite. Two guarded updates per write, of which
    * at most one applies: under the cap the lines are pushed; at the cap they are counted as dropped
-   * and kept as the tail. Under the cap a write is applied once whatever its order: the sequence numbers
-   * of the writes applied are kept (`seqs`), so a write sent again appends nothing, while an older write
-   * that arrives late (its instance flushed after another instance's newer write of the same job) still
-   * appends its lines (readers order lines by time). At the cap only a newer write replaces the tail.
+   * and kept as the tail. A write older than the stored sequence (or sent again) appends nothing.
    * Ordered, so that several writes of one job apply in the order given (sequence order); a failed
    * command is sent again whole by the flusher, where the guard makes the applied ones no-ops.
    */
   async append(items: JobLogAppend[]): Promise<void> {
-    const ops = items.flatMap(({ id, seq, lines }) => [
-      { updateOne: { filter: { _id: id, seqs: { $ne: seq }, n: { $lt: this.cap } }, update: { $push: { entries: { $each: lines }, seqs: seq }, $inc: { n: lines.length }, $max: { seq } } } },
-      { updateOne: { filter: { _id: id, seq: { $not: { $gte: seq } }, n: { $gte: this.cap } }, update: { $inc: { dropped: lines.length }, $set: { seq, tail: lines } } } },
-    ]);
+    const ops = items.flatMap(({ id, seq, lines }) => {
+      const fresh = { seq: { $not: { $gte: seq } } };
+      return [
+        { updateOne: { filter: { _id: id, ...fresh, n: { $lt: this.cap } }, update: { $push: { entries: { $each: lines } }, $inc: { n: lines.length }, $set: { seq } } } },
+        { updateOne: { filter: { _id: id, ...fresh, n: { $gte: this.cap } }, update: { $inc: { dropped: lines.length }, $set: { seq, tail: lines } } } },
+      ];
+    });
     if (ops.length) await this.JobLog.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: true });
   }
 
@@ -198,7 +198,7 @@ export class JobLogStore {
       const docs = batch.map((j) => {
         const lines = (j.log as JobLogRecord[]) ?? [];
         const last = lines.at(-1)?.actor ?? null;
-        return { doc: { _id: j._id, seq: (j.seq as number) ?? 0, seqs: [], n: lines.length, entries: lines }, last };
+        return { doc: { _id: j._id, seq: (j.seq as number) ?? 0, n: lines.length, entries: lines }, last };
       });
       try {
         await this.JobLog.collection.insertMany(docs.map((d) => d.doc), { ordered: false });
@@ -241,12 +241,8 @@ function withPending(doc: JobLogDocRecord | undefined, items: JobLogAppend[], ca
   if (!doc || items.length === 0) return doc;
   let d = doc;
   for (const { seq, lines } of items) {
-    if (d.n < cap) {
-      if (d.seqs?.includes(seq)) continue;
-      d = { ...d, seq: Math.max(d.seq ?? seq, seq), seqs: [...(d.seqs ?? []), seq], n: d.n + lines.length, entries: [...d.entries, ...lines] };
-    } else if ((d.seq ?? -Infinity) < seq) {
-      d = { ...d, seq, dropped: (d.dropped ?? 0) + lines.length, tail: lines };
-    }
+    if ((d.seq ?? -Infinity) >= seq) continue;
+    d = d.n < cap ? { ...d, seq, n: d.n + lines.length, entries: [...d.entries, ...lines] } : { ...d, seq, dropped: (d.dropped ?? 0) + lines.length, tail: lines };
   }
   return d;
 }
@@ -254,13 +250,11 @@ function withPending(doc: JobLogDocRecord | undefined, items: JobLogAppend[], ca
 /** The lines of a log document: the kept ones, then (past the cap) a note of what was dropped and the latest lines. */
 function linesOfDoc(doc: JobLogDocRecord | undefined, cap: number): JobLogRecord[] {
   if (!doc) return [];
-  // An older write of a job can be appended after a newer one (two instances' flushers): show them in time order.
-  const entries = [...doc.entries].sort((a, b) => a.at.getTime() - b.at.getTime());
-  if (!doc.dropped) return entries;
+  if (!doc.dropped) return doc.entries;
   const tail = doc.tail ?? [];
   const at = tail[0]?.at ?? doc.entries.at(-1)?.at ?? new Date(0);
   const note: JobLogRecord = { at, actor: 'system', message: `${doc.dropped} log lines not kept (at most ${cap} per job); the latest follow` };
-  return [...entries, note, ...tail];
+  return [...doc.entries, note, ...tail];
 }
 
 /** The write errors a bulkWrite's error reports (the driver gives one as an object, several as an array); none for a network error or a timeout. */
