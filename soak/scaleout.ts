@@ -24,6 +24,7 @@ import { connectDatabase } from '../src/db/mongo.js';
 import { freePort, startEmbedded, type EmbeddedBackends } from '../src/embedded/launcher.js';
 import { createLogger } from '../src/logger.js';
 import { JobWorker, type JobHandler } from '../src/worker-client/index.js';
+import { pingRedis as ping } from '../test/harness/start.js';
 
 const JOBS = Number(process.env.SOAK_JOBS ?? 2000);
 const RACE = 50;
@@ -49,23 +50,6 @@ async function until(what: string, fn: () => boolean | Promise<boolean>, timeout
   }
 }
 
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect(port, '127.0.0.1');
-    let reply = '';
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(500, () => done(false));
-    sock.once('connect', () => sock.write('PING\r\n'));
-    sock.on('data', (d: Buffer) => {
-      reply += d.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
-    });
-    sock.once('error', () => done(false));
-  });
-}
 
 /** A redis-server with AOF on (fsync every second) and noeviction, which the soak kills and starts again on the same folder. */
 class AofRedis {

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/embedded/launcher.js';
 import { onFileEnd } from './backends.js';
+import { pingRedis as ping } from './start.js';
 
 /** A redis-server of one test's own, without persistence, that it may restart empty on the same port. */
 export interface RestartableRedis {
@@ -23,23 +23,6 @@ export function whyNotRestartable(): string | null {
   return process.env.REDIS_URL ? 'REDIS_URL is set: the test would have to kill a Redis it does not own' : null;
 }
 
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect(port, '127.0.0.1');
-    let reply = '';
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(500, () => done(false));
-    sock.once('connect', () => sock.write('PING\r\n'));
-    sock.on('data', (d: Buffer) => {
-      reply += d.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
-    });
-    sock.once('error', () => done(false));
-  });
-}
 
 /** Starts a redis-server on a free loopback port (no persistence); it is stopped at the end of the file. */
 export async function startRestartableRedis(): Promise<RestartableRedis> {

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startApp, type App, type AppOptions } from '../../src/app.js';
@@ -105,4 +106,23 @@ export function serviceConfig(o: ServiceConfigOptions): Config {
  */
 export function startService(config: Config, name: string, options: Omit<AppOptions, 'dbName'> = {}): Promise<App> {
   return startApp(config, createLogger(config.logLevel, name), { ...options, dbName: name });
+}
+
+/** Whether a redis-server answers PING on this loopback port within 500 ms (tests and the soak wait on it). */
+export function pingRedis(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let reply = '';
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(500, () => done(false));
+    sock.once('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d: Buffer) => {
+      reply += d.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+    sock.once('error', () => done(false));
+  });
 }
