@@ -30,8 +30,9 @@
  *   <prefix>q:starts:<op>     zset   starts of op in its rate-limit window (member token, score time)
  *   <prefix>q:sched:<id>:<ms> string who fires schedule <id>'s time <ms> (SET NX; services/schedules.ts)
  *   <prefix>q:flow:<finalId>  hash   a flow's ended children: child id → its terminal status (lua/flow.lua)
- *   <prefix>wake              channel  an operation name when a job of it becomes ready; '*' when
- *                                    a switch turns off (maintenance, pause, worker disabled)
+ *   <prefix>wake              channel  an operation name when a job of it becomes ready; '<op>@<ms>'
+ *                                    when one is delayed until ms; '*' when a switch turns off
+ *                                    (maintenance, pause, worker disabled)
  *   <prefix>ev                channel  every event between instances, `<topic>\n<payload>` (src/events/bus.ts)
  *   Both channels are sharded (SPUBLISH/SSUBSCRIBE) on a Redis Cluster (src/db/redis.ts publishCommand).
  */

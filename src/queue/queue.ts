@@ -56,7 +56,7 @@ export class RedisQueue {
     this.tombstoneMs = positive(options.tombstoneMs ?? 3_600_000, 'tombstoneMs');
     this.progressWriteMs = options.progressWriteMs ?? 1_000;
     this.maxLogMessages = positive(options.maxLogMessages ?? 500, 'maxLogMessages');
-    this.wake = new WakeListener(this.redis, this.keys.wake);
+    this.wake = new WakeListener(this.redis, this.keys.wake, this.clock);
   }
 
   /** Runs a script; a RESET answer (Redis lost its data) becomes a QueueResetError. */
@@ -309,8 +309,9 @@ export class RedisQueue {
   /**
    * Long poll after an EMPTY claim: resolves WORK when a job for one of these
    * operations is enqueued by any process sharing Redis, when one is already
-   * ready or a delayed one falls due, or when a switch turns off; TIMEOUT after
-   * timeoutMs. While maintenance or pause is on, jobs already waiting do not
+   * ready or a delayed one falls due (also one delayed after the wait began:
+   * the script that delays it publishes its due time), or when a switch turns
+   * off; TIMEOUT after timeoutMs. While maintenance or pause is on, jobs already waiting do not
    * end it at once (the claim would be refused again); a new enqueue or a switch
    * turning off does. The caller then claims again. After a WORKER_DISABLED
    * refusal, the caller should not loop on this: it would return at once.

@@ -12,6 +12,8 @@ export interface WorkHint {
 interface Waiter {
   operations: ReadonlySet<string>;
   settle(outcome: WaitOutcome): void;
+  /** A job of one of its operations falls due at this time (queue clock, ms): wake then unless woken earlier. */
+  dueAt(atMs: number): void;
 }
 
 /**
@@ -28,6 +30,8 @@ export class WakeListener {
   constructor(
     private readonly redis: RedisClient,
     private readonly channel: string,
+    /** The queue's clock (due times in messages and hints are on it). */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** Long polls waiting now (tests watch it to know a claim reached its wait). */
@@ -54,9 +58,15 @@ export class WakeListener {
     return this.subscribed;
   }
 
+  /** '*' and '<op>' wake at once; '<op>@<ms>' (a job delayed until then) wakes its operation's waiters when it falls due. */
   private notify(message: string): void {
+    const at = message.indexOf('@');
+    const op = at < 0 ? message : message.slice(0, at);
+    const due = at < 0 ? undefined : Number(message.slice(at + 1));
     for (const waiter of [...this.waiters]) {
-      if (message === '*' || waiter.operations.has(message)) waiter.settle('WORK');
+      if (message !== '*' && !waiter.operations.has(op)) continue;
+      if (due === undefined || !Number.isFinite(due)) waiter.settle('WORK');
+      else waiter.dueAt(due);
     }
   }
 
@@ -81,6 +91,8 @@ export class WakeListener {
     return new Promise<WaitOutcome>((resolve) => {
       let done = false;
       let timer: NodeJS.Timeout | undefined;
+      // When the timer fires (queue clock): the timeout, or an earlier due time.
+      let timerAt = this.clock() + Math.max(0, timeoutMs);
       const onAbort = (): void => waiter.settle('ABORTED');
       const waiter: Waiter = {
         operations: new Set(operations),
@@ -92,6 +104,12 @@ export class WakeListener {
           this.waiters.delete(waiter);
           resolve(outcome);
         },
+        dueAt: (atMs) => {
+          if (done || atMs >= timerAt) return;
+          clearTimeout(timer);
+          timerAt = atMs;
+          timer = setTimeout(() => waiter.settle('WORK'), Math.max(0, atMs - this.clock()));
+        },
       };
       this.waiters.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -100,10 +118,7 @@ export class WakeListener {
         (h) => {
           if (done) return;
           if (h.now) return waiter.settle('WORK');
-          if (h.dueInMs !== undefined && h.dueInMs < timeoutMs) {
-            clearTimeout(timer);
-            timer = setTimeout(() => waiter.settle('WORK'), Math.max(0, h.dueInMs));
-          }
+          if (h.dueInMs !== undefined) waiter.dueAt(this.clock() + h.dueInMs);
         },
         // Without a hint the wait still ends by message or timeout.
         () => undefined,

@@ -3,7 +3,7 @@ import { closeRedis, connectRedis } from '../../src/db/redis.js';
 import type { RedisQueue } from '../../src/queue/index.js';
 import { backends } from '../harness/backends.js';
 import { until } from '../harness/until.js';
-import { FakeClock, makeQueue, oid, queued, T0, testPrefix } from './helpers.js';
+import { claimOne, FakeClock, makeQueue, oid, queued, T0, testPrefix } from './helpers.js';
 
 /** Long poll: the only tests here that wait on real time, each bounded well under 2 s. */
 describe('RedisQueue.waitForWork', () => {
@@ -25,8 +25,9 @@ describe('RedisQueue.waitForWork', () => {
   beforeEach(async () => {
     clock = new FakeClock(T0 + 3_600_000);
     const prefix = testPrefix();
-    worker = await makeQueue(workerConn, prefix, clock);
-    producer = await makeQueue(producerConn, prefix, clock);
+    const backoff = { baseMs: 300, maxMs: 300, jitter: 0 };
+    worker = await makeQueue(workerConn, prefix, clock, { backoff });
+    producer = await makeQueue(producerConn, prefix, clock, { backoff });
   });
   afterEach(async () => {
     await worker.close();
@@ -56,6 +57,33 @@ describe('RedisQueue.waitForWork', () => {
     expect(await worker.waitForWork(['ADD'], 1_500)).toBe('WORK');
     await producer.hydrate(queued(oid(2), 'CHANGE'));
     expect(await worker.waitForWork(['CHANGE'], 1_500)).toBe('WORK');
+  });
+
+  test('a job delayed after the wait began wakes it when it falls due: a delayed creation, then a failed attempt\'s retry', async () => {
+    // The queue clock stands still; a due time 200 ms after it is 200 ms of real time for the waiter.
+    const delayed = worker.waitForWork(['ADD'], 5_000);
+    await until('the long poll waits', () => worker.longPolls === 1, 1_000, 5);
+    await workerConn.ping(); // its hint (sent before this PING on the same connection) found nothing
+    let started = performance.now();
+    await producer.hydrate(queued(oid(1), 'ADD', { runAt: clock.now + 200, maxAttempts: 2 }));
+    expect(await delayed).toBe('WORK');
+    let waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(150);
+    expect(waited).toBeLessThan(4_000);
+
+    clock.advance(200);
+    const lease = await claimOne(worker, 'w1', ['ADD']);
+    const retry = worker.waitForWork(['ADD'], 5_000);
+    await until('the second long poll waits', () => worker.longPolls === 1, 1_000, 5);
+    await workerConn.ping();
+    started = performance.now();
+    // The retry's backoff is 300 ms (no jitter): nothing publishes when it falls due, the due time is told at once.
+    const failed = await producer.finish(oid(1), lease.token, { outcome: 'fail', retryable: true });
+    expect(failed).toMatchObject({ ok: true });
+    expect(await retry).toBe('WORK');
+    waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(4_000);
   });
 
   test('while paused only resuming ends the wait; many waiters share one subscriber', async () => {

@@ -36,7 +36,8 @@
     -6 ALREADY_QUEUED  the id is known (its state returned); nothing changed
    -13 EPOCH_CHANGED   the copy is from another epoch; nothing changed
 
-  Events: PUBLISH (SPUBLISH on a cluster) <prefix>wake <operation> when the job is ready at once.
+  Events: PUBLISH (SPUBLISH on a cluster) <prefix>wake <operation> when the job is ready at once,
+  <operation>@<runAt> when it is delayed (long polls waiting then wake when it falls due).
 ]]
 --@include job
 --@include caps
@@ -61,6 +62,7 @@ if state == 'ready' then
   redis.call(PUBLISH_COMMAND, prefix .. 'wake', ARGV[7])
 elseif state == 'delayed' then
   redis.call('ZADD', prefix .. 'q:delayed', runAt, id)
+  redis.call(PUBLISH_COMMAND, prefix .. 'wake', ARGV[7] .. '@' .. runAt)
 elseif state == 'leased' then
   redis.call('HSET', KEYS[1], 'token', ARGV[16], 'worker', ARGV[17], 'expires', ARGV[18], 'leasedAt', ARGV[19])
   redis.call('ZADD', prefix .. 'q:leases', ARGV[18], id)

@@ -68,4 +68,7 @@ local function requeue(prefix, id, jobKey, runAt)
   local band = tonumber(redis.call('HGET', jobKey, 'band'))
   redis.call('HSET', jobKey, 'state', 'delayed', 'status', 'QUEUED', 'runAt', runAt, 'score', band + runAt)
   redis.call('ZADD', prefix .. 'q:delayed', runAt, id)
+  -- Long polls already waiting learn the due time (nobody publishes when it comes): '<op>@<runAt>'.
+  local op = redis.call('HGET', jobKey, 'op')
+  if op then redis.call(PUBLISH_COMMAND, prefix .. 'wake', op .. '@' .. runAt) end
 end
