@@ -35,6 +35,8 @@ export class EventBus {
     private readonly logger: Logger,
     /** Counts published and delivered events (src/observability). */
     private readonly observe?: { published(topic: string): void; delivered(topic: string, subscribers: number): void },
+    /** Publishes an event whose change waits in the queue's outbox, taking it out in the same step (RedisQueue.announce). */
+    private readonly announce?: (entry: string, mode: 'decider' | 'relay', channel: string, message: string) => Promise<boolean>,
   ) {}
 
   private get channel(): string {
@@ -64,10 +66,22 @@ export class EventBus {
     return this.started;
   }
 
-  async publish(topic: string, payload: unknown): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Publishes an event to every instance. With `outbox` (a status change the queue holds in its outbox), one
+   * script publishes it and removes the entry, so the decider and a relay never both send it; true when this
+   * call sent it.
+   */
+  async publish(topic: string, payload: unknown, outbox?: { entry: string; mode: 'decider' | 'relay' }): Promise<boolean> {
+    if (this.closed) return false;
+    const message = `${topic}\n${mongo.BSON.EJSON.stringify(payload, { relaxed: false })}`;
+    if (outbox && this.announce) {
+      const sent = await this.announce(outbox.entry, outbox.mode, this.channel, message);
+      if (sent) this.observe?.published(topic);
+      return sent;
+    }
     this.observe?.published(topic);
-    await this.redis[publishCommand(this.redis)](this.channel, `${topic}\n${mongo.BSON.EJSON.stringify(payload, { relaxed: false })}`);
+    await this.redis[publishCommand(this.redis)](this.channel, message);
+    return true;
   }
 
   /**

@@ -330,6 +330,32 @@ export class RedisQueue {
     return dueInMs <= 0 ? { now: true } : { now: false, dueInMs };
   }
 
+  /**
+   * Status changes decided more than `graceMs` ago whose event nobody published yet (lua/outbox.lua), oldest
+   * first, with Redis's time now; the relay publishes each through `announce`.
+   */
+  async pendingEvents(graceMs: number, limit: number): Promise<{ now: number; events: T.PendingEvent[] }> {
+    const reply = (await this.run('outbox', [this.keys.outbox, this.keys.outboxEvents], [graceMs, limit])) as Array<string | null>;
+    const events: T.PendingEvent[] = [];
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      const entry = reply[i]!;
+      const cut = entry.lastIndexOf(':');
+      const [previous, status] = (reply[i + 2] ?? '').split(' ');
+      events.push({ entry, id: entry.slice(0, cut), seq: Number(entry.slice(cut + 1)), at: Number(reply[i + 1]), previousStatus: previous ?? '', status: status ?? '' });
+    }
+    return { now: Number(reply.at(-1)), events };
+  }
+
+  /**
+   * Publishes a status change's event on `channel` and takes its entry out of the outbox, in one step
+   * (lua/announce.lua); true when this call published it. The decider's call publishes unless a relay did;
+   * a relay's only if it took the entry; 'drop' removes the entry only.
+   */
+  async announce(entry: string, mode: 'decider' | 'relay' | 'drop', channel: string, message: string): Promise<boolean> {
+    const k = this.keys;
+    return (await this.run('announce', [k.outbox, k.outboxEvents, k.relayed(entry)], [entry, mode, channel, message, this.tombstoneMs])) === 1;
+  }
+
   /** Ends pending long polls and closes the subscriber; the command client stays open (the caller owns it). Safe to call twice. */
   async close(): Promise<void> {
     await this.wake.close();

@@ -66,7 +66,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   maintenance.listen((paused) => queueService.setMaintenance(paused));
   await maintenance.ensureInitial();
   const observability = new Observability(config.observability, { redis, prefix: config.redisKeyPrefix, models, queue, workers, logger, clock: date });
-  const bus = new EventBus(redis, config.redisKeyPrefix, logger, observability);
+  const bus = new EventBus(redis, config.redisKeyPrefix, logger, observability, (entry, mode, channel, message) => queue.announce(entry, mode, channel, message));
   const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date, observe: observability });
   const writer = new JobWriter(models.Job, { logger, logs: jobLogs });
   const lifecycle = new JobLifecycle({

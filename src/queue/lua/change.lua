@@ -50,4 +50,5 @@ elseif kind == 'status' then
 elseif kind == 'retriedBy' then
   redis.call('HSET', KEYS[1], 'retriedBy', ARGV[4])
 end
+noteStatusChange(prefix, KEYS[1], id, f[2])
 return { code, f[2], redis.call('HGETALL', KEYS[1]) }

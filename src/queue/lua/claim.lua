@@ -94,6 +94,7 @@ for _ = 1, tonumber(ARGV[7]) do
   for _, scope in ipairs(groups) do room[scope] = room[scope] - 1 end
   countStart(prefix, caps, { op, unpack(groups) }, jobKey, now, token)
   redis.call('HINCRBY', jobKey, 'attempt', 1)
+  local previous = redis.call('HGET', jobKey, 'status')
   redis.call('HINCRBY', jobKey, 'seq', 1)
   redis.call('ZREM', key, id)
   redis.call('ZREM', prefix .. 'q:waiting', id)
@@ -103,6 +104,7 @@ for _ = 1, tonumber(ARGV[7]) do
   if redis.call('HGET', jobKey, 'avoid') == '1' then
     redis.call('SADD', prefix .. 'q:tried:' .. id, worker)
   end
+  noteStatusChange(prefix, jobKey, id, previous)
   table.insert(out, redis.call('HGETALL', jobKey))
 end
 if #out == 2 then return { -1 } end

@@ -53,6 +53,7 @@ else
     endJob(prefix, id, KEYS[1], status, tonumber(ARGV[11]))
   end
 end
+noteStatusChange(prefix, KEYS[1], id, f[7])
 local maintenance = 0
 if redis.call('HGET', prefix .. 'q:flags', 'maintenance') == '1' then maintenance = 1 end
 return { code, runAt, maintenance, redis.call('ZCARD', prefix .. 'q:leases'), f[7], redis.call('HGETALL', KEYS[1]), redis.call('GET', prefix .. 'q:epoch') }

@@ -46,6 +46,7 @@ for i, id in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0,
       if code == 4 then status = 'CANCELLED' end
       endJob(prefix, id, jobKey, status, tonumber(ARGV[6]))
     end
+    noteStatusChange(prefix, jobKey, id, f[7])
     table.insert(out, { id, code, runAt, f[5], f[7], redis.call('HGETALL', jobKey) })
   end
 end
