@@ -233,7 +233,7 @@ export class JobLifecycle {
         continue;
       }
       leases.push({ job, token: q.token!, expiresAt: new Date(q.leaseExpiresAt!), attempt: q.attempt });
-      events.push({ kind: 'STATUS_CHANGED', job, previousStatus: 'QUEUED', at, outbox: outboxEntry(q.id, q.seq) });
+      events.push({ kind: 'STATUS_CHANGED', job: asDecided(job, q.status), previousStatus: 'QUEUED', at, outbox: outboxEntry(q.id, q.seq) });
     }
     return { leases, events };
   }
@@ -343,7 +343,7 @@ export class JobLifecycle {
     const write = { ...this.recordOf(q, at), log };
     await this.writer.write(write);
     const job = await this.after(write);
-    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job, previousStatus: moved ? previous : null, at, ...(moved ? { outbox: outboxEntry(q.id, q.seq) } : {}) }]);
+    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job: asDecided(job, q.status), previousStatus: moved ? previous : null, at, ...(moved ? { outbox: outboxEntry(q.id, q.seq) } : {}) }]);
     return { ...answer, job };
   }
 
@@ -380,7 +380,7 @@ export class JobLifecycle {
     await this.writer.write(write);
     const job = await this.after(write);
     this.held.delete(r.job.id);
-    return { event: { kind: 'STATUS_CHANGED', job, previousStatus: r.previousStatus as JobStatus, at, outbox: outboxEntry(r.job.id, r.job.seq) } };
+    return { event: { kind: 'STATUS_CHANGED', job: asDecided(job, r.job.status), previousStatus: r.previousStatus as JobStatus, at, outbox: outboxEntry(r.job.id, r.job.seq) } };
   }
 
   // ---- operators: update, cancel, retry
@@ -604,7 +604,7 @@ export class JobLifecycle {
         if (q && q.seq === p.seq) docs.set(p.id, (job = await this.recordLate(q, p, job)));
         else if (now - p.at < 4 * grace) continue;
       }
-      const event: JobEventView = { kind: 'STATUS_CHANGED', job: { ...job, status: p.status as JobStatus }, previousStatus: p.previousStatus as JobStatus, at: new Date(p.at) };
+      const event: JobEventView = { kind: 'STATUS_CHANGED', job: asDecided(job, p.status), previousStatus: p.previousStatus as JobStatus, at: new Date(p.at) };
       if (await this.d.events.relayJob(event, p.entry)) sent++;
     }
     if (sent) this.d.logger.warn({ events: sent }, 'relayed events that their deciding instance did not publish');
@@ -806,10 +806,11 @@ export class JobLifecycle {
   /** Reads a recorded job back and publishes its change. */
   private async announce(write: JobWrite, previous: string): Promise<JobRecord> {
     const job = (await this.read(write.id.toHexString()))!;
-    const moved = previous !== job.status;
+    const status = write.set.status ?? job.status;
+    const moved = previous !== status;
     const at = write.set.updatedAt ?? this.clock();
     const outbox = moved ? { outbox: outboxEntry(write.id.toHexString(), write.seq) } : {};
-    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job, previousStatus: moved ? (previous as JobStatus) : null, at, ...outbox }]);
+    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job: asDecided(job, status), previousStatus: moved ? (previous as JobStatus) : null, at, ...outbox }]);
     if (moved) await this.recordBump(job, at);
     if (moved) await this.flowChildrenEnded([job]);
     return job;
@@ -982,6 +983,14 @@ function applied(job: JobRecord, write: JobWrite): JobRecord {
   const out: JobRecord = { ...job, ...write.set, seq: write.seq, ...(last ? { lastActor: last.actor } : {}) };
   for (const f of write.unset ?? []) delete (out as unknown as Record<string, unknown>)[f];
   return out;
+}
+
+/**
+ * The job as an event of a decision shows it: with the decision's status, when what was read back is already
+ * newer (a later decision was recorded first), so each event's previous and new status are the decision's.
+ */
+function asDecided(job: JobRecord, status: string): JobRecord {
+  return job.status === status ? job : { ...job, status: status as JobStatus };
 }
 
 /** What hydrate reads of a job document. */
