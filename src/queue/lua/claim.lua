@@ -6,6 +6,7 @@
   each operation (lib/caps.lua): an operation at its cap is skipped and the
   best job of the other accepted operations is taken instead. Each claimed job gets a fencing token, its
   attempt counted, status INITIATED and its sequence number raised.
+  Each claimed job's change (QUEUED → INITIATED) goes into the outbox (lib/job.lua noteStatusChange).
 
   KEYS[1] <prefix>q:epoch  (not read through KEYS: it routes the script to the prefix's hash slot in
           a Redis Cluster; every key is derived from the prefix, whose {tag} keeps them in that slot)

@@ -5,6 +5,7 @@
   a message always; otherwise (a fraction, or only the lease) once the last
   write is an interval old, so MongoDB's record of the lease (what a restore
   after a Redis loss gives back) is never more than an interval behind.
+  A stage change goes into the outbox (lib/job.lua noteStatusChange).
 
   KEYS[1] job hash          <prefix>q:job:<id>
 

@@ -3,6 +3,7 @@
   retried after backoff (the job goes back to QUEUED, delayed) when it is
   retryable, attempts remain and no cancellation was requested; otherwise the
   job ends FAILED (CANCELLED when cancellation was requested).
+  The status change goes into the outbox (lib/job.lua noteStatusChange).
 
   KEYS[1] job hash          <prefix>q:job:<id>
 

@@ -10,6 +10,7 @@
   - the last child's end: the final job is queued (ready; woken like any enqueue).
   Once the final job left 'held' (queued, failed, cancelled by an operator)
   later ends are counted and nothing else changes.
+  The final job's release or failure goes into the outbox (lib/job.lua noteStatusChange).
 
   KEYS[1] the final job's hash   <prefix>q:job:<finalId>
 
