@@ -136,3 +136,38 @@ test('the normal path, with a relay racing it every few milliseconds on a second
   await until('the sentinel', () => seen.some((e) => e.kind === 'CREATED' && e.job.id === sentinel), 20_000, 20);
   for (const id of ids) expect([id, changes(seen, id)]).toEqual([id, ['QUEUED>INITIATED', 'INITIATED>VALIDATING', 'VALIDATING>IMPORTING', 'IMPORTING>COMPLETED']]);
 }, 120_000);
+
+test("an instance whose subscription to Redis broke: once it is back, its subscribers get the status changes published meanwhile, once", async () => {
+  const { app: a, token, jwks } = await startAppWithIssuer({ file: import.meta.url, appOptions: { background: false } });
+  const b = await startTestApp({ file: import.meta.url, jwksUrl: jwks.url, name: a.name, appOptions: { background: false } });
+  const [submitter, worker, viewer] = await Promise.all([token(['SUBMITTER'], 'sue'), token(['WORKER'], 'bot'), token(['VIEWER'], 'vic')]);
+  const seenA: Seen[] = [];
+  const seenB: Seen[] = [];
+  await subscribe(a, viewer, seenA);
+  await subscribe(b, viewer, seenB);
+  const [id] = await createJobs(a.url, submitter, [{ target: 'RELAY_BROKEN_SUBSCRIPTION', operation: 'ADD' }]);
+  await until('B saw the creation', () => seenB.some((e) => e.job.id === id && e.kind === 'CREATED'), 20_000, 20);
+
+  // B's connection to Redis for events drops (as when Redis restarts); the job runs through A meanwhile.
+  const sub = (b.bus as unknown as { subscriber: { disconnect(): void; connect(): Promise<void> } }).subscriber;
+  sub.disconnect();
+  const claim = await gql<{ jobClaim: { lease: { token: string } } }>(a.url, CLAIM, { i: { workerId: 'relay-w2', operations: ['ADD'] } }, worker);
+  const leaseToken = claim.body.data!.jobClaim.lease.token;
+  await gql(a.url, PROGRESS, { i: { id, leaseToken, status: 'VALIDATING', progress: 0.5 } }, worker);
+  await gql(a.url, COMPLETE, { i: { id, leaseToken } }, worker);
+  const all = ['QUEUED>INITIATED', 'INITIATED>VALIDATING', 'VALIDATING>COMPLETED'];
+  await until('A saw all three', () => changes(seenA, id!).length === 3, 20_000, 20);
+  expect(changes(seenB, id!)).toEqual([]);
+
+  // Back: B delivers the three from the outbox's list of published changes, in order of their decisions.
+  await sub.connect();
+  await until('B got the missed changes', () => changes(seenB, id!).length === 3, 20_000, 20);
+  expect(changes(seenB, id!)).toEqual(all);
+  // A later event through B's subscription is the sign that nothing more is coming: still one of each.
+  const [sentinel] = await createJobs(a.url, submitter, [{ target: 'RELAY_BROKEN_SUBSCRIPTION_SENTINEL', operation: 'ADD' }]);
+  await until('the sentinel', () => seenB.some((e) => e.kind === 'CREATED' && e.job.id === sentinel), 20_000, 20);
+  expect(changes(seenB, id!)).toEqual(all);
+  expect(changes(seenA, id!)).toEqual(all);
+  // A replay of the same minute delivers nothing twice.
+  expect(await b.services.lifecycle.replayRecent(60_000)).toBe(0);
+}, 120_000);

@@ -32,7 +32,8 @@
  *   <prefix>q:flow:<finalId>  hash   a flow's ended children: child id → its terminal status (lua/flow.lua)
  *   <prefix>q:outbox          zset   status changes decided and not yet published, entry '<id>:<seq>'
  *                                    (outboxEntry), score = decision time in ms (lib/job.lua noteStatusChange)
- *   <prefix>q:outbox:ev       hash   entry → '<previous status> <status>'
+ *   <prefix>q:outbox:ev       hash   entry → '<previous status> <status> <decision time>'
+ *   <prefix>q:outbox:sent     zset   entries published in the last minute (SENT_KEEP_MS), score = publish time
  *   <prefix>q:relayed:<entry> string a relay published this entry (expires; lua/announce.lua)
  *   <prefix>wake              channel  an operation name when a job of it becomes ready; '*' when
  *                                    a switch turns off (maintenance, pause, worker disabled)
@@ -71,6 +72,7 @@ export interface QueueKeys {
   flow(finalId: string): string;
   outbox: string;
   outboxEvents: string;
+  outboxSent: string;
   relayed(entry: string): string;
   ready(op: string): string;
   job(id: string): string;
@@ -95,6 +97,7 @@ export function queueKeys(prefix: string): QueueKeys {
     flow: (id) => `${q}flow:${id}`,
     outbox: `${q}outbox`,
     outboxEvents: `${q}outbox:ev`,
+    outboxSent: `${q}outbox:sent`,
     relayed: (entry) => `${q}relayed:${entry}`,
     ready: (op) => `${q}ready:${op}`,
     job: (id) => `${q}job:${id}`,

@@ -72,6 +72,8 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const lifecycle = new JobLifecycle({
     models, jobs, queue, writer, logs: jobLogs, targets, events, maintenance, workers, caps, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date, observe: observability,
   });
+  // Changes published while this instance's subscription was broken, and a few seconds before (clocks may differ).
+  bus.onResubscribed((brokenForMs) => lifecycle.replayRecent(brokenForMs + 5_000));
 
   const schedules = new ScheduleService({
     models, queue, lifecycle, jobs, isMaintenance: () => queueService.isMaintenance(), bumpEnabled: config.bumpEnabled, missedGraceMs: MISSED_GRACE_MS, clock: date, logger,

@@ -75,6 +75,11 @@ export class EventService {
     return sent;
   }
 
+  /** Hands status changes to this instance's subscribers only, each unless it reached them already; returns how many. */
+  deliverLocal(events: JobEventView[]): number {
+    return events.filter(({ outbox, ...e }) => outbox && this.bus.deliverLocal(TOPIC.job, outbox, e)).length;
+  }
+
   async publishMaintenance(): Promise<void> {
     await this.bus.publish(TOPIC.maintenance, await this.deps.maintenance.status());
   }

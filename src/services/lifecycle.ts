@@ -611,6 +611,24 @@ export class JobLifecycle {
     return sent;
   }
 
+  /**
+   * After this instance's subscription to Redis broke (a Redis restart, a dropped connection): the status changes
+   * published within `withinMs` (lua/announce.lua keeps a minute of them), built like the relay's events, are
+   * delivered to this instance's subscribers, except those that reached them already. Returns how many.
+   */
+  async replayRecent(withinMs: number): Promise<number> {
+    const sent = await this.queue.sentEvents(withinMs, 10_000);
+    if (sent.length === 0) return 0;
+    const docs = await this.readMany([...new Set(sent.map((p) => p.id))]);
+    const events = sent.flatMap((p): JobEventView[] => {
+      const job = docs.get(p.id);
+      return job ? [{ kind: 'STATUS_CHANGED', job: asDecided(job, p.status), previousStatus: p.previousStatus as JobStatus, at: new Date(p.at), outbox: p.entry }] : [];
+    });
+    const delivered = this.d.events.deliverLocal(events);
+    if (delivered) this.d.logger.warn({ events: delivered }, 'delivered status changes missed while the event subscription was broken');
+    return delivered;
+  }
+
   /** Records a decision that its instance never recorded, from the queue's state of the job at that decision. */
   private async recordLate(q: QueueJob, p: PendingEvent, doc: JobRecord): Promise<JobRecord> {
     const at = new Date(p.at);

@@ -1,21 +1,26 @@
 --[[
-  The outbox's entries older than the grace period, oldest first: status
-  changes whose deciding instance has not published their event (it died or
-  is stuck between the decision and the publish). Read-only: the relay
-  publishes each through announce.lua, which decides which instance sends it.
+  Entries of the outbox (lib/job.lua noteStatusChange), oldest first, read-only:
+  - KEYS[1] = <prefix>q:outbox: status changes decided at least ARGV[2] ms ago whose event nobody published
+    (their instance died or hangs between the decision and the publish); the relay publishes each through
+    announce.lua, which decides which instance sends it;
+  - KEYS[1] = <prefix>q:outbox:sent: changes published within the last ARGV[3] ms (replayed by an instance
+    whose subscription to Redis broke, to its own subscribers).
 
-  KEYS[1] <prefix>q:outbox                 zset, entry '<id>:<seq>' → decision time (ms)
-  KEYS[2] <prefix>q:outbox:ev              hash, entry → '<previous> <status>'
+  KEYS[1] <prefix>q:outbox or <prefix>q:outbox:sent   zset, entry '<id>:<seq>' → time (ms, Redis's clock)
+  KEYS[2] <prefix>q:outbox:ev              hash, entry → '<previous> <status> <decision time>'
 
   ARGV[1] key prefix
-  ARGV[2] grace period (ms), against Redis's clock (the entries' times are Redis's too)
-  ARGV[3] most entries
+  ARGV[2] least age (ms)
+  ARGV[3] most age (ms; '' for any)
+  ARGV[4] most entries
 
-  Returns { entry, decision time, '<previous> <status>' or false, ... } flat, and Redis's time (ms) last
+  Returns { entry, time, '<previous> <status> <decision time>' or false, ... } flat, and Redis's time (ms) last
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]), 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+local from = '-inf'
+if ARGV[3] ~= '' then from = now - tonumber(ARGV[3]) end
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], from, now - tonumber(ARGV[2]), 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[4]))
 local out = {}
 for i = 1, #due, 2 do
   table.insert(out, due[i])
