@@ -406,9 +406,13 @@ async function main(): Promise<void> {
     });
 
     // Events that a relay published for an instance that decided the change but did not publish it (its log lines).
+    // And status changes an instance delivered to its own subscribers after its Redis subscription broke (the restart).
     let relayed = 0;
+    const replayed = instances.map(() => 0);
     for (const x of instances) {
-      for (const m of readFileSync(path.join(dir, `instance-${x.index}.log`), 'utf8').matchAll(/"events":(\d+),"msg":"relayed events/g)) relayed += Number(m[1]);
+      const log = readFileSync(path.join(dir, `instance-${x.index}.log`), 'utf8');
+      for (const m of log.matchAll(/"events":(\d+),"msg":"relayed events/g)) relayed += Number(m[1]);
+      for (const m of log.matchAll(/"events":(\d+),"msg":"delivered status changes missed/g)) replayed[x.index]! += Number(m[1]);
     }
     say('figures:');
     process.stdout.write(
@@ -421,7 +425,7 @@ async function main(): Promise<void> {
         `  redis-server: killed with SIGKILL, answering again ${redisBack - redisKillAt} ms later (1,000 ms of it waiting)`,
         `  race: ${RACE} creations of one target across three instances: first try ${firstTry.created} created, ${firstTry.duplicates} DUPLICATE_IN_PROGRESS, ${firstTry.unavailable} errors (retried); in the end ${raceCreated.length} created, ${raceDuplicates} DUPLICATE_IN_PROGRESS (pointing at ${raceExisting.size} job), ${raceOther.length} other answers${raceOther.length ? ` (${raceOtherKinds.join('; ')})` : ''}; ${raceInMongo} job of that target in MongoDB`,
         `  subscribers (jobEvents, STATUS_CHANGED): instance 0 saw ${seen[0]!.length}, instance 2 saw ${seen[2]!.length}, the log records ${[...expected.values()].reduce((n, s) => n + s.length, 0)}; instance 1's (killed) saw ${seen[1]!.length}`,
-        `  events relayed (decided by an instance that did not publish them within EVENT_RELAY_GRACE_MS, published by another): ${relayed}`,
+        `  events relayed (decided by an instance that did not publish them within EVENT_RELAY_GRACE_MS, published by another): ${relayed}; delivered after a broken subscription came back, on instance 0 / 1 / 2: ${replayed.join(' / ')}`,
         `  jobs whose events differ from their log, both subscribers together, by where the first difference lies: around instance 1's kill ${nearFault.instance}, around the Redis restart ${nearFault.redis}, elsewhere ${nearFault.elsewhere}`,
         `  peak RSS of the instances at the end: ${instances.map((x) => `${x.peakRssMiB().toFixed(0)} MiB`).join(' / ')}`,
         `  logs: ${dir}`,
