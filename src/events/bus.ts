@@ -99,9 +99,9 @@ export class EventBus {
     return true;
   }
 
-  /** Delivers an event to this instance's subscribers only, unless its key was delivered already; true if delivered. */
+  /** Delivers an event to this instance's subscribers of its topic only (if any), unless its key was delivered already; true if delivered. */
   deliverLocal(topic: string, key: string, payload: unknown): boolean {
-    if (this.closed || !this.firstDelivery(key)) return false;
+    if (this.closed || this.subscriberCount(topic) === 0 || !this.firstDelivery(key)) return false;
     this.emitLocal(topic, payload);
     return true;
   }
