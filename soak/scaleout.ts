@@ -7,8 +7,9 @@
  * instance is killed with SIGKILL and started again, redis-server is killed and started again on its AOF, and
  * a 50-way duplicate race on one target is split across the instances. At the end it checks that every job is
  * terminal, none is lost, none was completed twice, the race created exactly one job, and the subscribers on
- * the two instances that were never killed saw every status change of the jobs they watched (jobEvents). It
- * prints its figures and ends with `N passed, N failed`.
+ * the two instances that were never killed saw every status change of the jobs they watched (jobEvents), each
+ * job's events ordered by their `at` matching its log as the `jobs` query reports it (read through the API, so
+ * the soak does not depend on how logs are stored). It prints its figures and ends with `N passed, N failed`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -158,6 +159,22 @@ async function gql<T>(url: string, token: string, query: string, variables: Reco
   }
 }
 
+type JobRead = { id: string; status: string; log: Array<{ status: string | null; message: string; at: string; actor: string }> };
+const JOBS_PAGE = `query($after: String) { jobs(first: 100, after: $after) { nodes { id status log { at actor message status } } pageInfo { hasNextPage endCursor } } }`;
+
+/** Every job with its log, through the `jobs` query, a page of 100 at a time. */
+async function readJobs(url: string, token: string): Promise<JobRead[]> {
+  const out: JobRead[] = [];
+  for (let after: string | null = null; ; ) {
+    type Page = { jobs: { nodes: JobRead[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const r: { data?: Page; errors?: Array<{ message: string }> } = await gql<Page>(url, token, JOBS_PAGE, { after });
+    if (r.errors || !r.data) throw new Error(`reading jobs: ${r.errors?.[0]?.message ?? 'no data'}`);
+    out.push(...r.data.jobs.nodes);
+    if (!r.data.jobs.pageInfo.hasNextPage) return out;
+    after = r.data.jobs.pageInfo.endCursor;
+  }
+}
+
 const CREATE = `mutation($i: JobsCreateInput!) { jobsCreate(input: $i) { results { job { id } error { code } existingJob { id } } } }`;
 type CreateResult = { jobsCreate: { results: Array<{ job: { id: string } | null; error: { code: string } | null; existingJob: { id: string } | null }> } };
 
@@ -165,16 +182,18 @@ interface SeenEvent {
   id: string;
   previousStatus: string | null;
   status: string;
+  /** When the change was decided (JobEvent.at): a relayed event arrives late but keeps its time. */
+  at: number;
 }
 
 function subscribe(url: string, token: string, seen: SeenEvent[], errors: unknown[]): Client {
   const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
-  client.subscribe<{ jobEvents: { kind: string; previousStatus: string | null; job: { id: string; status: string } } }>(
-    { query: 'subscription { jobEvents(filter: { operations: [ADD] }) { kind previousStatus job { id status } } }' },
+  client.subscribe<{ jobEvents: { kind: string; previousStatus: string | null; at: string; job: { id: string; status: string } } }>(
+    { query: 'subscription { jobEvents(filter: { operations: [ADD] }) { kind previousStatus at job { id status } } }' },
     {
       next: (r) => {
         const e = r.data?.jobEvents;
-        if (e?.kind === 'STATUS_CHANGED') seen.push({ id: e.job.id, previousStatus: e.previousStatus, status: e.job.status });
+        if (e?.kind === 'STATUS_CHANGED') seen.push({ id: e.job.id, previousStatus: e.previousStatus, status: e.job.status, at: Date.parse(e.at) });
       },
       error: (err) => errors.push(err),
       complete: () => undefined,
@@ -334,32 +353,32 @@ async function main(): Promise<void> {
     const runMs = Date.now() - runStarted;
     await Promise.all(workers.map((w) => w.stop()));
 
-    // The record, and what the subscribers saw.
-    type Doc = { _id: { toHexString(): string }; status: string; log: Array<{ status?: string; message: string; at: Date; actor: string }> };
-    const docs = (await mongo.collection('jobs').find({}, { projection: { status: 1, log: 1 } }).toArray()) as unknown as Doc[];
+    // The record as the service reports it (every job with its log, through the API: independent of how logs are
+    // stored), and what the subscribers saw.
+    const docs = await readJobs(instances[0]!.url, viewer);
     const byStatus: Record<string, number> = {};
     for (const d of docs) byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
-    const known = new Set(docs.map((d) => d._id.toHexString()));
+    const known = new Set(docs.map((d) => d.id));
     const lost = all.filter((id) => !known.has(id));
     const completedTwice = [...completions.entries()].filter(([, n]) => n > 1);
     const completedLogTwice = docs.filter((d) => d.log.filter((l) => l.status === 'COMPLETED').length > 1);
     const rerun = [...runs.values()].filter((n) => n > 1).length;
 
-    // A job's status changes, in order, as its log records them (every change appends an entry with its status).
+    // A job's status changes, in order of time, as its log records them (every change appends an entry with its status).
     const expected = new Map<string, string[]>();
-    const stepEntries = new Map<string, Doc['log']>();
+    const stepEntries = new Map<string, JobRead['log']>();
     for (const d of docs) {
       const steps: string[] = [];
-      const entries: Doc['log'] = [];
+      const entries: JobRead['log'] = [];
       let last = 'QUEUED';
-      for (const entry of d.log) {
+      for (const entry of [...d.log].sort((x, y) => Date.parse(x.at) - Date.parse(y.at))) {
         if (!entry.status || entry.status === last) continue;
         steps.push(`${last}>${entry.status}`);
         entries.push(entry);
         last = entry.status;
       }
-      expected.set(d._id.toHexString(), steps);
-      stepEntries.set(d._id.toHexString(), entries);
+      expected.set(d.id, steps);
+      stepEntries.set(d.id, entries);
     }
     // Events still in flight to the subscribers after the last job ended: wait for the last one's terminal event.
     const survivors = [0, 2];
@@ -367,8 +386,9 @@ async function main(): Promise<void> {
     // Where the first difference of each mismatched job lies: within 2 s before a fault to 15 s after its recovery, or elsewhere.
     const nearFault = { instance: 0, redis: 0, elsewhere: 0 };
     const missing = survivors.map((i) => {
+      // Each job's events in order of their decisions (`at`; a stable sort keeps the arrival order of equal times).
       const got = new Map<string, string[]>();
-      for (const e of seen[i]!) got.set(e.id, [...(got.get(e.id) ?? []), `${e.previousStatus}>${e.status}`]);
+      for (const e of [...seen[i]!].sort((x, y) => x.at - y.at)) got.set(e.id, [...(got.get(e.id) ?? []), `${e.previousStatus}>${e.status}`]);
       const misses: string[] = [];
       for (const [id, steps] of expected) {
         const have = got.get(id) ?? [];
@@ -385,6 +405,15 @@ async function main(): Promise<void> {
       return misses;
     });
 
+    // Events that a relay published for an instance that decided the change but did not publish it (its log lines).
+    // And status changes an instance delivered to its own subscribers after its Redis subscription broke (the restart).
+    let relayed = 0;
+    const replayed = instances.map(() => 0);
+    for (const x of instances) {
+      const log = readFileSync(path.join(dir, `instance-${x.index}.log`), 'utf8');
+      for (const m of log.matchAll(/"events":(\d+),"msg":"relayed events/g)) relayed += Number(m[1]);
+      for (const m of log.matchAll(/"events":(\d+),"msg":"delivered status changes missed/g)) replayed[x.index]! += Number(m[1]);
+    }
     say('figures:');
     process.stdout.write(
       [
@@ -396,6 +425,7 @@ async function main(): Promise<void> {
         `  redis-server: killed with SIGKILL, answering again ${redisBack - redisKillAt} ms later (1,000 ms of it waiting)`,
         `  race: ${RACE} creations of one target across three instances: first try ${firstTry.created} created, ${firstTry.duplicates} DUPLICATE_IN_PROGRESS, ${firstTry.unavailable} errors (retried); in the end ${raceCreated.length} created, ${raceDuplicates} DUPLICATE_IN_PROGRESS (pointing at ${raceExisting.size} job), ${raceOther.length} other answers${raceOther.length ? ` (${raceOtherKinds.join('; ')})` : ''}; ${raceInMongo} job of that target in MongoDB`,
         `  subscribers (jobEvents, STATUS_CHANGED): instance 0 saw ${seen[0]!.length}, instance 2 saw ${seen[2]!.length}, the log records ${[...expected.values()].reduce((n, s) => n + s.length, 0)}; instance 1's (killed) saw ${seen[1]!.length}`,
+        `  events relayed (decided by an instance that did not publish them within EVENT_RELAY_GRACE_MS, published by another): ${relayed}; delivered after a broken subscription came back, on instance 0 / 1 / 2: ${replayed.join(' / ')}`,
         `  jobs whose events differ from their log, both subscribers together, by where the first difference lies: around instance 1's kill ${nearFault.instance}, around the Redis restart ${nearFault.redis}, elsewhere ${nearFault.elsewhere}`,
         `  peak RSS of the instances at the end: ${instances.map((x) => `${x.peakRssMiB().toFixed(0)} MiB`).join(' / ')}`,
         `  logs: ${dir}`,

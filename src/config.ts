@@ -116,6 +116,8 @@ const envSchema = z.object({
   REAPER_INTERVAL_MS: int(10, 600_000).default(1000),
   /** How often Mongo and Redis are reconciled (and time limits enforced), in ms. Default 30000. */
   RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(30_000),
+  /** A status change whose event its deciding instance has not published this long after the decision is published by any instance's relay (it checks every half of this), in ms. Default 5000. */
+  EVENT_RELAY_GRACE_MS: int(1, 600_000).default(5_000),
   /** First retry delay; it doubles per attempt, with ±20% jitter. Default 1000. */
   RETRY_BACKOFF_BASE_MS: int(0, 3_600_000).default(1000),
   /** Longest retry delay. Default 300000. */
@@ -347,6 +349,7 @@ export interface QueueConfig {
   claimMaxWaitSeconds: number;
   reaperIntervalMs: number;
   reconcileIntervalMs: number;
+  eventRelayGraceMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   avoidSameWorker: boolean;
@@ -437,6 +440,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       claimMaxWaitSeconds: e.CLAIM_MAX_WAIT_SECONDS,
       reaperIntervalMs: e.REAPER_INTERVAL_MS,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+      eventRelayGraceMs: e.EVENT_RELAY_GRACE_MS,
       backoffBaseMs: e.RETRY_BACKOFF_BASE_MS,
       backoffMaxMs: e.RETRY_BACKOFF_MAX_MS,
       avoidSameWorker: e.RETRY_AVOID_SAME_WORKER,

@@ -1,5 +1,5 @@
 import { mongo } from 'mongoose';
-import { publishCommand, subscribeTo, type RedisClient } from '../db/redis.js';
+import { isCluster, publishCommand, subscribeTo, type RedisClient } from '../db/redis.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -13,6 +13,8 @@ import type { Logger } from '../logger.js';
 
 /** Most events a slow subscriber may have waiting before it is dropped with an error. */
 const MAX_BUFFERED = 20_000;
+/** Keys of the status changes this instance delivered last (a replay after a broken subscription skips them). */
+const DELIVERED_KEYS = 50_000;
 
 type Listener = (payload: unknown) => void;
 
@@ -28,6 +30,8 @@ export class EventBus {
   private subscriber: RedisClient | undefined;
   private started: Promise<void> | undefined;
   private closed = false;
+  private readonly delivered = new Set<string>();
+  private resubscribed: ((brokenForMs: number) => Promise<unknown>) | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -35,6 +39,8 @@ export class EventBus {
     private readonly logger: Logger,
     /** Counts published and delivered events (src/observability). */
     private readonly observe?: { published(topic: string): void; delivered(topic: string, subscribers: number): void },
+    /** Publishes an event whose change waits in the queue's outbox, taking it out in the same step (RedisQueue.announce). */
+    private readonly announce?: (entry: string, mode: 'decider' | 'relay', channel: string, message: string) => Promise<boolean>,
   ) {}
 
   private get channel(): string {
@@ -44,13 +50,14 @@ export class EventBus {
   /** Subscribes this instance to Redis (once). */
   start(): Promise<void> {
     this.started ??= (async () => {
-      this.subscriber = await subscribeTo(this.redis, 'job-service-events', [this.channel], (channel, message) => {
+      const sub = await subscribeTo(this.redis, 'job-service-events', [this.channel], (channel, message) => {
         if (channel !== this.channel) return;
         const cut = message.indexOf('\n');
-        const topic = message.slice(0, cut);
-        const listeners = this.listeners.get(topic);
-        if (cut < 0 || !listeners || listeners.size === 0) return;
-        this.observe?.delivered(topic, listeners.size);
+        // `<topic>\n<payload>`, or `<topic> <key>\n<payload>` for a status change (its outbox entry).
+        const [topic, key] = message.slice(0, cut).split(' ');
+        const listeners = this.listeners.get(topic!);
+        if (cut < 0 || !listeners || listeners.size === 0 || !this.firstDelivery(key)) return;
+        this.observe?.delivered(topic!, listeners.size);
         let payload: unknown;
         try {
           payload = mongo.BSON.EJSON.parse(message.slice(cut + 1), { relaxed: false });
@@ -60,14 +67,61 @@ export class EventBus {
         }
         for (const listener of listeners) listener(payload);
       });
+      this.subscriber = sub;
+      // Events published while the subscription was broken (Redis restarted, the connection dropped) never reach
+      // it: once it is back, the status changes of that time are delivered from the outbox (onResubscribed).
+      let brokenAt: number | null = null;
+      sub.on('close', () => (brokenAt ??= Date.now()));
+      sub.on('ready', () => {
+        if (brokenAt === null || this.closed) return;
+        const since = brokenAt;
+        brokenAt = null;
+        void (async () => {
+          await (isCluster(sub) ? sub.ssubscribe(this.channel) : sub.subscribe(this.channel));
+          await this.resubscribed?.(Date.now() - since);
+        })().catch((err: unknown) => this.logger.error({ err }, 'status changes missed while resubscribing not delivered'));
+      });
     })();
     return this.started;
   }
 
-  async publish(topic: string, payload: unknown): Promise<void> {
-    if (this.closed) return;
+  /** What to run once this instance's subscription is back after a break, told how long it lasted (JobLifecycle.replayRecent). */
+  onResubscribed(fn: (brokenForMs: number) => Promise<unknown>): void {
+    this.resubscribed = fn;
+  }
+
+  /** False when this instance delivered the status change with this key already; remembers it otherwise. */
+  private firstDelivery(key: string | undefined): boolean {
+    if (!key) return true;
+    if (this.delivered.has(key)) return false;
+    this.delivered.add(key);
+    if (this.delivered.size > DELIVERED_KEYS) this.delivered.delete(this.delivered.values().next().value!);
+    return true;
+  }
+
+  /** Delivers an event to this instance's subscribers of its topic only (if any), unless its key was delivered already; true if delivered. */
+  deliverLocal(topic: string, key: string, payload: unknown): boolean {
+    if (this.closed || this.subscriberCount(topic) === 0 || !this.firstDelivery(key)) return false;
+    this.emitLocal(topic, payload);
+    return true;
+  }
+
+  /**
+   * Publishes an event to every instance. With `outbox` (a status change the queue holds in its outbox), one
+   * script publishes it and removes the entry, so the decider and a relay never both send it; true when this
+   * call sent it.
+   */
+  async publish(topic: string, payload: unknown, outbox?: { entry: string; mode: 'decider' | 'relay' }): Promise<boolean> {
+    if (this.closed) return false;
+    const message = `${outbox ? `${topic} ${outbox.entry}` : topic}\n${mongo.BSON.EJSON.stringify(payload, { relaxed: false })}`;
+    if (outbox && this.announce) {
+      const sent = await this.announce(outbox.entry, outbox.mode, this.channel, message);
+      if (sent) this.observe?.published(topic);
+      return sent;
+    }
     this.observe?.published(topic);
-    await this.redis[publishCommand(this.redis)](this.channel, `${topic}\n${mongo.BSON.EJSON.stringify(payload, { relaxed: false })}`);
+    await this.redis[publishCommand(this.redis)](this.channel, message);
+    return true;
   }
 
   /**

@@ -574,7 +574,7 @@ export type JobEdge = {
 /** One change of one job, as it was committed. */
 export type JobEvent = {
   __typename?: 'JobEvent';
-  /** When the change was committed. */
+  /** When the change was decided. A status change whose instance stopped before publishing it is delivered late by another instance, still with this time: order one job's events by `at`. */
   at: Scalars['DateTime']['output'];
   /** The job after the change. */
   job: Job;

@@ -30,6 +30,11 @@
  *   <prefix>q:starts:<op>     zset   starts of op in its rate-limit window (member token, score time)
  *   <prefix>q:sched:<id>:<ms> string who fires schedule <id>'s time <ms> (SET NX; services/schedules.ts)
  *   <prefix>q:flow:<finalId>  hash   a flow's ended children: child id → its terminal status (lua/flow.lua)
+ *   <prefix>q:outbox          zset   status changes decided and not yet published, entry '<id>:<seq>'
+ *                                    (outboxEntry), score = decision time in ms (lib/job.lua noteStatusChange)
+ *   <prefix>q:outbox:ev       hash   entry → '<previous status> <status> <decision time>'
+ *   <prefix>q:outbox:sent     zset   entries published in the last minute (SENT_KEEP_MS), score = publish time
+ *   <prefix>q:relayed:<entry> string a relay published this entry (expires; lua/announce.lua)
  *   <prefix>wake              channel  an operation name when a job of it becomes ready; '<op>@<ms>'
  *                                    when one is delayed until ms; '*' when a switch turns off
  *                                    (maintenance, pause, worker disabled)
@@ -66,6 +71,10 @@ export interface QueueKeys {
   starts(op: string): string;
   scheduleTick(scheduleId: string, at: number | string): string;
   flow(finalId: string): string;
+  outbox: string;
+  outboxEvents: string;
+  outboxSent: string;
+  relayed(entry: string): string;
   ready(op: string): string;
   job(id: string): string;
   tried(id: string): string;
@@ -87,10 +96,19 @@ export function queueKeys(prefix: string): QueueKeys {
     starts: (op) => `${q}starts:${op}`,
     scheduleTick: (id, at) => `${q}sched:${id}:${at}`,
     flow: (id) => `${q}flow:${id}`,
+    outbox: `${q}outbox`,
+    outboxEvents: `${q}outbox:ev`,
+    outboxSent: `${q}outbox:sent`,
+    relayed: (entry) => `${q}relayed:${entry}`,
     ready: (op) => `${q}ready:${op}`,
     job: (id) => `${q}job:${id}`,
     tried: (id) => `${q}tried:${id}`,
   };
+}
+
+/** A decided status change's entry in the outbox, as lib/job.lua noteStatusChange writes it. */
+export function outboxEntry(id: string, seq: number): string {
+  return `${id}:${seq}`;
 }
 
 export const PRIORITY_MIN = -1000;

@@ -10,6 +10,8 @@ import type * as T from './types.js';
 import { WakeListener, type WorkHint } from './wake.js';
 
 const LEASE_LOST: T.LeaseLost = { ok: false, code: 'LEASE_LOST' };
+/** How long published status changes stay listed (lua/announce.lua), for an instance whose subscription broke. */
+export const SENT_KEEP_MS = 60_000;
 
 /** Redis lost its data (the epoch marker is gone): restore the queue from MongoDB, then ask again. */
 export class QueueResetError extends QueueError {
@@ -329,6 +331,42 @@ export class RedisQueue {
     if (due < 0) return { now: false };
     const dueInMs = due - now;
     return dueInMs <= 0 ? { now: true } : { now: false, dueInMs };
+  }
+
+  /**
+   * Status changes decided more than `graceMs` ago whose event nobody published yet (lua/outbox.lua), oldest
+   * first, with Redis's time now; the relay publishes each through `announce`.
+   */
+  pendingEvents(graceMs: number, limit: number): Promise<{ now: number; events: T.PendingEvent[] }> {
+    return this.outboxEntries(this.keys.outbox, graceMs, '', limit);
+  }
+
+  /** Status changes published within the last `withinMs` (at most SENT_KEEP_MS), oldest first (lua/outbox.lua). */
+  async sentEvents(withinMs: number, limit: number): Promise<T.PendingEvent[]> {
+    return (await this.outboxEntries(this.keys.outboxSent, 0, Math.min(withinMs, SENT_KEEP_MS), limit)).events;
+  }
+
+  private async outboxEntries(key: string, minAgeMs: number, maxAgeMs: number | '', limit: number): Promise<{ now: number; events: T.PendingEvent[] }> {
+    const reply = (await this.run('outbox', [key, this.keys.outboxEvents], [minAgeMs, maxAgeMs, limit])) as Array<string | null>;
+    const events: T.PendingEvent[] = [];
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      const entry = reply[i]!;
+      const cut = entry.lastIndexOf(':');
+      const [previous, status, at] = (reply[i + 2] ?? '').split(' ');
+      if (!previous || !status) continue; // its statuses are gone (trimmed as it was read): nothing to say
+      events.push({ entry, id: entry.slice(0, cut), seq: Number(entry.slice(cut + 1)), at: Number(at ?? reply[i + 1]), previousStatus: previous, status });
+    }
+    return { now: Number(reply.at(-1)), events };
+  }
+
+  /**
+   * Publishes a status change's event on `channel` and takes its entry out of the outbox, in one step
+   * (lua/announce.lua); true when this call published it. The decider's call publishes unless a relay did;
+   * a relay's only if it took the entry; 'drop' removes the entry only.
+   */
+  async announce(entry: string, mode: 'decider' | 'relay' | 'drop', channel: string, message: string): Promise<boolean> {
+    const k = this.keys;
+    return (await this.run('announce', [k.outbox, k.outboxEvents, k.relayed(entry), k.outboxSent], [entry, mode, channel, message, this.tombstoneMs, SENT_KEEP_MS])) === 1;
   }
 
   /** Ends pending long polls and closes the subscriber; the command client stays open (the caller owns it). Safe to call twice. */

@@ -6,7 +6,7 @@ import { publishCommand, type RedisClient } from '../db/redis.js';
 import { QueueError } from './codes.js';
 
 /** The queue's Lua scripts, one per atomic transition (lua/<name>.lua). */
-export const SCRIPT_NAMES = ['hydrate', 'claim', 'extend', 'finish', 'reap', 'change', 'epoch', 'hint', 'recount', 'flow'] as const;
+export const SCRIPT_NAMES = ['hydrate', 'claim', 'extend', 'finish', 'reap', 'change', 'epoch', 'hint', 'recount', 'flow', 'announce', 'outbox'] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 interface LoadedScript {

@@ -61,6 +61,18 @@ export interface QueueJob {
   retriedBy: string | null;
 }
 
+/** A status change in the outbox (lua/outbox.lua): decided, its event not yet published. */
+export interface PendingEvent {
+  /** '<id>:<seq>' (keys.ts outboxEntry). */
+  entry: string;
+  id: string;
+  seq: number;
+  /** When it was decided (ms, Redis's clock). */
+  at: number;
+  previousStatus: string;
+  status: string;
+}
+
 /** What hydrate needs to give the queue a job in the state MongoDB recorded. */
 export interface HydrateInput {
   id: string;

@@ -66,12 +66,14 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   maintenance.listen((paused) => queueService.setMaintenance(paused));
   await maintenance.ensureInitial();
   const observability = new Observability(config.observability, { redis, prefix: config.redisKeyPrefix, models, queue, workers, logger, clock: date });
-  const bus = new EventBus(redis, config.redisKeyPrefix, logger, observability);
+  const bus = new EventBus(redis, config.redisKeyPrefix, logger, observability, (entry, mode, channel, message) => queue.announce(entry, mode, channel, message));
   const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date, observe: observability });
   const writer = new JobWriter(models.Job, { logger, logs: jobLogs });
   const lifecycle = new JobLifecycle({
     models, jobs, queue, writer, logs: jobLogs, targets, events, maintenance, workers, caps, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date, observe: observability,
   });
+  // Changes published while this instance's subscription was broken, and a few seconds before (clocks may differ).
+  bus.onResubscribed((brokenForMs) => lifecycle.replayRecent(brokenForMs + 5_000));
 
   const schedules = new ScheduleService({
     models, queue, lifecycle, jobs, isMaintenance: () => queueService.isMaintenance(), bumpEnabled: config.bumpEnabled, missedGraceMs: MISSED_GRACE_MS, clock: date, logger,

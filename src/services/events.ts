@@ -10,7 +10,10 @@ export interface JobEventView {
   kind: 'CREATED' | 'STATUS_CHANGED' | 'UPDATED';
   job: JobRecord;
   previousStatus: JobStatus | null;
+  /** When the change was decided (a relayed event keeps its decision's time). */
   at: Date;
+  /** The change's entry in the queue's outbox (a status change decided in Redis): not sent to subscribers. */
+  outbox?: string;
 }
 
 export interface WorkerEventView {
@@ -52,13 +55,29 @@ export class EventService {
     deps.maintenance.listen(() => this.publishMaintenance());
     // Pause and resume reach every instance's queue watchers (the maintenance switch does through its own topic).
     deps.queue.onSwitch(() => void this.bus.publish(TOPIC.queueSwitch, {}).catch(() => undefined));
-    deps.workers.listen((kind, workerId, worker) => this.bus.publish(TOPIC.worker, { kind, workerId, worker, at: deps.clock() } satisfies WorkerEventView));
+    deps.workers.listen(async (kind, workerId, worker) => void (await this.bus.publish(TOPIC.worker, { kind, workerId, worker, at: deps.clock() } satisfies WorkerEventView)));
   }
 
-  /** Publishes job changes. Issued together, they share one round trip (the client pipelines them), in order. */
+  /**
+   * Publishes job changes. Issued together, they share one round trip (the client pipelines them), in order.
+   * A status change with an outbox entry is published by the script that removes the entry (one command
+   * instead of PUBLISH), unless a relay published it already.
+   */
   async publishJobs(events: JobEventView[]): Promise<void> {
     this.deps.observe?.jobEvents(events);
-    await Promise.all(events.map((e) => this.bus.publish(TOPIC.job, e)));
+    await Promise.all(events.map(({ outbox, ...e }) => this.bus.publish(TOPIC.job, e, outbox ? { entry: outbox, mode: 'decider' } : undefined)));
+  }
+
+  /** Publishes a change whose decider did not (the relay, lifecycle.relayEvents); true when this call sent it. */
+  async relayJob(event: JobEventView, entry: string): Promise<boolean> {
+    const sent = await this.bus.publish(TOPIC.job, event, { entry, mode: 'relay' });
+    if (sent) this.deps.observe?.jobEvents([event]);
+    return sent;
+  }
+
+  /** Hands status changes to this instance's subscribers only, each unless it reached them already; returns how many. */
+  deliverLocal(events: JobEventView[]): number {
+    return events.filter(({ outbox, ...e }) => outbox && this.bus.deliverLocal(TOPIC.job, outbox, e)).length;
   }
 
   async publishMaintenance(): Promise<void> {

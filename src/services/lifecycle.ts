@@ -5,7 +5,7 @@ import type { JobCreateInput, JobOperation, JobStatus, JobUpdateInput } from '..
 import type { Logger } from '../logger.js';
 import { isDuplicateKey, type Models } from '../models/index.js';
 import type { JobLogRecord, JobRecord } from '../models/job.js';
-import { QueueResetError, type ChangeInput, type FlowPolicy, type ChangeResult, type ClaimRefusal, type FinishResult, type QueueJob, type RedisQueue } from '../queue/index.js';
+import { outboxEntry, QueueResetError, type ChangeInput, type FlowPolicy, type ChangeResult, type ClaimRefusal, type FinishResult, type PendingEvent, type QueueJob, type RedisQueue } from '../queue/index.js';
 import { currentTraceparent, inClientSpan, mongoSpan } from '../observability/tracing.js';
 import { parseObjectId } from './byIds.js';
 import type { CapService } from './caps.js';
@@ -225,6 +225,7 @@ export class JobLifecycle {
     }));
     const docs = await this.readMany(recorded.filter((q) => !current.has(q.id)).map((q) => q.id));
     const leases: LeaseView[] = [];
+    const events: JobEventView[] = [];
     for (const q of recorded) {
       const job = current.get(q.id) ?? docs.get(q.id);
       if (!job || isTerminal(job.status)) {
@@ -232,8 +233,9 @@ export class JobLifecycle {
         continue;
       }
       leases.push({ job, token: q.token!, expiresAt: new Date(q.leaseExpiresAt!), attempt: q.attempt });
+      events.push({ kind: 'STATUS_CHANGED', job: asDecided(job, q.status), previousStatus: 'QUEUED', at, outbox: outboxEntry(q.id, q.seq) });
     }
-    return { leases, events: leases.map(({ job }) => ({ kind: 'STATUS_CHANGED', job, previousStatus: 'QUEUED', at })) };
+    return { leases, events };
   }
 
   /**
@@ -341,7 +343,7 @@ export class JobLifecycle {
     const write = { ...this.recordOf(q, at), log };
     await this.writer.write(write);
     const job = await this.after(write);
-    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job, previousStatus: moved ? previous : null, at }]);
+    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job: asDecided(job, q.status), previousStatus: moved ? previous : null, at, ...(moved ? { outbox: outboxEntry(q.id, q.seq) } : {}) }]);
     return { ...answer, job };
   }
 
@@ -378,7 +380,7 @@ export class JobLifecycle {
     await this.writer.write(write);
     const job = await this.after(write);
     this.held.delete(r.job.id);
-    return { event: { kind: 'STATUS_CHANGED', job, previousStatus: r.previousStatus as JobStatus, at } };
+    return { event: { kind: 'STATUS_CHANGED', job: asDecided(job, r.job.status), previousStatus: r.previousStatus as JobStatus, at, outbox: outboxEntry(r.job.id, r.job.seq) } };
   }
 
   // ---- operators: update, cancel, retry
@@ -503,7 +505,7 @@ export class JobLifecycle {
       this.held.delete(r.id);
       const doc = before.get(r.id);
       if (settled[i]!.status === 'rejected') this.d.logger.error({ err: (settled[i] as PromiseRejectedResult).reason, jobId: r.id }, 'reaped job not recorded');
-      else if (doc) events.push({ kind: 'STATUS_CHANGED', job: applied(doc, writes[i]!), previousStatus: r.previousStatus as JobStatus, at });
+      else if (doc) events.push({ kind: 'STATUS_CHANGED', job: applied(doc, writes[i]!), previousStatus: r.previousStatus as JobStatus, at, outbox: outboxEntry(r.id, r.job.seq) });
     });
     await this.d.events.publishJobs(events);
     await this.runningEnded();
@@ -575,6 +577,68 @@ export class JobLifecycle {
     if (recounted) this.d.logger.warn({ operations: recounted }, 'reconciler repaired running counts');
     if (enqueued || repaired || timedOut) this.d.logger.warn({ enqueued, repaired, timedOut }, 'reconciler repaired the queue');
     return { enqueued, repaired, timedOut };
+  }
+
+  /**
+   * The event relay: publishes status changes whose deciding instance did not within EVENT_RELAY_GRACE_MS (it
+   * died, or hangs, between the decision and the publish). A change MongoDB lacks (the instance died before
+   * recording it) is recorded first, from the queue, while the queue still holds the job at that decision;
+   * otherwise its record (or a later one) is awaited for up to four grace periods, then what MongoDB holds is
+   * sent. The event is the job as recorded, with the change's statuses and its decision's time; the outbox
+   * script lets exactly one instance send it (lua/announce.lua). Returns how many this instance sent.
+   */
+  async relayEvents(limit = 100): Promise<number> {
+    const grace = this.d.cfg.eventRelayGraceMs;
+    const { now, events: pending } = await this.queue.pendingEvents(grace, limit);
+    if (pending.length === 0) return 0;
+    const docs = await this.readMany([...new Set(pending.map((p) => p.id))]);
+    let sent = 0;
+    for (const p of pending) {
+      let job = docs.get(p.id);
+      if (!job) {
+        await this.queue.announce(p.entry, 'drop', '', ''); // the job is gone (retention): nobody to tell
+        continue;
+      }
+      if ((job.seq ?? 0) < p.seq) {
+        const q = await this.queue.job(p.id);
+        if (q && q.seq === p.seq) docs.set(p.id, (job = await this.recordLate(q, p, job)));
+        else if (now - p.at < 4 * grace) continue;
+      }
+      const event: JobEventView = { kind: 'STATUS_CHANGED', job: asDecided(job, p.status), previousStatus: p.previousStatus as JobStatus, at: new Date(p.at) };
+      if (await this.d.events.relayJob(event, p.entry)) sent++;
+    }
+    if (sent) this.d.logger.warn({ events: sent }, 'relayed events that their deciding instance did not publish');
+    return sent;
+  }
+
+  /**
+   * After this instance's subscription to Redis broke (a Redis restart, a dropped connection): the status changes
+   * published within `withinMs` (lua/announce.lua keeps a minute of them), built like the relay's events, are
+   * delivered to this instance's subscribers, except those that reached them already. Returns how many.
+   */
+  async replayRecent(withinMs: number): Promise<number> {
+    const sent = await this.queue.sentEvents(withinMs, 10_000);
+    if (sent.length === 0) return 0;
+    const docs = await this.readMany([...new Set(sent.map((p) => p.id))]);
+    const events = sent.flatMap((p): JobEventView[] => {
+      const job = docs.get(p.id);
+      return job ? [{ kind: 'STATUS_CHANGED', job: asDecided(job, p.status), previousStatus: p.previousStatus as JobStatus, at: new Date(p.at), outbox: p.entry }] : [];
+    });
+    const delivered = this.d.events.deliverLocal(events);
+    if (delivered) this.d.logger.warn({ events: delivered }, 'delivered status changes missed while the event subscription was broken');
+    return delivered;
+  }
+
+  /** Records a decision that its instance never recorded, from the queue's state of the job at that decision. */
+  private async recordLate(q: QueueJob, p: PendingEvent, doc: JobRecord): Promise<JobRecord> {
+    const at = new Date(p.at);
+    const line: JobLogRecord =
+      p.previousStatus === 'QUEUED' && p.status === 'INITIATED'
+        ? { at, actor: q.workerId ?? 'system', message: `claimed (attempt ${q.attempt} of ${q.maxAttempts})`, status: 'INITIATED' }
+        : { at, actor: 'system', message: `status ${p.previousStatus} → ${p.status} (recorded late: the instance that decided it stopped first)`, status: p.status as JobStatus };
+    const write = { ...this.recordOf(q, at), log: [line] };
+    await this.writer.write(write);
+    return applied(doc, write);
   }
 
   /**
@@ -760,9 +824,11 @@ export class JobLifecycle {
   /** Reads a recorded job back and publishes its change. */
   private async announce(write: JobWrite, previous: string): Promise<JobRecord> {
     const job = (await this.read(write.id.toHexString()))!;
-    const moved = previous !== job.status;
+    const status = write.set.status ?? job.status;
+    const moved = previous !== status;
     const at = write.set.updatedAt ?? this.clock();
-    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job, previousStatus: moved ? (previous as JobStatus) : null, at }]);
+    const outbox = moved ? { outbox: outboxEntry(write.id.toHexString(), write.seq) } : {};
+    await this.d.events.publishJobs([{ kind: moved ? 'STATUS_CHANGED' : 'UPDATED', job: asDecided(job, status), previousStatus: moved ? (previous as JobStatus) : null, at, ...outbox }]);
     if (moved) await this.recordBump(job, at);
     if (moved) await this.flowChildrenEnded([job]);
     return job;
@@ -935,6 +1001,14 @@ function applied(job: JobRecord, write: JobWrite): JobRecord {
   const out: JobRecord = { ...job, ...write.set, seq: write.seq, ...(last ? { lastActor: last.actor } : {}) };
   for (const f of write.unset ?? []) delete (out as unknown as Record<string, unknown>)[f];
   return out;
+}
+
+/**
+ * The job as an event of a decision shows it: with the decision's status, when what was read back is already
+ * newer (a later decision was recorded first), so each event's previous and new status are the decision's.
+ */
+function asDecided(job: JobRecord, status: string): JobRecord {
+  return job.status === status ? job : { ...job, status: status as JobStatus };
 }
 
 /** What hydrate reads of a job document. */

@@ -15,6 +15,8 @@ export const SCHEDULER_INTERVAL_MS = 200;
  * - the reconciler, at start-up and every RECONCILE_INTERVAL_MS: Redis against
  *   MongoDB, and time limits;
  * - worker expiry, within a quarter of CLIENT_EXPIRY_SECONDS (at most 5 s late);
+ * - the event relay, every half of EVENT_RELAY_GRACE_MS: status changes whose deciding instance did not
+ *   publish their event within that grace (it died between decision and publish);
  * - the scheduler, every 200 ms (SCHEDULER_INTERVAL_MS): due times of cron schedules (each fired on one instance).
  * - retention, every RETENTION_INTERVAL_MS: old terminal jobs (one instance at a time, see retention.ts).
  * Every step is safe on several instances at once.
@@ -48,6 +50,7 @@ export class BackgroundLoops {
     await this.reconcileOnce();
     this.schedule(() => this.reapOnce(), this.cfg.reaperIntervalMs);
     this.schedule(() => this.reconcileOnce(), this.cfg.reconcileIntervalMs);
+    this.schedule(() => this.lifecycle.relayEvents(), Math.max(1, Math.floor(this.cfg.eventRelayGraceMs / 2)));
     this.schedule(() => this.workers.announceExpired(), Math.max(250, Math.min(5_000, (this.cfg.clientExpirySeconds * 1000) / 4)));
     const schedules = this.schedules;
     if (schedules) this.schedule(() => schedules.fireDue(), SCHEDULER_INTERVAL_MS);

@@ -8,6 +8,7 @@
   - cancel: a waiting job ends CANCELLED; a leased one is flagged, and its
     holder hears of it through its next progress report (CANCEL_REQUESTED);
   - retriedBy: recorded once on an ended job (ALREADY_RETRIED after that).
+  A change of status goes into the outbox (lib/job.lua noteStatusChange).
 
   KEYS[1] job hash          <prefix>q:job:<id>
 
@@ -50,4 +51,5 @@ elseif kind == 'status' then
 elseif kind == 'retriedBy' then
   redis.call('HSET', KEYS[1], 'retriedBy', ARGV[4])
 end
+noteStatusChange(prefix, KEYS[1], id, f[2])
 return { code, f[2], redis.call('HGETALL', KEYS[1]) }

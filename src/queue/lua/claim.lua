@@ -6,6 +6,7 @@
   each operation (lib/caps.lua): an operation at its cap is skipped and the
   best job of the other accepted operations is taken instead. Each claimed job gets a fencing token, its
   attempt counted, status INITIATED and its sequence number raised.
+  Each claimed job's change (QUEUED → INITIATED) goes into the outbox (lib/job.lua noteStatusChange).
 
   KEYS[1] <prefix>q:epoch  (not read through KEYS: it routes the script to the prefix's hash slot in
           a Redis Cluster; every key is derived from the prefix, whose {tag} keeps them in that slot)
@@ -94,6 +95,7 @@ for _ = 1, tonumber(ARGV[7]) do
   for _, scope in ipairs(groups) do room[scope] = room[scope] - 1 end
   countStart(prefix, caps, { op, unpack(groups) }, jobKey, now, token)
   redis.call('HINCRBY', jobKey, 'attempt', 1)
+  local previous = redis.call('HGET', jobKey, 'status')
   redis.call('HINCRBY', jobKey, 'seq', 1)
   redis.call('ZREM', key, id)
   redis.call('ZREM', prefix .. 'q:waiting', id)
@@ -103,6 +105,7 @@ for _ = 1, tonumber(ARGV[7]) do
   if redis.call('HGET', jobKey, 'avoid') == '1' then
     redis.call('SADD', prefix .. 'q:tried:' .. id, worker)
   end
+  noteStatusChange(prefix, jobKey, id, previous)
   table.insert(out, redis.call('HGETALL', jobKey))
 end
 if #out == 2 then return { -1 } end

@@ -5,6 +5,7 @@
   a message always; otherwise (a fraction, or only the lease) once the last
   write is an interval old, so MongoDB's record of the lease (what a restore
   after a Redis loss gives back) is never more than an interval behind.
+  A stage change goes into the outbox (lib/job.lua noteStatusChange).
 
   KEYS[1] job hash          <prefix>q:job:<id>
 
@@ -40,7 +41,10 @@ redis.call('HSET', KEYS[1], 'expires', ARGV[5])
 redis.call('ZADD', prefix .. 'q:leases', ARGV[5], ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local write = moves
-if moves then redis.call('HSET', KEYS[1], 'status', to) end
+if moves then
+  redis.call('HSET', KEYS[1], 'status', to)
+  noteStatusChange(prefix, KEYS[1], ARGV[2], f[4])
+end
 local keep = 0
 if ARGV[9] == '1' and redis.call('HINCRBY', KEYS[1], 'messages', 1) <= tonumber(ARGV[11]) then
   keep = 1

@@ -3,6 +3,7 @@
   retried after backoff (the job goes back to QUEUED, delayed) when it is
   retryable, attempts remain and no cancellation was requested; otherwise the
   job ends FAILED (CANCELLED when cancellation was requested).
+  The status change goes into the outbox (lib/job.lua noteStatusChange).
 
   KEYS[1] job hash          <prefix>q:job:<id>
 
@@ -53,6 +54,7 @@ else
     endJob(prefix, id, KEYS[1], status, tonumber(ARGV[11]))
   end
 end
+noteStatusChange(prefix, KEYS[1], id, f[7])
 local maintenance = 0
 if redis.call('HGET', prefix .. 'q:flags', 'maintenance') == '1' then maintenance = 1 end
 return { code, runAt, maintenance, redis.call('ZCARD', prefix .. 'q:leases'), f[7], redis.call('HGETALL', KEYS[1]), redis.call('GET', prefix .. 'q:epoch') }

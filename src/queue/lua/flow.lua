@@ -10,6 +10,7 @@
   - the last child's end: the final job is queued (ready; woken like any enqueue).
   Once the final job left 'held' (queued, failed, cancelled by an operator)
   later ends are counted and nothing else changes.
+  The final job's release or failure goes into the outbox (lib/job.lua noteStatusChange).
 
   KEYS[1] the final job's hash   <prefix>q:job:<finalId>
 
@@ -53,6 +54,7 @@ end
 if status ~= 'COMPLETED' and policy ~= 'CONTINUE' then
   redis.call('HINCRBY', KEYS[1], 'seq', 1)
   endJob(prefix, finalId, KEYS[1], 'FAILED', ttl)
+  noteStatusChange(prefix, KEYS[1], finalId, 'WAITING')
   redis.call('PEXPIRE', flowKey, ttl)
   return { 24, ended, failed, redis.call('HGETALL', KEYS[1]) }
 end
@@ -63,5 +65,6 @@ redis.call('HSET', KEYS[1], 'state', 'ready', 'status', 'QUEUED')
 redis.call('ZADD', prefix .. 'q:ready:' .. f[2], f[3], finalId)
 redis.call('ZADD', prefix .. 'q:waiting', f[4], finalId)
 redis.call(PUBLISH_COMMAND, prefix .. 'wake', f[2])
+noteStatusChange(prefix, KEYS[1], finalId, 'WAITING')
 redis.call('PEXPIRE', flowKey, ttl)
 return { 23, ended, failed, redis.call('HGETALL', KEYS[1]) }

@@ -3,6 +3,7 @@
   while attempts remain, else ends FAILED (CANCELLED when cancellation was
   requested). Concurrent reapers, a late extend or a finished job make a
   candidate a no-op, never a double requeue.
+  Each job's status change goes into the outbox (lib/job.lua noteStatusChange).
 
   KEYS[1] <prefix>q:epoch  (not read through KEYS: it routes the script to the prefix's hash slot in
           a Redis Cluster; every key is derived from the prefix, whose {tag} keeps them in that slot)
@@ -46,6 +47,7 @@ for i, id in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0,
       if code == 4 then status = 'CANCELLED' end
       endJob(prefix, id, jobKey, status, tonumber(ARGV[6]))
     end
+    noteStatusChange(prefix, jobKey, id, f[7])
     table.insert(out, { id, code, runAt, f[5], f[7], redis.call('HGETALL', jobKey) })
   end
 end

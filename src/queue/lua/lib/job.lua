@@ -72,3 +72,19 @@ local function requeue(prefix, id, jobKey, runAt)
   local op = redis.call('HGET', jobKey, 'op')
   if op then redis.call(PUBLISH_COMMAND, prefix .. 'wake', op .. '@' .. runAt) end
 end
+
+-- A decided status change waits in the outbox until its event is published: <prefix>q:outbox (zset, entry
+-- '<id>:<seq>' scored by the decision's time in ms, Redis's own clock) and <prefix>q:outbox:ev (hash, entry →
+-- '<previous> <status> <decision time>'). The instance that decided it removes it as it publishes (announce.lua); if that
+-- instance dies first, any instance's relay publishes it after a grace period (services/lifecycle.ts
+-- relayEvents). Called at the end of a decision, with the status the job had before it; nothing when the
+-- status did not change (a progress fraction, a note, a cancellation request).
+local function noteStatusChange(prefix, jobKey, id, previous)
+  local f = redis.call('HMGET', jobKey, 'seq', 'status')
+  if not f[2] or f[2] == previous then return end
+  local t = redis.call('TIME')
+  local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local entry = id .. ':' .. f[1]
+  redis.call('ZADD', prefix .. 'q:outbox', at, entry)
+  redis.call('HSET', prefix .. 'q:outbox:ev', entry, previous .. ' ' .. f[2] .. ' ' .. at)
+end
