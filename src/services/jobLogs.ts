@@ -40,7 +40,7 @@ export interface JobLogMoveOptions {
 }
 
 /**
- * Every read and write of job logs. A job's lines are written with its state: the JobWriter pushes a
+ * Job logs: their reads, their moves and their collection. A job's lines are written with its state: the JobWriter pushes a
  * write's lines into the job document's `recentLog` (each line with the write's `seq`) in the same
  * update, and tells `written` about it. When a write ends a job, or once this instance has pushed
  * `afterLines` lines into one job, the job is queued for the **mover**, which later (after `delayMs`,
@@ -94,7 +94,7 @@ export class JobLogStore {
 
   /**
    * One move of up to 100 jobs; never throws. Reads the jobs' recent lines and sequence numbers, appends
-   * the lines to `joblogs` (`append`: guarded, so lines another instance moved already are not added
+   * the lines to `joblogs` (`opsOf`: guarded, so lines another instance moved already are not added
    * again), then removes them from each job whose sequence number is still the one read (a job written
    * since keeps them all: the readers and the next move skip the ones `joblogs` has). A move that fails
    * leaves the lines in the job documents, where readers show them.
@@ -123,7 +123,8 @@ export class JobLogStore {
    * each job's writes apply in sequence order). Returns the jobs whose lines are all in `joblogs` now.
    * A command the database refuses (a write error, e.g. one job's malformed log document: the ordered
    * command stops there) is followed by each remaining job alone, so that only that job's lines stay
-   * behind; a command without an answer stops the move (what is left stays in the job documents).
+   * behind. A command without an answer ends the move with an error: every job's lines stay in its
+   * document (the ones appended already are skipped by readers and by the job's next move).
    */
   private async appendJobs(jobs: Array<{ id: Types.ObjectId; appends: JobLogAppend[] }>): Promise<Set<string>> {
     const moved = new Set<string>();
