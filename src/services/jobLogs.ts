@@ -25,6 +25,8 @@ export interface JobLogWritten {
 /** Most jobs whose embedded log is moved per step of the start-up migration (FerretDB: ≤ 100 documents per command). */
 const MIGRATE_BATCH = 100;
 const MIGRATED_SETTING = 'jobLogsMigrated';
+/** Moves of one job tried before its lines are left in its document (a failed move is queued again, after the mover's delay). */
+const MOVE_TRIES = 3;
 /** Most jobs whose line counts this instance keeps (jobs that end on another instance are never told here); past it the counts start again. */
 const MAX_COUNTED_JOBS = 10_000;
 
@@ -53,6 +55,8 @@ export class JobLogStore {
   private readonly mover: Batcher<Types.ObjectId>;
   /** Per job, lines this instance pushed into its document since its last move. */
   private readonly unmoved = new Map<string, number>();
+  /** Per job, its moves that failed so far. */
+  private readonly failedMoves = new Map<string, number>();
   private readonly afterLines: number;
   private readonly opsPerCommand: number;
   private readonly timeoutMs: number;
@@ -97,7 +101,7 @@ export class JobLogStore {
    * the lines to `joblogs` (`opsOf`: guarded, so lines another instance moved already are not added
    * again), then removes them from each job whose sequence number is still the one read (a job written
    * since keeps them all: the readers and the next move skip the ones `joblogs` has). A move that fails
-   * leaves the lines in the job documents, where readers show them.
+   * leaves the lines in the job documents, where readers show them, and is queued again (MOVE_TRIES in all).
    */
   private async move(ids: Types.ObjectId[]): Promise<void> {
     try {
@@ -108,13 +112,22 @@ export class JobLogStore {
       const jobs = docs.filter((d) => d.recentLog?.length);
       const moved = await this.appendJobs(jobs.map((d) => ({ id: d._id, appends: appendsOf(d._id, d.recentLog!) })));
       const done = jobs.filter((d) => moved.has(d._id.toHexString()));
-      if (done.length === 0) return;
-      await bounded(
-        this.Job.collection.bulkWrite(done.map((d) => ({ updateOne: { filter: { _id: d._id, seq: d.seq }, update: { $unset: { recentLog: 1 } } } })), { ordered: false }),
-        this.timeoutMs,
-      );
+      if (done.length > 0) {
+        await bounded(
+          this.Job.collection.bulkWrite(done.map((d) => ({ updateOne: { filter: { _id: d._id, seq: d.seq }, update: { $unset: { recentLog: 1 } } } })), { ordered: false }),
+          this.timeoutMs,
+        );
+      }
+      for (const id of ids) this.failedMoves.delete(id.toHexString());
     } catch (err) {
-      this.logger.warn({ err, jobs: ids.length }, 'job log move failed; the lines stay in the job documents (shown by Job.log)');
+      const again = ids.filter((id) => {
+        const tries = (this.failedMoves.get(id.toHexString()) ?? 0) + 1;
+        if (tries < MOVE_TRIES) this.failedMoves.set(id.toHexString(), tries);
+        else this.failedMoves.delete(id.toHexString());
+        return tries < MOVE_TRIES;
+      });
+      this.logger.warn({ err, jobs: ids.length, again: again.length }, 'job log move failed; the lines stay in the job documents (shown by Job.log)');
+      for (const id of again) this.mover.add(id.toHexString(), () => id);
     }
   }
 
