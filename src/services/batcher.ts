@@ -66,3 +66,18 @@ export class Batcher<T> {
     for (let i = 0; i < batch.length; i += this.o.chunk) await this.o.send(batch.slice(i, i + this.o.chunk));
   }
 }
+
+/**
+ * Runs commands one at a time, in the order asked: FerretDB v1 keeps a database connection per update of
+ * a command until the command ends (it has 100), so commands sent together add up and can deadlock it.
+ * The JobWriter's commands and the job log mover's share one lane (JobLogStore.lane).
+ */
+export class CommandLane {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(command: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(command, command);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { JobLogRecord, JobModel, JobRecord, RecentLogRecord } from '../models/job.js';
 import type { JobLogDocRecord, JobLogModel } from '../models/jobLog.js';
 import type { SettingModel } from '../models/worker.js';
-import { Batcher } from './batcher.js';
+import { Batcher, CommandLane } from './batcher.js';
 import { findByIds } from './byIds.js';
 
 /** Lines of one job's write, at the job's sequence number. */
@@ -35,7 +35,7 @@ export interface JobLogMoveOptions {
   delayMs?: number;
   /** Lines this instance pushes into one active job's document before its lines are moved (bounds the document). Default 100. */
   afterLines?: number;
-  /** Most updates per command on `joblogs` (ordered; one or two per write, about half matching): with the JobWriter's 50 updates in flight at the same time FerretDB v1 stays within its 100 connections. Default 50. */
+  /** Most updates per command on `joblogs` (ordered; one or two per write, about half matching; FerretDB v1: ≤ 100 documents per command). Default 50. */
   opsPerCommand?: number;
   /** Longest one command of a move may take, in ms (MONGO_TIMEOUT_MS; the driver's own bounds apply too). Default 5000. */
   timeoutMs?: number;
@@ -52,6 +52,8 @@ export interface JobLogMoveOptions {
  * queued (app close).
  */
 export class JobLogStore {
+  /** The mover's commands and the JobWriter's, one at a time (FerretDB v1's connections, see CommandLane). */
+  readonly lane = new CommandLane();
   private readonly mover: Batcher<Types.ObjectId>;
   /** Per job, lines this instance pushed into its document since its last move. */
   private readonly unmoved = new Map<string, number>();
@@ -106,7 +108,7 @@ export class JobLogStore {
   private async move(ids: Types.ObjectId[]): Promise<void> {
     try {
       const docs = await bounded(
-        this.Job.collection.find({ _id: byIds(ids) }, { projection: { _id: 1, seq: 1, recentLog: 1 } }).toArray() as Promise<Array<Pick<JobRecord, '_id' | 'seq' | 'recentLog'>>>,
+        this.lane.run(() => this.Job.collection.find({ _id: byIds(ids) }, { projection: { _id: 1, seq: 1, recentLog: 1 } }).toArray() as Promise<Array<Pick<JobRecord, '_id' | 'seq' | 'recentLog'>>>),
         this.timeoutMs,
       );
       const jobs = docs.filter((d) => d.recentLog?.length);
@@ -114,7 +116,7 @@ export class JobLogStore {
       const done = jobs.filter((d) => moved.has(d._id.toHexString()));
       if (done.length > 0) {
         await bounded(
-          this.Job.collection.bulkWrite(done.map((d) => ({ updateOne: { filter: { _id: d._id, seq: d.seq }, update: { $unset: { recentLog: 1 } } } })), { ordered: false }),
+          this.lane.run(() => this.Job.collection.bulkWrite(done.map((d) => ({ updateOne: { filter: { _id: d._id, seq: d.seq }, update: { $unset: { recentLog: 1 } } } })), { ordered: false })),
           this.timeoutMs,
         );
       }
@@ -146,7 +148,7 @@ export class JobLogStore {
     try {
       for (; from < ops.length; from += this.opsPerCommand) {
         const chunk = ops.slice(from, from + this.opsPerCommand);
-        await bounded(this.JobLog.collection.bulkWrite(chunk.map((c) => c.op), { ordered: true }), this.timeoutMs);
+        await bounded(this.lane.run(() => this.JobLog.collection.bulkWrite(chunk.map((c) => c.op), { ordered: true })), this.timeoutMs);
         // Jobs whose last update is in this command are moved.
         for (const [i, c] of chunk.entries()) if (ops[from + i + 1]?.job !== c.job) moved.add(jobs[c.job]!.id.toHexString());
       }
@@ -158,7 +160,7 @@ export class JobLogStore {
     for (const { id, appends } of jobs.slice(ops[from]!.job)) {
       const own = this.opsOf(id, appends);
       try {
-        for (let i = 0; i < own.length; i += this.opsPerCommand) await bounded(this.JobLog.collection.bulkWrite(own.slice(i, i + this.opsPerCommand), { ordered: true }), this.timeoutMs);
+        for (let i = 0; i < own.length; i += this.opsPerCommand) await bounded(this.lane.run(() => this.JobLog.collection.bulkWrite(own.slice(i, i + this.opsPerCommand), { ordered: true })), this.timeoutMs);
         moved.add(id.toHexString());
       } catch (err) {
         this.logger.error({ err, jobs: [id.toHexString()], lines: countLines(appends) }, 'job log lines not moved; they stay in the job document');

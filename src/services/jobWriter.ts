@@ -63,7 +63,8 @@ export class JobWriter {
   ) {
     this.maxBatch = opts.maxBatch ?? 50;
     // One command at a time: FerretDB v1 keeps a database connection per update of a command until
-    // the command ends (it has 100), so commands sent together add up and can deadlock it.
+    // the command ends (it has 100), so commands sent together add up and can deadlock it (the log
+    // mover's commands take turns with these: JobLogStore.lane).
     this.batcher = new Batcher<Pending>({ chunk: this.maxBatch, delayMs: opts.delayMs ?? 0, send: (chunk) => this.flushChunk(chunk) });
   }
 
@@ -87,22 +88,25 @@ export class JobWriter {
   private async flushChunk(chunk: Pending[]): Promise<void> {
     const ops = chunk.map(({ write }) => ({ updateOne: { filter: filterOf(write), update: updateOf(write) } }));
     const failed = new Map<number, unknown>();
-    try {
-      // Mongoose leaves out an update it cannot cast and would report success; make that an error.
-      await inClientSpan('bulkWrite jobs', BULK_WRITE, () => this.Job.bulkWrite(ops, { ordered: false, throwOnValidationError: true }));
-    } catch (err) {
-      if (err instanceof mongo.MongoServerError || (err instanceof Error && err.name === 'MongooseBulkWriteError')) {
-        // Which updates failed cannot be read from the error on every backend: FerretDB v1 stops the
-        // command at its first failing update and reports it at index 0, and mongoose re-indexes
-        // around updates it left out. So each update is sent again alone: where it was applied, the
-        // sequence guard makes it a no-op, and each caller learns its own outcome.
-        const alone = await Promise.allSettled(ops.map((op) => this.Job.bulkWrite([op])));
-        alone.forEach((r, i) => r.status === 'rejected' && failed.set(i, r.reason));
-      } else {
-        this.opts.logger.error({ err, updates: chunk.length }, 'job write batch failed');
-        chunk.forEach((_, i) => failed.set(i, err));
+    // In turn with the log mover's commands (see CommandLane).
+    await this.opts.logs.lane.run(async () => {
+      try {
+        // Mongoose leaves out an update it cannot cast and would report success; make that an error.
+        await inClientSpan('bulkWrite jobs', BULK_WRITE, () => this.Job.bulkWrite(ops, { ordered: false, throwOnValidationError: true }));
+      } catch (err) {
+        if (err instanceof mongo.MongoServerError || (err instanceof Error && err.name === 'MongooseBulkWriteError')) {
+          // Which updates failed cannot be read from the error on every backend: FerretDB v1 stops the
+          // command at its first failing update and reports it at index 0, and mongoose re-indexes
+          // around updates it left out. So each update is sent again alone: where it was applied, the
+          // sequence guard makes it a no-op, and each caller learns its own outcome.
+          const alone = await Promise.allSettled(ops.map((op) => this.Job.bulkWrite([op])));
+          alone.forEach((r, i) => r.status === 'rejected' && failed.set(i, r.reason));
+        } else {
+          this.opts.logger.error({ err, updates: chunk.length }, 'job write batch failed');
+          chunk.forEach((_, i) => failed.set(i, err));
+        }
       }
-    }
+    });
     this.opts.logs.written(chunk.flatMap(({ write }, i) => (failed.has(i) ? [] : [{ id: write.id, lines: write.log?.length ?? 0, ended: write.set.status !== undefined && isTerminal(write.set.status) }])));
     chunk.forEach((p, i) => {
       const err = failed.get(i);
