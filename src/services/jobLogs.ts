@@ -99,11 +99,14 @@ export class JobLogStore {
   }
 
   /**
-   * One move of up to 100 jobs; never throws. Reads the jobs' recent lines and sequence numbers, appends
-   * the lines to `joblogs` (`opsOf`: guarded, so lines another instance moved already are not added
-   * again), then removes them from each job whose sequence number is still the one read (a job written
-   * since keeps them all: the readers and the next move skip the ones `joblogs` has). A move that fails
-   * leaves the lines in the job documents, where readers show them, and is queued again (MOVE_TRIES in all).
+   * One move of up to 100 jobs; never throws. Reads the jobs' recent lines and sequence numbers, then
+   * which of them have a `joblogs` document. A job without one (the usual case: its first move) gets it
+   * whole, its lines applied as the guarded appends would apply them, all such jobs in one `insert`; the
+   * others (a reopened job, one moved before, one whose document another instance created meanwhile)
+   * get guarded appends (`opsOf`: lines another instance moved already are not added again). Then the
+   * lines are removed from each job whose sequence number is still the one read (a job written since
+   * keeps them all: the readers and the next move skip the ones `joblogs` has). A move that fails leaves
+   * the lines in the job documents, where readers show them, and is queued again (MOVE_TRIES in all).
    */
   private async move(ids: Types.ObjectId[]): Promise<void> {
     try {
@@ -111,8 +114,29 @@ export class JobLogStore {
         this.lane.run(() => this.Job.collection.find({ _id: byIds(ids) }, { projection: { _id: 1, seq: 1, recentLog: 1 } }).toArray() as Promise<Array<Pick<JobRecord, '_id' | 'seq' | 'recentLog'>>>),
         this.timeoutMs,
       );
-      const jobs = docs.filter((d) => d.recentLog?.length);
-      const moved = await this.appendJobs(jobs.map((d) => ({ id: d._id, appends: appendsOf(d._id, d.recentLog!) })));
+      const jobs = docs.filter((d) => d.recentLog?.length).map((d) => ({ ...d, appends: appendsOf(d._id, d.recentLog!) }));
+      const moved = new Set<string>();
+      if (jobs.length > 0) {
+        const stored = await bounded(
+          this.lane.run(() => this.JobLog.collection.find({ _id: byIds(jobs.map((j) => j._id)) }, { projection: { _id: 1, seq: 1 } }).toArray()),
+          this.timeoutMs,
+        );
+        const storedSeq = new Map(stored.map((d) => [d._id.toHexString(), (d.seq as number | undefined) ?? -Infinity]));
+        const fresh = jobs.filter((j) => !storedSeq.has(j._id.toHexString()));
+        if (fresh.length > 0) {
+          try {
+            await bounded(this.lane.run(() => this.JobLog.collection.insertMany(fresh.map((j) => withAppends(undefined, j.appends, this.cap)!), { ordered: false })), this.timeoutMs);
+            for (const j of fresh) moved.add(j._id.toHexString());
+          } catch (err) {
+            if (!isOnlyDuplicates(err)) throw err; // created meanwhile by another instance's move: appended below
+          }
+        }
+        const rest = jobs
+          .filter((j) => !moved.has(j._id.toHexString()))
+          .map((j) => ({ id: j._id, appends: j.appends.filter((a) => a.seq > (storedSeq.get(j._id.toHexString()) ?? -Infinity)) }));
+        for (const j of rest) if (j.appends.length === 0) moved.add(j.id.toHexString()); // moved already
+        for (const id of await this.appendJobs(rest.filter((j) => j.appends.length > 0))) moved.add(id);
+      }
       const done = jobs.filter((d) => moved.has(d._id.toHexString()));
       if (done.length > 0) {
         await bounded(
@@ -134,7 +158,7 @@ export class JobLogStore {
   }
 
   /**
-   * Appends the jobs' lines, `opsPerCommand` updates per command, one command after another (ordered:
+   * Appends the lines of jobs that have (or may have) a log document, `opsPerCommand` updates per command, one command after another (ordered:
    * each job's writes apply in sequence order). Returns the jobs whose lines are all in `joblogs` now.
    * A command the database refuses (a write error, e.g. one job's malformed log document: the ordered
    * command stops there) is followed by each remaining job alone, so that only that job's lines stay
@@ -170,7 +194,8 @@ export class JobLogStore {
   }
 
   /**
-   * The updates that append one job's writes: its log document created if absent, then per write two
+   * The updates that append one job's writes: its log document created if absent (when an insert raced
+   * another instance's, which of its documents were written is not known on every backend), then per write two
    * guarded updates of which at most one applies: under the cap the lines are pushed; at the cap they
    * are counted as dropped and kept as the tail. A write not newer than the stored sequence (moved
    * already, by this instance or another) appends nothing.
