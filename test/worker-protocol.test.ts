@@ -309,9 +309,9 @@ test('progress that changes only the fraction extends the lease in Redis at once
  * publish round trip). Counted from the first lease on, so every job is claimed through claimNext; the
  * queue-stats publisher (at most one round trip per 250 ms) is the 0.5 allowed above 4. The jobs' log lines
  * are written with the jobs' own updates and moved to the log collection by the log mover, all 10 ended
- * jobs in one move here (the mover's delay is longer than the test; the count includes the move): a find,
- * two appends of up to 50 updates and one removal, so 1 write per job plus 0.4 for the move (2.4 with a
- * written progress report).
+ * jobs in one move here (the mover's delay is longer than the test; the count includes the move): the jobs'
+ * lines and their log documents read (2 finds), the log documents inserted (1) and the lines removed (1),
+ * so 1 write per job plus 0.4 for the move (2.4 with a written progress report).
  */
 test.each([
   ['within a second of the claim (not written to MongoDB)', 0, 1.4, 4],
