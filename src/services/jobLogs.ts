@@ -25,6 +25,8 @@ export interface JobLogWritten {
 /** Most jobs whose embedded log is moved per step of the start-up migration (FerretDB: ≤ 100 documents per command). */
 const MIGRATE_BATCH = 100;
 const MIGRATED_SETTING = 'jobLogsMigrated';
+/** Most jobs per move (see the constructor). */
+const MOVE_BATCH = 50;
 /** Moves of one job tried before its lines are left in its document (a failed move is queued again, after the mover's delay). */
 const MOVE_TRIES = 3;
 /** Most jobs whose line counts this instance keeps (jobs that end on another instance are never told here); past it the counts start again. */
@@ -74,8 +76,10 @@ export class JobLogStore {
     this.afterLines = move.afterLines ?? 100;
     this.opsPerCommand = move.opsPerCommand ?? 50;
     this.timeoutMs = move.timeoutMs ?? 5000;
-    // A job's find by `_id: { $in }` is one of at most 100 (FerretDB v1: ≤ 100 documents per command).
-    this.mover = new Batcher<Types.ObjectId>({ chunk: 100, delayMs: move.delayMs ?? 250, send: (ids) => this.move(ids) });
+    // At most 50 jobs per move, so that each of its commands (a find, an insert, an update) touches at most
+    // 50 documents: FerretDB v1 holds a database connection per document an update matches (it has 100),
+    // as the JobWriter's 50 (bench runs with moves of 100 jobs stopped answering in the hot path).
+    this.mover = new Batcher<Types.ObjectId>({ chunk: MOVE_BATCH, delayMs: move.delayMs ?? 250, send: (ids) => this.move(ids) });
   }
 
   /** Counts committed writes' lines; queues a job for the mover when its write ended it or this instance has pushed `afterLines` lines into it. */
@@ -99,7 +103,7 @@ export class JobLogStore {
   }
 
   /**
-   * One move of up to 100 jobs; never throws. Reads the jobs' recent lines and sequence numbers, then
+   * One move of up to 50 jobs; never throws. Reads the jobs' recent lines and sequence numbers, then
    * which of them have a `joblogs` document. A job without one (the usual case: its first move) gets it
    * whole, its lines applied as the guarded appends would apply them, all such jobs in one `insert`; the
    * others (a reopened job, one moved before, one whose document another instance created meanwhile)
