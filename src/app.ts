@@ -104,7 +104,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
 
     const { services, recovery, queue, bus, writer, observability } = await createServices(config, mongo, redis, logger, { ...options.clock, ferret });
     cleanups.push(() => queue.close());
-    // Closed in reverse: the writer's queued writes, then the log lines they queued, then the connections.
+    // Closed in reverse: the writer's queued writes, then the log moves they queued, then the connections.
     cleanups.push(() => services.jobLogs.drain());
     cleanups.push(() => writer.drain());
     cleanups.push(() => services.bulk.stop());

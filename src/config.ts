@@ -128,8 +128,8 @@ const envSchema = z.object({
   JOB_TIME_LIMIT_SECONDS: int(1, 30 * 86_400).default(86_400),
   /** Most log lines kept per job (the first ones; past it, a count of the dropped lines and the latest write's lines). Default 1000. */
   JOB_LOG_MAX_LINES: int(10, 1_000_000).default(1000),
-  /** Longest a job's log line waits to be sent with other jobs' lines in one MongoDB command, in ms (200 pending lines send at once). Default 0: written before callers are answered. */
-  JOB_LOG_FLUSH_MS: int(0, 60_000).default(0),
+  /** How long an ended job waits before its log lines move from its document to the job log collection, sharing the commands with other jobs', in ms. Default 250. */
+  JOB_LOG_MOVE_MS: int(0, 60_000).default(250),
   /** Most jobs one bulk action (jobsCancel / jobsRetry) takes; a filter matching more gets TOO_MANY. Default 10000. */
   BULK_MAX: int(1, 1_000_000).default(10_000),
   /** Completed and cancelled jobs older than this (hours since they ended) are removed; 0 keeps them. Default 24 (720 in production, 0 under NODE_ENV=test). */
@@ -243,8 +243,8 @@ export interface Config {
   bulkMax: number;
   /** Most log lines kept per job. */
   jobLogMaxLines: number;
-  /** Longest a log line waits for the log flusher's command, in ms. */
-  jobLogFlushMs: number;
+  /** How long an ended job waits for the log mover, in ms (JOB_LOG_MOVE_MS). */
+  jobLogMoveMs: number;
   retention: RetentionConfig;
 }
 
@@ -447,7 +447,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jobTimeLimitMs: e.JOB_TIME_LIMIT_SECONDS * 1000,
     },
     jobLogMaxLines: e.JOB_LOG_MAX_LINES,
-    jobLogFlushMs: e.JOB_LOG_FLUSH_MS,
+    jobLogMoveMs: e.JOB_LOG_MOVE_MS,
     bulkMax: e.BULK_MAX,
     retention: retentionOf(e, RETENTION_DEFAULTS[e.NODE_ENV]),
     limits: {

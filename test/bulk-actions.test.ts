@@ -111,10 +111,11 @@ describe('slim job documents', () => {
     const sub = 'slim-submitter';
     const ids = await createJobs(app.url, await token(['SUBMITTER'], sub), Array.from({ length: 8 }, (_, i) => ({ target: `SLIM_${i}`, operation: 'PATCH_METADATA' })));
     await runAll('PATCH_METADATA', () => 'complete');
-    await app.services.jobLogs.drain(); // the log flusher's command is not one of the reads counted below
+    await app.services.jobLogs.drain(); // the ended jobs' lines moved to the log collection (the mover's commands are not counted below)
     // The stored job document holds no log, only who wrote its last line.
     const raw = await app.mongo.db!.collection('jobs').findOne({ _id: new Types.ObjectId(ids[0]) });
     expect(raw).not.toHaveProperty('log');
+    expect(raw).not.toHaveProperty('recentLog');
     expect(raw!.lastActor).toBe('bot'); // the caller of jobComplete
 
     const page = await commandsDuring(() => call<JobsData>(`query($f: JobFilter) { jobs(filter: $f, first: 20) { nodes { id status target { name status lastUpdatedBy } } } }`, { f: { createdBy: sub } }, viewer));

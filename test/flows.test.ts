@@ -172,7 +172,7 @@ test('50 children whose completions race on two instances queue the final job ex
   await complete(final, other.url);
   await until('final completed event', () => watch.events.some((e) => e.jobUpdated.job.status === 'COMPLETED'), 30_000, 20);
   expect(watch.events.filter((e) => e.jobUpdated.job.status === 'QUEUED')).toHaveLength(1);
-  // Log lines written on the other instance reach this one's reads once that instance's log flusher has sent them.
+  // Log lines are stored with their job's write on the other instance: this one reads them from MongoDB.
   await until('the final job\'s claim line sent by the other instance', async () => (await job(finalId)).log.some((l) => l.status === 'INITIATED'), 10_000, 20);
   const view = await job(finalId);
   expect(view.log.filter((l) => l.status === 'QUEUED')).toHaveLength(1);

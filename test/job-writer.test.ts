@@ -1,5 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import { connectDatabase } from '../src/db/mongo.js';
+import { pino } from 'pino';
 import { createLogger } from '../src/logger.js';
 import { jobModel, type JobModel, type JobRecord } from '../src/models/job.js';
 import { jobLogModel, type JobLogModel } from '../src/models/jobLog.js';
@@ -12,8 +13,9 @@ import { until } from './harness/until.js';
 /**
  * JobWriter against the real database (FerretDB, or MONGODB_URI): the sequence
  * guard, batching with each caller answered after its own commit, merging, a
- * failed update that fails only its callers, and the per-command bound; log lines go to the log
- * collection (JobLogStore) under the same sequence guard, capped per job.
+ * failed update that fails only its callers, and the per-command bound; a write's log lines go into
+ * the job document in the same update, and the log store's mover (JobLogStore) moves them to the log
+ * collection under the same sequence guard, capped per job.
  */
 describe('JobWriter', () => {
   let conn: Connection;
@@ -29,7 +31,7 @@ describe('JobWriter', () => {
     ({ conn } = await connectDatabase((await backends()).mongoUri, uniqueName(import.meta.url), { countCommands: true }));
     Job = jobModel(conn);
     JobLog = jobLogModel(conn);
-    logs = new JobLogStore(JobLog, 5, logger);
+    logs = new JobLogStore(JobLog, Job, 5, logger, { delayMs: 60_000 }); // no move unless a test drains it (its commands would be counted)
     conn.getClient().on('commandStarted', (event) => {
       if (event.commandName === 'update' && event.command.update === 'jobs') commands.push((event.command.updates as unknown[]).length);
     });
@@ -49,7 +51,6 @@ describe('JobWriter', () => {
       createdAt: at, updatedAt: at, priority: 0, attempts: 0, maxAttempts: 3, cancelRequested: false, ...extra,
     }));
     await Job.collection.insertMany(docs);
-    await logs.create(docs.map((d) => ({ id: d._id, seq: 1, lines: [] })));
     return docs.map((d) => d._id);
   }
 
@@ -182,61 +183,119 @@ describe('JobWriter', () => {
     expect(await Job.collection.countDocuments({ _id: { $in: ids }, seq: 2, status: 'INITIATED' })).toBe(30);
   });
 
-  test.each([
-    ['still queued in the log flusher (shown from this instance\'s pending lines)', 60_000],
-    ['sent by the flusher at once', 0],
-  ])('log lines %s: a job keeps at most the cap (5 here); later writes are counted as dropped and their lines kept as the tail', async (_, delayMs) => {
-    const store = new JobLogStore(JobLog, 5, logger, { delayMs });
+  test('log lines, in the job document or moved: a job keeps at most the cap (5 here); later writes are counted as dropped and their lines kept as the tail', async () => {
+    const store = new JobLogStore(JobLog, Job, 5, logger, { delayMs: 60_000 });
     const writer = new JobWriter(Job, { logger, logs: store });
     const shown = async (doc: JobRecord | null) => (await store.linesOf([doc!]))[0]!.map((l) => l.message);
     const [id] = await seed(1);
-    for (let seq = 2; seq <= 9; seq++) await writer.write({ id: id!, seq, set: { progress: seq / 10 }, log: [line(`l${seq}`)] });
+    for (let seq = 2; seq <= 8; seq++) await writer.write({ id: id!, seq, set: { progress: seq / 10 }, log: [line(`l${seq}`)] });
+    await writer.write({ id: id!, seq: 9, set: { status: 'COMPLETED' }, log: [line('l9')] }); // ends the job: queued for the mover
     const lines = await shown(await read(id!));
     expect(lines.slice(0, 5)).toEqual(['l2', 'l3', 'l4', 'l5', 'l6']);
     expect(lines[5]).toMatch(/^3 log lines not kept \(at most 5 per job\)/);
     expect(lines.slice(6)).toEqual(['l9']);
-    // Sent again (an older sequence): nothing is appended or counted.
+    // Not moved yet (the mover's delay is a minute): the lines are in the job document, each with its write's sequence.
+    expect(await JobLog.collection.findOne({ _id: id! })).toBeNull();
+    expect((await read(id!))!.recentLog!.map((l) => [l.seq, l.message])).toEqual([2, 3, 4, 5, 6, 7, 8, 9].map((s) => [s, `l${s}`]));
+    // Sent again (not newer than the stored sequence): nothing is added.
     await writer.write({ id: id!, seq: 9, set: {}, log: [line('replay')] });
     expect(await shown(await read(id!))).toEqual(lines);
-    // Once sent, MongoDB holds what was shown (all eight writes' lines in one command when they waited together).
+    // Moved: the log collection holds what was shown, the job document no line.
     await store.drain();
     expect(await JobLog.collection.findOne({ _id: id! })).toMatchObject({ n: 5, dropped: 3, seq: 9 });
+    expect(await read(id!)).not.toHaveProperty('recentLog');
     expect(await shown(await read(id!))).toEqual(lines);
   });
 
-  test('the log flusher sends many jobs\' lines in one command, once the delay has passed or enough lines are pending', async () => {
-    const logCommands: number[] = [];
+  test('the mover moves ended jobs\' lines after its delay, many jobs per command, and leaves active jobs\' lines in place', async () => {
+    const logCommands: string[] = [];
     const onStart = (event: { commandName: string; command: Record<string, unknown> }) => {
-      if (event.commandName === 'update' && event.command.update === 'joblogs') logCommands.push((event.command.updates as unknown[]).length);
+      // The mover's commands (the test's own countDocuments polls are aggregates).
+      if (event.command[event.commandName] === 'joblogs' && event.commandName !== 'aggregate') logCommands.push(`${event.commandName} ${((event.command.updates ?? event.command.documents ?? []) as unknown[]).length}`);
     };
     conn.getClient().on('commandStarted', onStart);
     try {
-      const store = new JobLogStore(JobLog, 5, logger, { delayMs: 60_000, lines: 20, perCommand: 25 });
+      const store = new JobLogStore(JobLog, Job, 5, logger, { delayMs: 20 });
       const writer = new JobWriter(Job, { logger, logs: store });
-      const ids = await seed(30);
-      // 19 lines pending: below the threshold and long before the delay, nothing is sent.
-      await writer.writeAll(ids.slice(0, 19).map((id) => ({ id, seq: 2, set: { status: 'INITIATED' as const }, log: [line('claimed')] })));
-      // The 20th sends them all: one command (2 guarded updates per write).
-      await writer.write({ id: ids[19]!, seq: 2, set: { status: 'INITIATED' }, log: [line('claimed')] });
-      await until('the 20 pending lines sent', async () => (await JobLog.collection.countDocuments({ _id: { $in: ids.slice(0, 20) }, n: 1 })) === 20, 10_000, 20);
-      expect(logCommands).toEqual([40]);
-      // A short delay sends the rest on its own.
-      const quick = new JobLogStore(JobLog, 5, logger, { delayMs: 20 });
-      await new JobWriter(Job, { logger, logs: quick }).writeAll(ids.slice(20).map((id) => ({ id, seq: 2, set: { status: 'INITIATED' as const }, log: [line('claimed')] })));
-      await until('the other 10 lines sent after the delay', async () => (await JobLog.collection.countDocuments({ _id: { $in: ids.slice(20) }, n: 1 })) === 10, 10_000, 20);
-      expect(logCommands).toEqual([40, 20]);
+      const ids = await seed(31);
+      const [active, ended] = [ids[0]!, ids.slice(1)];
+      await writer.writeAll(ids.map((id) => ({ id, seq: 2, set: { status: 'INITIATED' as const }, log: [line('claimed')] })));
+      await writer.writeAll(ended.map((id) => ({ id, seq: 3, set: { status: 'COMPLETED' as const }, log: [line('completed')] })));
+      await until('the 30 ended jobs\' lines moved', async () => (await JobLog.collection.countDocuments({ _id: { $in: ended }, n: 2 })) === 30, 10_000, 20);
+      // Which jobs have a log document (none), then each job's whole log document in one insert.
+      expect(logCommands).toEqual(['find 0', 'insert 30']);
+      await until('the moved lines removed from the jobs', async () => (await Job.collection.countDocuments({ _id: { $in: ended }, recentLog: { $exists: true } })) === 0, 10_000, 20);
+      expect((await read(ended[0]!))!.seq).toBe(3);
+      expect(await messages(await read(ended[0]!))).toEqual(['claimed', 'completed']);
+      // The active job's line is where its write put it.
+      expect(await JobLog.collection.findOne({ _id: active })).toBeNull();
+      expect(await messages(await read(active))).toEqual(['claimed']);
     } finally {
       conn.getClient().off('commandStarted', onStart);
     }
   });
 
-  test('the job document holds no log: a write of lines leaves it the same size and records only the last actor', async () => {
-    const writer = new JobWriter(Job, { logger, logs });
+  test('an active job is moved once this instance has pushed `afterLines` lines into it; later lines stay until its next move', async () => {
+    const store = new JobLogStore(JobLog, Job, 50, logger, { delayMs: 60_000, afterLines: 3 });
+    const writer = new JobWriter(Job, { logger, logs: store });
     const [id] = await seed(1);
-    await writer.write({ id: id!, seq: 2, set: { status: 'INITIATED' }, log: [{ at, actor: 'w9', message: 'x'.repeat(5000) }] });
+    await writer.write({ id: id!, seq: 2, set: { status: 'INITIATED' }, log: [line('claimed')] });
+    await writer.write({ id: id!, seq: 3, set: { progress: 0.5 }, log: [line('half'), line('half b')] });
+    await store.drain();
+    expect(await JobLog.collection.findOne({ _id: id! })).toMatchObject({ n: 3, seq: 3 });
+    expect(await read(id!)).not.toHaveProperty('recentLog');
+    await writer.write({ id: id!, seq: 4, set: { progress: 0.9 }, log: [line('almost')] });
+    await store.drain(); // nothing queued: one line since the move
+    expect((await read(id!))!.recentLog).toHaveLength(1);
+    expect(await messages(await read(id!))).toEqual(['claimed', 'half', 'half b', 'almost']);
+  });
+
+  test('a job written between a move\'s read and its removal keeps its lines; readers and the next move skip the ones moved already', async () => {
+    const store = new JobLogStore(JobLog, Job, 50, logger, { delayMs: 60_000 });
+    const writer = new JobWriter(Job, { logger, logs: store });
+    const [id] = await seed(1);
+    // The state a move leaves when a write (seq 4) came in after its read: lines up to seq 3 in the log
+    // collection, the job's document still holding them (the guarded removal did not apply) and the new one.
+    const recent = [2, 3, 4].map((seq) => ({ ...line(`l${seq}`), seq }));
+    await Job.collection.updateOne({ _id: id! }, { $set: { seq: 4, recentLog: recent } });
+    await JobLog.collection.insertOne({ _id: id!, seq: 3, n: 2, entries: [line('l2'), line('l3')] });
+    expect(await messages(await read(id!))).toEqual(['l2', 'l3', 'l4']);
+    // The job's next move (here: it ends) appends only the newer lines.
+    await writer.write({ id: id!, seq: 5, set: { status: 'FAILED' }, log: [line('l5')] });
+    await store.drain();
+    expect(await JobLog.collection.findOne({ _id: id! })).toMatchObject({ n: 4, seq: 5, entries: [{ message: 'l2' }, { message: 'l3' }, { message: 'l4' }, { message: 'l5' }] });
+    expect(await read(id!)).not.toHaveProperty('recentLog');
+    expect(await messages(await read(id!))).toEqual(['l2', 'l3', 'l4', 'l5']);
+  });
+
+  test('a move the database refuses for one job (its log document malformed) moves the others; that job\'s lines stay in its document, shown to readers', async () => {
+    const records: Array<{ level: number; msg: string; jobs?: string[] }> = [];
+    const store = new JobLogStore(JobLog, Job, 50, pino({ level: 'warn' }, { write: (l: string) => void records.push(JSON.parse(l)) }), { delayMs: 60_000 });
+    const writer = new JobWriter(Job, { logger, logs: store });
+    const [good1, bad, good2] = await seed(3);
+    await JobLog.collection.insertOne({ _id: bad!, n: 0, entries: 'not an array' as never }); // $push into it is a write error on both backends
+    await writer.writeAll([good1!, bad!, good2!].map((id) => ({ id, seq: 2, set: { status: 'COMPLETED' as const }, log: [line(`done ${id.toHexString()}`)] })));
+    await store.drain();
+    for (const id of [good1!, good2!]) {
+      expect(await JobLog.collection.findOne({ _id: id })).toMatchObject({ n: 1, entries: [{ message: `done ${id.toHexString()}` }] });
+      expect(await read(id)).not.toHaveProperty('recentLog');
+    }
+    expect((await read(bad!))!.recentLog).toMatchObject([{ seq: 2, message: `done ${bad!.toHexString()}` }]);
+    expect(records.filter((r) => r.level >= 50)).toMatchObject([{ msg: 'job log lines not moved; they stay in the job document', jobs: [bad!.toHexString()] }]);
+  });
+
+  test('a job\'s document holds its unmoved lines only: once moved it is back to its size, with the last actor', async () => {
+    const store = new JobLogStore(JobLog, Job, 50, logger, { delayMs: 60_000 });
+    const writer = new JobWriter(Job, { logger, logs: store });
+    const [id] = await seed(1);
+    const size = JSON.stringify(await read(id!)).length;
+    await writer.write({ id: id!, seq: 2, set: { status: 'FAILED' }, log: [{ at, actor: 'w9', message: 'x'.repeat(5000) }] });
+    expect(JSON.stringify(await read(id!)).length).toBeGreaterThan(5000);
+    await store.drain();
     const doc = await read(id!);
     expect(doc).not.toHaveProperty('log');
+    expect(doc).not.toHaveProperty('recentLog');
     expect(doc!.lastActor).toBe('w9');
-    expect(JSON.stringify(doc).length).toBeLessThan(1000);
+    expect(JSON.stringify(doc).length).toBeLessThan(size + 100);
   });
 });

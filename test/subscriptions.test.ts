@@ -214,7 +214,7 @@ test('a retry tells the old job\'s watchers too: an UPDATED event that links the
     expect(event!.jobUpdated.job.status).toBe('CANCELLED');
     expect(event!.jobUpdated.job.retriedBy).toEqual({ id: newId });
   }
-  // The instance that wrote the line shows it with the event; another instance once b's log flusher has sent it (JOB_LOG_FLUSH_MS).
+  // The line is stored with the job's write: the event shows it, and so does a read on the other instance.
   expect((await sameInstance.waitFor(1))[0]!.jobUpdated.job.log.at(-1)!.message).toBe(`retried as ${newId}`);
   const LOG = 'query($id: ID!) { job(id: $id) { log { message } } }';
   await until('the line on the other instance', async () => (await gql<{ job: { log: Array<{ message: string }> } }>(a.url, LOG, { id }, viewer)).body.data!.job.log.at(-1)?.message === `retried as ${newId}`, 10_000, 20);

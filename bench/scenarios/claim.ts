@@ -174,8 +174,8 @@ export async function runClaim(env: BenchEnv, opts: { passes: number; seconds: n
   const bulk = async (seconds: number, expect: number) => {
     const ids = await insertRawJobs(env, tag(), need(expect, seconds));
     // The service's own batching, on the raw collection through the driver.
-    // Log lines go to a raw log collection of their own through the service's log flusher (no documents there: each append matches none).
-    const logs = new JobLogStore({ collection: env.db.db!.collection(`${RAW_COLLECTION}_log`) } as unknown as JobLogModel, 1000, createLogger('warn', 'bench-raw'));
+    // Log lines go into the raw jobs' documents; ended jobs' lines are moved to a raw log collection of their own by the service's log mover.
+    const logs = new JobLogStore({ collection: env.db.db!.collection(`${RAW_COLLECTION}_log`) } as unknown as JobLogModel, { collection: coll } as unknown as JobModel, 1000, createLogger('warn', 'bench-raw'));
     const writer = new JobWriter({ bulkWrite: (ops: mongo.AnyBulkWriteOperation[], o: mongo.BulkWriteOptions) => coll.bulkWrite(ops, o) } as unknown as JobModel, { logger: createLogger('warn', 'bench-raw'), logs });
     try {
       return await steadyPass(opts.workers, seconds, ids.length, rawSteps(ids, (w) => writer.write(w)), rawStats);

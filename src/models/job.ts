@@ -30,6 +30,11 @@ export interface JobLogRecord {
   status?: JobStatus | null;
 }
 
+/** A log line kept in its job's document until it is moved to `joblogs`: the sequence number of the write that added it. */
+export interface RecentLogRecord extends JobLogRecord {
+  seq: number;
+}
+
 export interface JobRecord {
   _id: Types.ObjectId;
   target: string;
@@ -63,6 +68,12 @@ export interface JobRecord {
    * have none; start-up moves an embedded log out (JobLogStore.migrateEmbedded), reads fall back to it.
    */
   log?: JobLogRecord[];
+  /**
+   * Log lines not yet moved to `joblogs` (see jobLog.ts): each write pushes its lines here in the same
+   * update as its state, so a job's state and its log never disagree; the log mover (JobLogStore) moves
+   * them shortly after the job ends (or once one instance has added many). Not read by default (`select: false`).
+   */
+  recentLog?: RecentLogRecord[];
   /** Who wrote the latest log line (what `target.lastUpdatedBy` shows without reading the log). */
   lastActor?: string | null;
   retryOf?: Types.ObjectId | null;
@@ -117,6 +128,11 @@ const logSchema = new Schema<JobLogRecord>(
   { _id: false },
 );
 
+const recentLogSchema = new Schema<RecentLogRecord>(
+  { at: { type: Date, required: true }, actor: { type: String, required: true }, message: { type: String, required: true }, status: String, seq: { type: Number, required: true } },
+  { _id: false },
+);
+
 export const jobSchema = new Schema<JobRecord>(
   {
     target: { type: String, required: true },
@@ -140,6 +156,8 @@ export const jobSchema = new Schema<JobRecord>(
     cancelRequested: { type: Boolean, default: false },
     failureReason: String,
     log: { type: [logSchema], default: undefined },
+    // Lists and reads of job state leave it out; the log's readers and the mover ask for it.
+    recentLog: { type: [recentLogSchema], default: undefined, select: false },
     lastActor: String,
     retryOf: Schema.Types.ObjectId,
     retriedBy: Schema.Types.ObjectId,

@@ -46,8 +46,8 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const date = () => new Date(now());
   const models = createModels(mongo);
   await ensureIndexes(models, { uniqueOnly: opts.ferret });
-  const jobLogs = new JobLogStore(models.JobLog, config.jobLogMaxLines, logger, { delayMs: config.jobLogFlushMs, timeoutMs: config.backendTimeouts.mongoMs });
-  await jobLogs.migrateEmbedded(models.Job, models.Setting);
+  const jobLogs = new JobLogStore(models.JobLog, models.Job, config.jobLogMaxLines, logger, { delayMs: config.jobLogMoveMs, timeoutMs: config.backendTimeouts.mongoMs });
+  await jobLogs.migrateEmbedded(models.Setting);
   const queue = new RedisQueue({
     redis,
     prefix: config.redisKeyPrefix,
@@ -70,7 +70,7 @@ export async function createServices(config: Config, mongo: Connection, redis: R
   const events = new EventService(bus, { maintenance, workers, queue: queueService, clock: date, observe: observability });
   const writer = new JobWriter(models.Job, { logger, logs: jobLogs });
   const lifecycle = new JobLifecycle({
-    models, jobs, queue, writer, logs: jobLogs, targets, events, maintenance, workers, caps, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date, observe: observability,
+    models, jobs, queue, writer, targets, events, maintenance, workers, caps, cfg: config.queue, bumpEnabled: config.bumpEnabled, logger, clock: date, observe: observability,
   });
   // Changes published while this instance's subscription was broken, and a few seconds before (clocks may differ).
   bus.onResubscribed((brokenForMs) => lifecycle.replayRecent(brokenForMs + 5_000));

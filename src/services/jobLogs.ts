@@ -1,9 +1,9 @@
-import { mongo, Types } from 'mongoose';
+import type { mongo, Types } from 'mongoose';
 import type { Logger } from '../logger.js';
-import type { JobLogRecord, JobModel, JobRecord } from '../models/job.js';
+import type { JobLogRecord, JobModel, JobRecord, RecentLogRecord } from '../models/job.js';
 import type { JobLogDocRecord, JobLogModel } from '../models/jobLog.js';
 import type { SettingModel } from '../models/worker.js';
-import { Batcher } from './batcher.js';
+import { Batcher, CommandLane } from './batcher.js';
 import { findByIds } from './byIds.js';
 
 /** Lines of one job's write, at the job's sequence number. */
@@ -13,166 +13,228 @@ export interface JobLogAppend {
   lines: JobLogRecord[];
 }
 
+/** What the JobWriter tells the log store of one committed write. */
+export interface JobLogWritten {
+  id: Types.ObjectId;
+  /** Lines the write pushed into the job's `recentLog`. */
+  lines: number;
+  /** The write ended the job (a terminal status). */
+  ended: boolean;
+}
+
 /** Most jobs whose embedded log is moved per step of the start-up migration (FerretDB: ≤ 100 documents per command). */
 const MIGRATE_BATCH = 100;
 const MIGRATED_SETTING = 'jobLogsMigrated';
+/** Most jobs per move (see the constructor). */
+const MOVE_BATCH = 50;
+/** Moves of one job tried before its lines are left in its document (a failed move is queued again, after the mover's delay). */
+const MOVE_TRIES = 3;
+/** Most jobs whose line counts this instance keeps (jobs that end on another instance are never told here); past it the counts start again. */
+const MAX_COUNTED_JOBS = 10_000;
 
-export interface JobLogFlushOptions {
-  /** Longest a queued line waits before its command is sent, in ms (JOB_LOG_FLUSH_MS). Default 50. */
+export interface JobLogMoveOptions {
+  /** How long a job waits for others to share the mover's commands, in ms (JOB_LOG_MOVE_MS). Default 250. */
   delayMs?: number;
-  /** Pending lines that send the command at once. Default 200. */
-  lines?: number;
-  /** Most appends per command (two guarded updates each, at most one matching): with the JobWriter's 50 updates in flight at the same time FerretDB v1 stays within its 100 connections. Default 25. */
-  perCommand?: number;
-  /** Tries of one command before its lines are given up (and logged). Default 3. */
-  attempts?: number;
-  /** Wait before the first retry, in ms; doubles per retry. Default 100. */
-  retryMs?: number;
-  /** Longest one try may take before it counts as failed, in ms (MONGO_TIMEOUT_MS; the driver's own bounds apply too). Default 5000. */
+  /** Lines this instance pushes into one active job's document before its lines are moved (bounds the document). Default 100. */
+  afterLines?: number;
+  /** Most updates per command on `joblogs` (ordered; one or two per write, about half matching; FerretDB v1: ≤ 100 documents per command). Default 50. */
+  opsPerCommand?: number;
+  /** Longest one command of a move may take, in ms (MONGO_TIMEOUT_MS; the driver's own bounds apply too). Default 5000. */
   timeoutMs?: number;
 }
 
 /**
- * Every read and write of job logs (the `joblogs` collection, see models/jobLog.ts). The JobWriter
- * hands each batch's lines to `queue` once the jobs' own update is done; the flusher sends the lines of
- * many batches in one `append` command (after `delayMs`, or at once when `lines` are pending; one
- * command in flight; a failed one retried, then logged with what was lost); `drain` sends what is
- * pending (app close). `create` writes the first line of new jobs; `linesOf` is what `Job.log` shows,
- * with this instance's lines not yet sent; `remove` goes with the job (retention).
+ * Job logs: their reads, their moves and their collection. A job's lines are written with its state: the JobWriter pushes a
+ * write's lines into the job document's `recentLog` (each line with the write's `seq`) in the same
+ * update, and tells `written` about it. When a write ends a job, or once this instance has pushed
+ * `afterLines` lines into one job, the job is queued for the **mover**, which later (after `delayMs`,
+ * many jobs per command) appends the job's recent lines to its `joblogs` document and then removes them
+ * from the job where no write came in between. `linesOf` is what `Job.log` shows: `joblogs`' lines, then
+ * the job's recent lines newer than them. `remove` goes with the job (retention); `drain` moves what is
+ * queued (app close).
  */
 export class JobLogStore {
-  /** Per job, its queued appends in the order they came (kept apart: the cap applies per write). */
-  private readonly flusher: Batcher<JobLogAppend[]>;
-  /** JOB_LOG_FLUSH_MS = 0: lines are written before callers are answered. */
-  readonly writeThrough: boolean;
-  private readonly perCommand: number;
-  private readonly attempts: number;
-  private readonly retryMs: number;
+  /** The mover's commands and the JobWriter's, one at a time (FerretDB v1's connections, see CommandLane). */
+  readonly lane = new CommandLane();
+  private readonly mover: Batcher<Types.ObjectId>;
+  /** Per job, lines this instance pushed into its document since its last move. */
+  private readonly unmoved = new Map<string, number>();
+  /** Per job, its moves that failed so far. */
+  private readonly failedMoves = new Map<string, number>();
+  private readonly afterLines: number;
+  private readonly opsPerCommand: number;
   private readonly timeoutMs: number;
 
   constructor(
     private readonly JobLog: JobLogModel,
+    private readonly Job: JobModel,
     /** Most lines kept per job (JOB_LOG_MAX_LINES). */
     readonly cap: number,
     private readonly logger: Logger,
-    flush: JobLogFlushOptions = {},
+    move: JobLogMoveOptions = {},
   ) {
-    this.attempts = Math.max(1, flush.attempts ?? 3);
-    this.retryMs = flush.retryMs ?? 100;
-    this.timeoutMs = flush.timeoutMs ?? 5000;
-    this.perCommand = flush.perCommand ?? 25;
-    this.writeThrough = (flush.delayMs ?? 0) === 0;
-    this.flusher = new Batcher<JobLogAppend[]>({
-      chunk: this.perCommand,
-      delayMs: flush.delayMs ?? 0,
-      flushAt: flush.lines ?? 200,
-      weigh: (appends) => appends.reduce((n, a) => n + a.lines.length, 0),
-      send: (chunk) => this.sendAll(chunk.flat()),
-    });
+    this.afterLines = move.afterLines ?? 100;
+    this.opsPerCommand = move.opsPerCommand ?? 50;
+    this.timeoutMs = move.timeoutMs ?? 5000;
+    // At most 50 jobs per move, so that each of its commands (a find, an insert, an update) touches at most
+    // 50 documents: FerretDB v1 holds a database connection per document an update matches (it has 100),
+    // as the JobWriter's 50 (bench runs with moves of 100 jobs stopped answering in the hot path).
+    this.mover = new Batcher<Types.ObjectId>({ chunk: MOVE_BATCH, delayMs: move.delayMs ?? 250, send: (ids) => this.move(ids) });
   }
 
-  /**
-   * Writes a batch's lines now, bounded and retried like the flusher's commands (write-through, JOB_LOG_FLUSH_MS=0:
-   * the JobWriter calls it before the jobs' own update; with a delay it uses `queue`).
-   */
-  async writeNow(items: JobLogAppend[]): Promise<void> {
-    if (items.length) await this.sendAll(items);
+  /** Counts committed writes' lines; queues a job for the mover when its write ended it or this instance has pushed `afterLines` lines into it. */
+  written(writes: JobLogWritten[]): void {
+    for (const { id, lines, ended } of writes) {
+      const key = id.toHexString();
+      const n = (this.unmoved.get(key) ?? 0) + lines;
+      if (ended || n >= this.afterLines) {
+        this.unmoved.delete(key);
+        this.mover.add(key, () => id);
+      } else if (n > 0) {
+        if (this.unmoved.size >= MAX_COUNTED_JOBS && !this.unmoved.has(key)) this.unmoved.clear();
+        this.unmoved.set(key, n);
+      }
+    }
   }
 
-  /** Queues the lines of jobs' writes for the flusher; a job's appends are sent in the order they came (its writes' order), each under the sequence guard. */
-  queue(items: JobLogAppend[]): void {
-    for (const item of items) this.flusher.add(item.id.toHexString(), (queued = []) => [...queued, item]);
-  }
-
-  /** Sends the lines queued so far and waits for them (app close: before the connection closes). */
+  /** Moves the jobs queued so far and waits for it (app close: before the connection closes). */
   drain(): Promise<void> {
-    return this.flusher.drain();
-  }
-
-  /** The appends of a batch's chunk, at most `perCommand` per command, one command after another (each job's appends stay in order). */
-  private async sendAll(appends: JobLogAppend[]): Promise<void> {
-    for (let i = 0; i < appends.length; i += this.perCommand) await this.send(appends.slice(i, i + this.perCommand));
+    return this.mover.drain();
   }
 
   /**
-   * One flusher command; never throws. A command that fails without write errors (no connection, no
-   * answer in time, a command error) is tried `attempts` times, waiting `retryMs` (doubled each time) in between; one the server refuses (a write
-   * error, e.g. one job's malformed log document: the ordered command stops there) is sent again job by job,
-   * so that only that job's lines are lost. A resent update is a no-op where it was applied (the sequence
-   * guard). What is given up is logged as an error with its jobs and line count (after no answer, the
-   * database may still have applied the last try).
+   * One move of up to 50 jobs; never throws. Reads the jobs' recent lines and sequence numbers, then
+   * which of them have a `joblogs` document. A job without one (the usual case: its first move) gets it
+   * whole, its lines applied as the guarded appends would apply them, all such jobs in one `insert`; the
+   * others (a reopened job, one moved before, one whose document another instance created meanwhile)
+   * get guarded appends (`opsOf`: lines another instance moved already are not added again). Then the
+   * lines are removed from each job whose sequence number is still the one read (a job written since
+   * keeps them all: the readers and the next move skip the ones `joblogs` has). A move that fails leaves
+   * the lines in the job documents, where readers show them, and is queued again (MOVE_TRIES in all).
    */
-  private async send(appends: JobLogAppend[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await bounded(this.append(appends), this.timeoutMs);
-        return;
-      } catch (err) {
-        if (writeErrorsOf(err).length > 0) return this.sendEachJob(appends, err);
-        if (attempt >= this.attempts) return this.lost(appends, err, attempt, 'job log lines given up after no answer (lost unless the database applied the last try)');
-        this.logger.warn({ err, lines: countLines(appends), attempt }, 'job log flush failed; retrying');
-        await new Promise((r) => setTimeout(r, this.retryMs * 2 ** (attempt - 1)));
+  private async move(ids: Types.ObjectId[]): Promise<void> {
+    try {
+      const docs = await bounded(
+        this.lane.run(() => this.Job.collection.find({ _id: byIds(ids) }, { projection: { _id: 1, seq: 1, recentLog: 1 } }).toArray() as Promise<Array<Pick<JobRecord, '_id' | 'seq' | 'recentLog'>>>),
+        this.timeoutMs,
+      );
+      const jobs = docs.filter((d) => d.recentLog?.length).map((d) => ({ ...d, appends: appendsOf(d._id, d.recentLog!) }));
+      const moved = new Set<string>();
+      if (jobs.length > 0) {
+        const stored = await bounded(
+          this.lane.run(() => this.JobLog.collection.find({ _id: byIds(jobs.map((j) => j._id)) }, { projection: { _id: 1, seq: 1 } }).toArray()),
+          this.timeoutMs,
+        );
+        const storedSeq = new Map(stored.map((d) => [d._id.toHexString(), (d.seq as number | undefined) ?? -Infinity]));
+        const fresh = jobs.filter((j) => !storedSeq.has(j._id.toHexString()));
+        if (fresh.length > 0) {
+          try {
+            await bounded(this.lane.run(() => this.JobLog.collection.insertMany(fresh.map((j) => withAppends(undefined, j.appends, this.cap)!), { ordered: false })), this.timeoutMs);
+            for (const j of fresh) moved.add(j._id.toHexString());
+          } catch (err) {
+            if (!isOnlyDuplicates(err)) throw err; // created meanwhile by another instance's move: appended below
+          }
+        }
+        const rest = jobs
+          .filter((j) => !moved.has(j._id.toHexString()))
+          .map((j) => ({ id: j._id, appends: j.appends.filter((a) => a.seq > (storedSeq.get(j._id.toHexString()) ?? -Infinity)) }));
+        for (const j of rest) if (j.appends.length === 0) moved.add(j.id.toHexString()); // moved already
+        for (const id of await this.appendJobs(rest.filter((j) => j.appends.length > 0))) moved.add(id);
       }
+      const done = jobs.filter((d) => moved.has(d._id.toHexString()));
+      if (done.length > 0) {
+        await bounded(
+          this.lane.run(() => this.Job.collection.bulkWrite(done.map((d) => ({ updateOne: { filter: { _id: d._id, seq: d.seq }, update: { $unset: { recentLog: 1 } } } })), { ordered: false })),
+          this.timeoutMs,
+        );
+      }
+      for (const id of ids) this.failedMoves.delete(id.toHexString());
+    } catch (err) {
+      const again = ids.filter((id) => {
+        const tries = (this.failedMoves.get(id.toHexString()) ?? 0) + 1;
+        if (tries < MOVE_TRIES) this.failedMoves.set(id.toHexString(), tries);
+        else this.failedMoves.delete(id.toHexString());
+        return tries < MOVE_TRIES;
+      });
+      this.logger.warn({ err, jobs: ids.length, again: again.length }, 'job log move failed; the lines stay in the job documents (shown by Job.log)');
+      for (const id of again) this.mover.add(id.toHexString(), () => id);
     }
   }
 
-  private async sendEachJob(appends: JobLogAppend[], cause: unknown): Promise<void> {
-    this.logger.warn({ err: cause, lines: countLines(appends) }, 'job log flush refused; sending each job\'s lines alone');
-    const byJob = new Map<string, JobLogAppend[]>();
-    for (const a of appends) byJob.set(a.id.toHexString(), [...(byJob.get(a.id.toHexString()) ?? []), a]);
-    for (const own of byJob.values()) {
+  /**
+   * Appends the lines of jobs that have (or may have) a log document, `opsPerCommand` updates per command, one command after another (ordered:
+   * each job's writes apply in sequence order). Returns the jobs whose lines are all in `joblogs` now.
+   * A command the database refuses (a write error, e.g. one job's malformed log document: the ordered
+   * command stops there) is followed by each remaining job alone, so that only that job's lines stay
+   * behind. A command without an answer ends the move with an error: every job's lines stay in its
+   * document (the ones appended already are skipped by readers and by the job's next move).
+   */
+  private async appendJobs(jobs: Array<{ id: Types.ObjectId; appends: JobLogAppend[] }>): Promise<Set<string>> {
+    const moved = new Set<string>();
+    const ops = jobs.flatMap(({ id, appends }, job) => this.opsOf(id, appends).map((op) => ({ op, job })));
+    let from = 0;
+    try {
+      for (; from < ops.length; from += this.opsPerCommand) {
+        const chunk = ops.slice(from, from + this.opsPerCommand);
+        await bounded(this.lane.run(() => this.JobLog.collection.bulkWrite(chunk.map((c) => c.op), { ordered: true })), this.timeoutMs);
+        // Jobs whose last update is in this command are moved.
+        for (const [i, c] of chunk.entries()) if (ops[from + i + 1]?.job !== c.job) moved.add(jobs[c.job]!.id.toHexString());
+      }
+      return moved;
+    } catch (err) {
+      if (writeErrorsOf(err).length === 0) throw err;
+      this.logger.warn({ err, jobs: jobs.length - moved.size }, 'job log move refused; moving each job alone');
+    }
+    for (const { id, appends } of jobs.slice(ops[from]!.job)) {
+      const own = this.opsOf(id, appends);
       try {
-        await bounded(this.append(own), this.timeoutMs);
+        for (let i = 0; i < own.length; i += this.opsPerCommand) await bounded(this.lane.run(() => this.JobLog.collection.bulkWrite(own.slice(i, i + this.opsPerCommand), { ordered: true })), this.timeoutMs);
+        moved.add(id.toHexString());
       } catch (err) {
-        this.lost(own, err, 1, 'job log lines not written');
+        this.logger.error({ err, jobs: [id.toHexString()], lines: countLines(appends) }, 'job log lines not moved; they stay in the job document');
       }
     }
-  }
-
-  private lost(appends: JobLogAppend[], err: unknown, attempts: number, msg: string): void {
-    this.logger.error({ err, jobs: [...new Set(appends.map((a) => a.id.toHexString()))], lines: countLines(appends), attempts }, msg);
-  }
-
-  /** Log documents of jobs just inserted, with their first lines (one command). */
-  async create(jobs: JobLogAppend[]): Promise<void> {
-    if (jobs.length === 0) return;
-    const docs = jobs.map((j) => ({ _id: j.id, seq: j.seq, n: j.lines.length, entries: j.lines }));
-    await this.JobLog.collection.insertMany(docs, { ordered: false });
+    return moved;
   }
 
   /**
-   * Appends the lines of many jobs' writes in one bulkWrite. Two guarded updates per write, of which
-   * at most one applies: under the cap the lines are pushed; at the cap they are counted as dropped
-   * and kept as the tail. A write older than the stored sequence (or sent again) appends nothing.
-   * Ordered, so that several writes of one job apply in the order given (sequence order); a failed
-   * command is sent again whole by the flusher, where the guard makes the applied ones no-ops.
+   * The updates that append one job's writes: its log document created if absent (when an insert raced
+   * another instance's, which of its documents were written is not known on every backend), then per write two
+   * guarded updates of which at most one applies: under the cap the lines are pushed; at the cap they
+   * are counted as dropped and kept as the tail. A write not newer than the stored sequence (moved
+   * already, by this instance or another) appends nothing.
    */
-  async append(items: JobLogAppend[]): Promise<void> {
-    const ops = items.flatMap(({ id, seq, lines }) => {
-      const fresh = { seq: { $not: { $gte: seq } } };
-      return [
-        { updateOne: { filter: { _id: id, ...fresh, n: { $lt: this.cap } }, update: { $push: { entries: { $each: lines } }, $inc: { n: lines.length }, $set: { seq } } } },
-        { updateOne: { filter: { _id: id, ...fresh, n: { $gte: this.cap } }, update: { $inc: { dropped: lines.length }, $set: { seq, tail: lines } } } },
-      ];
-    });
-    if (ops.length) await this.JobLog.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], { ordered: true });
+  private opsOf(id: Types.ObjectId, appends: JobLogAppend[]): mongo.AnyBulkWriteOperation[] {
+    return [
+      { updateOne: { filter: { _id: id }, update: { $setOnInsert: { n: 0, entries: [] } }, upsert: true } },
+      ...appends.flatMap(({ seq, lines }) => {
+        const fresh = { seq: { $not: { $gte: seq } } };
+        return [
+          { updateOne: { filter: { _id: id, ...fresh, n: { $lt: this.cap } }, update: { $push: { entries: { $each: lines } }, $inc: { n: lines.length }, $set: { seq } } } },
+          { updateOne: { filter: { _id: id, ...fresh, n: { $gte: this.cap } }, update: { $inc: { dropped: lines.length }, $set: { seq, tail: lines } } } },
+        ];
+      }),
+    ] as mongo.AnyBulkWriteOperation[];
   }
 
   /**
-   * The log of each job as `Job.log` shows it, in the order of `jobs`: its own document's lines with this
-   * instance's lines not yet sent applied as `append` would (same sequence guard and cap), or the embedded
-   * log of a job from before. The pending lines are taken before the read: a line sent meanwhile is either
-   * in the document read (its sequence is then not newer, and it is not applied twice) or applied here.
+   * The log of each job as `Job.log` shows it, in the order of `jobs`: its `joblogs` document's lines,
+   * then the recent lines of its job document that are newer than them, applied as the mover would
+   * (same guard and cap); or the embedded log of a job from before. The job documents are read first:
+   * the mover appends before it removes, so a line moved between the two reads is in the second.
    */
   async linesOf(jobs: ReadonlyArray<Pick<JobRecord, '_id' | 'log'>>): Promise<JobLogRecord[][]> {
-    const wanted = jobs.filter((j) => !j.log).map((j) => j._id);
-    const pending = new Map(wanted.map((id) => [id.toHexString(), this.flusher.pendingOf(id.toHexString()).flat()]));
+    const wanted = [...new Map(jobs.filter((j) => !j.log).map((j) => [j._id.toHexString(), j._id])).values()];
+    const recent = wanted.length
+      ? ((await this.Job.collection.find({ _id: byIds(wanted) }, { projection: { _id: 1, recentLog: 1 } }).toArray()) as Array<Pick<JobRecord, '_id' | 'recentLog'>>)
+      : [];
     const docs = await findByIds<JobLogDocRecord>(this.JobLog, wanted);
+    const recentById = new Map(recent.map((d) => [d._id.toHexString(), d.recentLog ?? []]));
     const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
     return jobs.map((j) => {
       if (j.log) return j.log;
       const key = j._id.toHexString();
-      return linesOfDoc(withPending(byId.get(key), pending.get(key) ?? [], this.cap), this.cap);
+      return linesOfDoc(withAppends(byId.get(key), appendsOf(j._id, recentById.get(key) ?? []), this.cap), this.cap);
     });
   }
 
@@ -186,7 +248,8 @@ export class JobLogStore {
    * a hundred jobs at a time; runs once per database (a setting records it), safe on several instances
    * at once (a log document already there is kept). Returns how many jobs it moved.
    */
-  async migrateEmbedded(Job: JobModel, Setting: SettingModel): Promise<number> {
+  async migrateEmbedded(Setting: SettingModel): Promise<number> {
+    const Job = this.Job;
     if (await Setting.exists({ _id: MIGRATED_SETTING })) return 0;
     let moved = 0;
     for (;;) {
@@ -218,11 +281,11 @@ export class JobLogStore {
   }
 }
 
-/** `p`, or an error once `ms` have passed (the command may still be applied later: the sequence guard makes a resend safe). */
+/** `p`, or an error once `ms` have passed (the command may still be applied later: the sequence guards make that harmless). */
 async function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`job log flush took longer than ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`job log move took longer than ${ms} ms`)), ms);
   });
   try {
     return await Promise.race([p, timeout]);
@@ -236,15 +299,27 @@ function countLines(appends: JobLogAppend[]): number {
   return appends.reduce((n, a) => n + a.lines.length, 0);
 }
 
-/** A log document with pending appends applied as `append`'s two guarded updates apply them (no document: nothing applies). */
-function withPending(doc: JobLogDocRecord | undefined, items: JobLogAppend[], cap: number): JobLogDocRecord | undefined {
-  if (!doc || items.length === 0) return doc;
-  let d = doc;
+/** A job's recent lines as one append per write (lines of one write share its `seq`), in sequence order, without their `seq`. */
+function appendsOf(id: Types.ObjectId, recent: RecentLogRecord[]): JobLogAppend[] {
+  const bySeq = new Map<number, JobLogRecord[]>();
+  for (const { seq, ...line } of recent) bySeq.set(seq, [...(bySeq.get(seq) ?? []), line]);
+  return [...bySeq.entries()].sort(([a], [b]) => a - b).map(([seq, lines]) => ({ id, seq, lines }));
+}
+
+/** A log document (an empty one if there is none yet) with appends applied as the mover's guarded updates apply them. */
+function withAppends(doc: JobLogDocRecord | undefined, items: JobLogAppend[], cap: number): JobLogDocRecord | undefined {
+  if (items.length === 0) return doc;
+  let d: JobLogDocRecord = doc ?? { _id: items[0]!.id, n: 0, entries: [] };
   for (const { seq, lines } of items) {
     if ((d.seq ?? -Infinity) >= seq) continue;
     d = d.n < cap ? { ...d, seq, n: d.n + lines.length, entries: [...d.entries, ...lines] } : { ...d, seq, dropped: (d.dropped ?? 0) + lines.length, tail: lines };
   }
   return d;
+}
+
+/** `_id` equality for one id, `$in` for more (both served by the _id index on both backends). */
+function byIds(ids: Types.ObjectId[]): Types.ObjectId | { $in: Types.ObjectId[] } {
+  return ids.length === 1 ? ids[0]! : { $in: ids };
 }
 
 /** The lines of a log document: the kept ones, then (past the cap) a note of what was dropped and the latest lines. */

@@ -2,7 +2,7 @@ import { mongo, type Types } from 'mongoose';
 import { inClientSpan, mongoSpan } from '../observability/tracing.js';
 import type { Logger } from '../logger.js';
 import type { JobModel } from '../models/job.js';
-import type { JobLogRecord, JobRecord } from '../models/job.js';
+import type { JobLogRecord, JobRecord, RecentLogRecord } from '../models/job.js';
 import { isTerminal, TERMINAL_STATUSES } from './jobRules.js';
 import type { JobLogStore } from './jobLogs.js';
 import { Batcher } from './batcher.js';
@@ -31,7 +31,7 @@ export interface JobWriterOptions {
    * share it), and while a batch is being written the next one gathers by itself.
    */
   delayMs?: number;
-  /** Where log lines go (their own collection): queued in its flusher once the batch's update of the jobs is done. */
+  /** The job logs: told of each committed write's lines (it moves them to their own collection later). */
   logs: JobLogStore;
   logger: Logger;
 }
@@ -48,10 +48,10 @@ interface Pending {
  * a batch are merged in sequence order; batches go out one after another, so
  * one instance never has two writes of a job in flight. Each caller is
  * answered when its own update is committed; one failed update fails only its
- * callers. The batch's log lines are handed to the log store's flusher
- * (JobLogStore.queue), which sends many batches' lines in one command later (same
- * sequence guard); callers do not wait for it, and this instance's reads of
- * `Job.log` show the lines at once.
+ * callers. A write's log lines are part of its update (pushed into the job's
+ * `recentLog` with the write's sequence number), so a job's state and its log
+ * are committed together; the log store is told of the committed lines and
+ * moves them to their own collection later, off this path (JobLogStore).
  */
 export class JobWriter {
   private readonly maxBatch: number;
@@ -63,7 +63,8 @@ export class JobWriter {
   ) {
     this.maxBatch = opts.maxBatch ?? 50;
     // One command at a time: FerretDB v1 keeps a database connection per update of a command until
-    // the command ends (it has 100), so commands sent together add up and can deadlock it.
+    // the command ends (it has 100), so commands sent together add up and can deadlock it (the log
+    // mover's commands take turns with these: JobLogStore.lane).
     this.batcher = new Batcher<Pending>({ chunk: this.maxBatch, delayMs: opts.delayMs ?? 0, send: (chunk) => this.flushChunk(chunk) });
   }
 
@@ -87,30 +88,26 @@ export class JobWriter {
   private async flushChunk(chunk: Pending[]): Promise<void> {
     const ops = chunk.map(({ write }) => ({ updateOne: { filter: filterOf(write), update: updateOf(write) } }));
     const failed = new Map<number, unknown>();
-    const lines = chunk.flatMap(({ write }) => (write.log?.length ? [{ id: write.id, seq: write.seq, lines: write.log }] : []));
-    // Write-through (JOB_LOG_FLUSH_MS=0, the default): the lines first, so that an instance killed between the
-    // two commands leaves a log line for a decision whose record the reconciler repairs, never a recorded
-    // change without its line. Each write's lines are applied once (by sequence number), so a resend adds none.
-    if (this.opts.logs.writeThrough) await this.opts.logs.writeNow(lines);
-    try {
-      // Mongoose leaves out an update it cannot cast and would report success; make that an error.
-      await inClientSpan('bulkWrite jobs', BULK_WRITE, () => this.Job.bulkWrite(ops, { ordered: false, throwOnValidationError: true }));
-    } catch (err) {
-      if (err instanceof mongo.MongoServerError || (err instanceof Error && err.name === 'MongooseBulkWriteError')) {
-        // Which updates failed cannot be read from the error on every backend: FerretDB v1 stops the
-        // command at its first failing update and reports it at index 0, and mongoose re-indexes
-        // around updates it left out. So each update is sent again alone: where it was applied, the
-        // sequence guard makes it a no-op, and each caller learns its own outcome.
-        const alone = await Promise.allSettled(ops.map((op) => this.Job.bulkWrite([op])));
-        alone.forEach((r, i) => r.status === 'rejected' && failed.set(i, r.reason));
-      } else {
-        this.opts.logger.error({ err, updates: chunk.length }, 'job write batch failed');
-        chunk.forEach((_, i) => failed.set(i, err));
+    // In turn with the log mover's commands (see CommandLane).
+    await this.opts.logs.lane.run(async () => {
+      try {
+        // Mongoose leaves out an update it cannot cast and would report success; make that an error.
+        await inClientSpan('bulkWrite jobs', BULK_WRITE, () => this.Job.bulkWrite(ops, { ordered: false, throwOnValidationError: true }));
+      } catch (err) {
+        if (err instanceof mongo.MongoServerError || (err instanceof Error && err.name === 'MongooseBulkWriteError')) {
+          // Which updates failed cannot be read from the error on every backend: FerretDB v1 stops the
+          // command at its first failing update and reports it at index 0, and mongoose re-indexes
+          // around updates it left out. So each update is sent again alone: where it was applied, the
+          // sequence guard makes it a no-op, and each caller learns its own outcome.
+          const alone = await Promise.allSettled(ops.map((op) => this.Job.bulkWrite([op])));
+          alone.forEach((r, i) => r.status === 'rejected' && failed.set(i, r.reason));
+        } else {
+          this.opts.logger.error({ err, updates: chunk.length }, 'job write batch failed');
+          chunk.forEach((_, i) => failed.set(i, err));
+        }
       }
-    }
-    // With a flush delay the lines go to the log flusher now (sent later with other batches' lines; this
-    // instance's reads show them at once).
-    if (!this.opts.logs.writeThrough) this.opts.logs.queue(lines);
+    });
+    this.opts.logs.written(chunk.flatMap(({ write }, i) => (failed.has(i) ? [] : [{ id: write.id, lines: write.log?.length ?? 0, ended: write.set.status !== undefined && isTerminal(write.set.status) }])));
     chunk.forEach((p, i) => {
       const err = failed.get(i);
       for (const w of p.waiters) {
@@ -120,7 +117,7 @@ export class JobWriter {
     });
   }
 
-  /** Writes what is queued and waits for it (the log lines it queues are sent by JobLogStore.drain). */
+  /** Writes what is queued and waits for it (the log moves it queues are sent by JobLogStore.drain). */
   drain(): Promise<void> {
     return this.batcher.drain();
   }
@@ -137,11 +134,12 @@ function filterOf(write: JobWrite): Record<string, unknown> {
   return filter;
 }
 
-/** The update of one write: the hot state, the sequence, the actor of its last log line (the lines go to the log collection). */
+/** The update of one write: the hot state, the sequence, its log lines (at its sequence) and the actor of the last one. */
 function updateOf(write: JobWrite): Record<string, unknown> {
   const last = write.log?.at(-1);
   const update: Record<string, unknown> = { $set: { ...write.set, seq: write.seq, ...(last ? { lastActor: last.actor } : {}) } };
   if (write.unset?.length) update.$unset = Object.fromEntries(write.unset.map((f) => [f, 1]));
+  if (write.log?.length) update.$push = { recentLog: { $each: write.log.map((l): RecentLogRecord => ({ ...l, seq: write.seq })) } };
   return update;
 }
 

@@ -11,7 +11,6 @@ import { parseObjectId } from './byIds.js';
 import type { CapService } from './caps.js';
 import type { EventService, JobEventView } from './events.js';
 import { ACTIVE_STATUSES, allowedFrom, checkTransition, DEFAULT_MAX_ATTEMPTS, isTerminal, LEASE_FIELDS, RUNNING_STATUSES, validateJobCreate, type ValidJobInput } from './jobRules.js';
-import type { JobLogStore } from './jobLogs.js';
 import type { JobService } from './jobs.js';
 import type { JobWrite, JobWriter } from './jobWriter.js';
 import type { MaintenanceService } from './maintenance.js';
@@ -100,8 +99,6 @@ export interface LifecycleDeps {
   jobs: JobService;
   queue: RedisQueue;
   writer: JobWriter;
-  /** Job logs (their own collection): the first line of a new job is written with it. */
-  logs: JobLogStore;
   targets: TargetService;
   events: EventService;
   maintenance: MaintenanceService;
@@ -955,7 +952,9 @@ export class JobLifecycle {
     for (let round = 0; todo.length > 0 && round < 3; round++) {
       const failed = new Set<number>();
       try {
-        await inClientSpan('insertMany jobs', MONGO_INSERT, () => this.models.Job.collection.insertMany(todo.map((p) => p.doc), { ordered: false }));
+        // The first log line is in the document (see JobWriter: a job's lines go with its own writes).
+        const docs = todo.map(({ doc, note }) => ({ ...doc, recentLog: [{ ...createdLine(doc, note), seq: doc.seq }] }));
+        await inClientSpan('insertMany jobs', MONGO_INSERT, () => this.models.Job.collection.insertMany(docs, { ordered: false }));
       } catch (err) {
         const writeErrors = bulkWriteErrors(err, todo.length);
         if (!writeErrors) throw err;
@@ -986,11 +985,6 @@ export class JobLifecycle {
     const inserted = new Set(created);
     const ordered = pending.filter((p) => inserted.has(p.doc));
     for (const p of ordered) results[p.index]!.job = p.doc;
-    try {
-      await this.d.logs.create(ordered.map(({ doc, note }) => ({ id: doc._id, seq: doc.seq, lines: [createdLine(doc, note)] })));
-    } catch (err) {
-      this.d.logger.error({ err, jobs: ordered.length }, 'first log lines of new jobs not written');
-    }
     return ordered.map((p) => p.doc);
   }
 }
