@@ -1,6 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { gql, startAppWithIssuer, startTestApp, uniqueName, type UserErr } from './harness/app.js';
+import { gql, startTestApp, uniqueName, type UserErr } from './harness/app.js';
+import { onFileEnd } from './harness/backends.js';
+import { makeKey, roleTokens, startJwksServer, type RoleTokens } from './harness/jwks.js';
 import { until } from './harness/until.js';
 
 /**
@@ -12,14 +14,15 @@ import { until } from './harness/until.js';
 let app: Awaited<ReturnType<typeof startTestApp>>;
 let other: Awaited<ReturnType<typeof startTestApp>>;
 let jwksUrl: string;
-let t: { submitter: string; operator: string; worker: string; viewer: string };
+let t: RoleTokens;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  const started = await startAppWithIssuer({ file: import.meta.url, env: { BUMP_ENABLED: 'true' }, appOptions: { background: false } });
-  jwksUrl = started.jwks.url;
-  app = started.app;
-  t = { submitter: started.tokens.submitter, operator: started.tokens.operator, worker: started.tokens.worker, viewer: started.tokens.viewer };
+  const key = await makeKey('test-key', 'ES256');
+  const jwks = await startJwksServer([key]);
+  onFileEnd(() => jwks.close());
+  jwksUrl = jwks.url;
+  t = await roleTokens(key);
 });
 // Claims pick jobs by operation alone and the file's tests share the nine operations: each test has a database
 // and Redis key prefix of its own (two instances on it), so no test claims a job another one left queued.
@@ -28,8 +31,9 @@ beforeEach(async () => {
   app = await startTestApp({ file: import.meta.url, jwksUrl, name, env: { BUMP_ENABLED: 'true' }, appOptions: { background: false } });
   other = await startTestApp({ file: import.meta.url, jwksUrl, name, env: { BUMP_ENABLED: 'true' }, appOptions: { background: false } });
 });
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await Promise.all([app.close(), other.close()]);
 });
 
 interface Lease {
