@@ -8,7 +8,7 @@ import path from 'node:path';
 
 const files = process.argv.slice(2).length
   ? process.argv.slice(2)
-  : ['test/maintenance.test.ts', 'test/workers.test.ts', 'test/subscriptions.test.ts', 'test/server.test.ts'];
+  : ['test/maintenance.test.ts', 'test/workers.test.ts', 'test/subscriptions.test.ts', 'test/server.test.ts', 'test/flows.test.ts'];
 const env = { ...process.env, NODE_OPTIONS: `--experimental-vm-modules ${process.env.NODE_OPTIONS ?? ''}` };
 const dir = mkdtempSync(path.join(os.tmpdir(), 'test-alone-'));
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

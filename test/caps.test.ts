@@ -1,4 +1,5 @@
 import { createJobs, gql, startAppWithIssuer, startTestApp, type UserErr } from './harness/app.js';
+import { until } from './harness/until.js';
 
 /**
  * Concurrency caps and rate limits per operation (schema/caps.graphql), against a real service on FerretDB
@@ -140,7 +141,7 @@ test('a capped operation does not block others; a long poll on it is woken when 
 
   // A long poll for the capped operation waits; the end of the running job wakes it with the next one.
   const polling = s.claim('hol-c', ['PATCH_METADATA'], { waitSeconds: 20 });
-  await new Promise((r) => setTimeout(r, 300)); // let the poll start waiting (it may also start after the complete: it then claims at once)
+  await until('the poll waits', () => s.app.queue.longPolls === 1, 10_000, 10); // so the complete, not the claim itself, hands it the job
   expect((await s.complete(first)).job?.status).toBe('COMPLETED');
   const woke = await polling;
   expect(woke.lease?.job.id).toBe(patches[1]);
@@ -227,7 +228,7 @@ test('a cap on a group of targets (a name prefix): its jobs wait while others of
 
   // A long poll waits (the only job left is in the full group) and is woken when the group's job ends.
   const polling = s.claim('grp-c', ['CHANGE'], { waitSeconds: 20 });
-  await new Promise((r) => setTimeout(r, 300)); // let the poll start waiting (it may also start after the complete: it then claims at once)
+  await until('the poll waits', () => s.app.queue.longPolls === 1, 10_000, 10); // so the complete, not the claim itself, hands it the job
   expect((await s.complete(first)).job?.status).toBe('COMPLETED');
   expect((await polling).lease?.job.id).toBe(g2);
   const removed = await s.call<{ removed: boolean }>(`mutation { concurrencyCapDelete(input: { operation: CHANGE, targetPrefix: "GRADE_" }) { removed userErrors { code } } }`, undefined, s.tokens.admin);

@@ -1,32 +1,39 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { gql, startAppWithIssuer, startTestApp, type UserErr } from './harness/app.js';
+import { gql, startTestApp, uniqueName, type UserErr } from './harness/app.js';
+import { onFileEnd } from './harness/backends.js';
+import { makeKey, roleTokens, startJwksServer, type RoleTokens } from './harness/jwks.js';
 import { until } from './harness/until.js';
 
 /**
  * Flows (schema/flows.graphql): children, then a final job queued exactly once when the last child ends
  * (lua/flow.lua), on a real service with FerretDB and redis-server; the race of 50 completions on two
  * instances; the failure policies; cancelling the final job; the reconciler finishing a flow step an
- * instance never made; bad input. Each test uses targets of its own.
+ * instance never made; bad input. Each test uses targets of its own, on a database and key prefix of its own.
  */
-let app: Awaited<ReturnType<typeof startAppWithIssuer>>['app'];
+let app: Awaited<ReturnType<typeof startTestApp>>;
 let other: Awaited<ReturnType<typeof startTestApp>>;
-let t: { submitter: string; operator: string; worker: string; viewer: string };
+let jwksUrl: string;
+let t: RoleTokens;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  const started = await startAppWithIssuer({ file: import.meta.url, env: { BUMP_ENABLED: 'true' }, appOptions: { background: false } });
-  app = started.app;
-  other = await startTestApp({ file: import.meta.url, jwksUrl: started.jwks.url, name: app.name, env: { BUMP_ENABLED: 'true' }, appOptions: { background: false } });
-  t = {
-    submitter: await started.token(['SUBMITTER'], 'sue'),
-    operator: await started.token(['OPERATOR'], 'olga'),
-    worker: await started.token(['WORKER'], 'bot'),
-    viewer: await started.token(['VIEWER'], 'vic'),
-  };
+  const key = await makeKey('test-key', 'ES256');
+  const jwks = await startJwksServer([key]);
+  onFileEnd(() => jwks.close());
+  jwksUrl = jwks.url;
+  t = await roleTokens(key);
 });
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+// Claims pick jobs by operation alone and the file's tests share the nine operations: each test has a database
+// and Redis key prefix of its own (two instances on it), so no test claims a job another one left queued.
+beforeEach(async () => {
+  const name = uniqueName(import.meta.url);
+  app = await startTestApp({ file: import.meta.url, jwksUrl, name, env: { BUMP_ENABLED: 'true' }, appOptions: { background: false } });
+  other = await startTestApp({ file: import.meta.url, jwksUrl, name, env: { BUMP_ENABLED: 'true' }, appOptions: { background: false } });
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await Promise.all([app.close(), other.close()]);
 });
 
 interface Lease {

@@ -274,8 +274,19 @@ test('keep-alive: a socket that answers no ping is closed; one that answers keep
   });
   await acked;
 
-  // A live client on the same instance, through the same intervals.
-  const live = collect<{ maintenanceStatusChanged: { message: string } }>(client(b, viewer), 'subscription { maintenanceStatusChanged { message } }');
+  // A live client on the same instance, through the same intervals; it counts the pings it answers (ws answers
+  // each with a pong).
+  let livePings = 0;
+  const liveClient = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${viewer}` },
+    retryAttempts: 0,
+    lazy: true,
+    on: { opened: (socket) => void (socket as WebSocket).on('ping', () => livePings++) },
+  });
+  clients.push(liveClient);
+  const live = collect<{ maintenanceStatusChanged: { message: string } }>(liveClient, 'subscription { maintenanceStatusChanged { message } }');
   await until('the live subscription', () => b.bus.subscriberCount('maintenance') > 0, 10_000, 20);
 
   await pinged;
@@ -286,8 +297,10 @@ test('keep-alive: a socket that answers no ping is closed; one that answers keep
   expect(after).toBeGreaterThanOrEqual(1_500); // slack for the moment the client saw the open
   expect(after).toBeLessThan(10_000);
 
-  // The live socket has now lived through at least two pings; it still gets events.
-  await new Promise((r) => setTimeout(r, 1_200));
+  // The live socket lives through its pong deadlines: the server sends a ping each interval and ends a socket
+  // whose pong has not come one interval later, so a third ping (two intervals after the first) means at least
+  // the first ping's deadline passed with the socket alive. It still gets events.
+  await until('the live socket got its third ping', () => livePings >= 3, 10_000, 20);
   await gql(a.url, 'mutation { maintenanceSet(input: { paused: false, message: "still here" }) { status { paused } } }', undefined, admin);
   const [event] = await live.waitFor(1);
   expect(event!.maintenanceStatusChanged.message).toBe('still here');

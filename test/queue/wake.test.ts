@@ -37,7 +37,9 @@ describe('RedisQueue.waitForWork', () => {
   test('wakes on an enqueue from another connection well before the timeout', async () => {
     const started = performance.now();
     const waiting = worker.waitForWork(['ADD'], 1_500);
-    setTimeout(() => void producer.hydrate(queued(oid(1), 'ADD')), 100);
+    // Enqueued once the wait is registered: the wake-up, not a check at its start, ends it.
+    await until('the wait registered', () => worker.longPolls === 1, 1_000, 5);
+    await producer.hydrate(queued(oid(1), 'ADD'));
     expect(await waiting).toBe('WORK');
     expect(performance.now() - started).toBeLessThan(1_000);
     expect((await worker.claim({ workerId: 'w1', operations: ['ADD'] })).jobs[0]?.id).toBe(oid(1));
@@ -46,7 +48,8 @@ describe('RedisQueue.waitForWork', () => {
   test('ignores other operations and times out', async () => {
     const started = performance.now();
     const waiting = worker.waitForWork(['ADD'], 300);
-    setTimeout(() => void producer.hydrate(queued(oid(1), 'CHANGE')), 50);
+    await until('the wait registered', () => worker.longPolls === 1, 1_000, 5);
+    await producer.hydrate(queued(oid(1), 'CHANGE'));
     expect(await waiting).toBe('TIMEOUT');
     expect(performance.now() - started).toBeGreaterThanOrEqual(250);
   });
@@ -118,7 +121,8 @@ describe('RedisQueue.waitForWork', () => {
   test('abort and close end waits; close is safe twice', async () => {
     const controller = new AbortController();
     const aborted = worker.waitForWork(['ADD'], 1_500, controller.signal);
-    setTimeout(() => controller.abort(), 50);
+    await until('the wait registered', () => worker.longPolls === 1, 1_000, 5);
+    controller.abort();
     expect(await aborted).toBe('ABORTED');
     const closing = worker.waitForWork(['ADD'], 1_500);
     await until('the wait registered', () => worker.longPolls === 1, 1_000, 5);

@@ -152,7 +152,9 @@ def test_cancellation_reaches_the_handler(service: Service) -> None:
     assert done["status"] == "CANCELLED"
     assert observed == {"cancel_requested": True, "lease_lost": False}
     assert events.of("cancelRequested", job["id"])
-    assert events.of("failed", job["id"])[0]["retryable"] is False
+    # The worker tells its fail once the answer is back, which may be just after the job reads CANCELLED.
+    failed = wait_until(lambda: events.of("failed", job["id"]), what="the worker's failed event")
+    assert failed[0]["retryable"] is False
 
 
 def test_a_handler_may_raise_job_cancelled_itself(service: Service) -> None:
