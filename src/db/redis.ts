@@ -182,21 +182,36 @@ async function whyClusterNotReady(config: RedisClusterConfig, seeds: string, con
 /**
  * A new connection for pub/sub (a subscribed connection can run no other command), which calls `onMessage` for
  * messages on `channels`. On one Redis: SUBSCRIBE. On a cluster: SSUBSCRIBE (sharded channels, Redis ≥ 7), served
- * by the node that owns each channel's slot, matching `publishCommand`. ioredis resubscribes after a reconnect.
+ * by the node that owns each channel's slot, matching `publishCommand`. After a break (Redis restarted, the
+ * connection dropped) it subscribes again once the connection is ready and then calls `onBack` with how long the
+ * break lasted: messages published meanwhile reached no one, and the caller may need to catch up.
  */
 export async function subscribeTo(
   client: RedisClient,
   name: string | undefined,
   channels: string[],
   onMessage: (channel: string, message: string) => void,
+  onBack?: (brokenForMs: number) => void,
 ): Promise<RedisClient> {
   // Without a name of its own, the connection keeps the client's.
   const sub = isCluster(client)
     ? client.duplicate([], { shardedSubscribers: true, enableAutoPipelining: false, redisOptions: { ...client.options.redisOptions, ...(name ? { connectionName: name } : {}) } })
     : client.duplicate({ ...(name ? { connectionName: name } : {}), enableAutoPipelining: false });
   sub.on(isCluster(sub) ? 'smessage' : 'message', onMessage);
-  // Reconnects and resubscribes by itself; a caller waiting meanwhile ends by its own timeout.
+  // Reconnects by itself; a caller waiting meanwhile ends by its own timeout.
   sub.on('error', () => undefined);
+  let brokenAt: number | null = null;
+  sub.on('close', () => (brokenAt ??= Date.now()));
+  sub.on('ready', () => {
+    if (brokenAt === null) return;
+    const since = brokenAt;
+    brokenAt = null;
+    // ioredis resubscribes too; this one is awaited, so that `onBack` runs with the subscription in place.
+    (isCluster(sub) ? sub.ssubscribe(...channels) : sub.subscribe(...channels)).then(
+      () => onBack?.(Date.now() - since),
+      () => undefined, // closed meanwhile, or broken again: the next 'ready' tries again
+    );
+  });
   try {
     if (isCluster(sub)) {
       await sub.connect();

@@ -1,5 +1,5 @@
 import { mongo } from 'mongoose';
-import { isCluster, publishCommand, subscribeTo, type RedisClient } from '../db/redis.js';
+import { publishCommand, subscribeTo, type RedisClient } from '../db/redis.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -66,21 +66,14 @@ export class EventBus {
           return;
         }
         for (const listener of listeners) listener(payload);
-      });
-      this.subscriber = sub;
+      },
       // Events published while the subscription was broken (Redis restarted, the connection dropped) never reach
       // it: once it is back, the status changes of that time are delivered from the outbox (onResubscribed).
-      let brokenAt: number | null = null;
-      sub.on('close', () => (brokenAt ??= Date.now()));
-      sub.on('ready', () => {
-        if (brokenAt === null || this.closed) return;
-        const since = brokenAt;
-        brokenAt = null;
-        void (async () => {
-          await (isCluster(sub) ? sub.ssubscribe(this.channel) : sub.subscribe(this.channel));
-          await this.resubscribed?.(Date.now() - since);
-        })().catch((err: unknown) => this.logger.error({ err }, 'status changes missed while resubscribing not delivered'));
+      (brokenForMs) => {
+        if (this.closed || !this.resubscribed) return;
+        this.resubscribed(brokenForMs).catch((err: unknown) => this.logger.error({ err }, 'status changes missed while resubscribing not delivered'));
       });
+      this.subscriber = sub;
     })();
     return this.started;
   }

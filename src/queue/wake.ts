@@ -41,9 +41,16 @@ export class WakeListener {
 
   private ensureSubscribed(): Promise<void> {
     if (!this.subscribed) {
-      this.subscribed = subscribeTo(this.redis, undefined, [this.channel], (channel, message) => {
-        if (channel === this.channel) this.notify(message);
-      }).then(
+      this.subscribed = subscribeTo(
+        this.redis,
+        undefined,
+        [this.channel],
+        (channel, message) => {
+          if (channel === this.channel) this.notify(message);
+        },
+        // Wake messages sent while the subscription was broken (Redis restarted) reached no one: every waiter claims again.
+        () => this.notify('*'),
+      ).then(
         (sub) => {
           // close() may have run while subscribing.
           if (this.closed) sub.disconnect();

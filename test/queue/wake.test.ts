@@ -89,6 +89,19 @@ describe('RedisQueue.waitForWork', () => {
     expect(waited).toBeLessThan(4_000);
   });
 
+  test('a wake message sent while the subscription is broken is not waited out: the waiters claim again once it is back', async () => {
+    const waiting = worker.waitForWork(['ADD'], 10_000);
+    await until('the long poll waits', () => worker.longPolls === 1, 1_000, 5);
+    await workerConn.ping();
+    const started = performance.now();
+    // The subscriber's connection drops; the job's wake message goes out before it is back (ioredis waits before reconnecting).
+    await producerConn.client('KILL', 'TYPE', 'pubsub');
+    await producer.hydrate(queued(oid(1), 'ADD'));
+    expect(await waiting).toBe('WORK');
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect((await worker.claim({ workerId: 'w1', operations: ['ADD'] })).jobs[0]?.id).toBe(oid(1));
+  });
+
   test('while paused only resuming ends the wait; many waiters share one subscriber', async () => {
     await producer.hydrate(queued(oid(1), 'ADD'));
     await producer.setPaused(true);
