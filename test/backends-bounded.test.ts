@@ -82,7 +82,7 @@ if (redisSkip) log.warn(`skipped: Redis stopping to answer (${redisSkip})`);
   expect((await readyz(app.url)).status).toBe(200);
   expect((await query(app.url, QUEUE, viewer)).body).toEqual({ data: { queue: { paused: false } } });
 
-  redis.pause();
+  await redis.pause();
   let ready: Answer;
   let answer: Answer;
   try {
@@ -112,7 +112,7 @@ if (mongoSkip) log.warn(`skipped: MongoDB stopping to answer (${mongoSkip})`);
   expect((await readyz(app.url)).status).toBe(200);
   expect((await query(app.url, JOBS, viewer)).body).toEqual({ data: { jobs: { totalCount: 0 } } });
 
-  mongo.pause();
+  await mongo.pause();
   let ready: Answer;
   let answer: Answer;
   try {

@@ -35,7 +35,7 @@ const pausable = whyNotPausable('mongodb');
     });
     await writer.write({ id, seq: 2, set: { status: 'COMPLETED' }, log: [{ at, actor: 'w1', message: 'done', status: 'COMPLETED' }] });
 
-    own.pause(); // before the mover's delay (200 ms) has passed
+    await own.pause(); // before the mover's delay (200 ms) has passed
     await until('a failed move', () => records.some((r) => r.msg.startsWith('job log move failed')), 10_000, 20);
     own.resume();
     expect(records.find((r) => r.msg.startsWith('job log move failed'))).toMatchObject({ again: 1 });

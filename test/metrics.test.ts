@@ -198,7 +198,7 @@ const redisSkip = whyNotPausable('redis');
   });
   const viewer = await a.token(['VIEWER'], 'vic');
   const before = await scrape(app.metricsUrl!, null);
-  redis.pause();
+  await redis.pause();
   let res;
   try {
     res = await gql(app.url, '{ queue { paused } }', undefined, viewer);

@@ -146,7 +146,7 @@ const cases: Record<UserErrorCode, () => Promise<UserErr[]>> = {
     const { filter, ids } = await ownJobs(faulty.url, 1);
     const ACTION = 'query($id: ID!) { bulkAction(id: $id) { state processedCount failedCount failures { jobId code message } } }';
     type Action = { bulkAction: { state: string; processedCount: number; failedCount: number; failures: Array<{ jobId: string; code: string; message: string }> } };
-    redis.pause();
+    await redis.pause();
     let action: Action['bulkAction'];
     try {
       const started = await bulkCancel({ filter, expectedCount: 1, reason: 'fault' }, faulty.url);

@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { startOwnBackends, type OwnBackends } from './start.js';
+import { until } from './until.js';
 
 /**
  * The real backends of one test file: MONGODB_URI / REDIS_URL when set,
@@ -43,8 +45,12 @@ export async function stopBackends(): Promise<void> {
 export interface PausableBackend {
   /** mongodb://… or redis://… */
   url: string;
-  /** SIGSTOP: the process keeps its sockets open (connections are accepted by the kernel) but answers nothing. */
-  pause(): void;
+  /**
+   * SIGSTOP: the process keeps its sockets open (connections are accepted by the kernel) but answers nothing.
+   * Resolves once every thread of it is stopped (the signal is delivered asynchronously: a request sent right
+   * after kill() could still be answered by a thread not yet stopped).
+   */
+  pause(): Promise<void>;
   /** SIGCONT: it answers again, on the same connections. */
   resume(): void;
 }
@@ -79,5 +85,22 @@ export async function startPausable(kind: 'mongodb' | 'redis'): Promise<Pausable
     }
     await own.stop();
   });
-  return { url, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT') };
+  return {
+    url,
+    pause: async () => {
+      signal('SIGSTOP');
+      await until(`${kind} (pid ${pid}) stopped`, () => allThreadsStopped(pid), 5_000, 1);
+    },
+    resume: () => signal('SIGCONT'),
+  };
+}
+
+/** Whether every thread of process `pid` is in the stopped state ('T' in /proc/<pid>/task/<tid>/stat). */
+function allThreadsStopped(pid: number): boolean {
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  return tasks.every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may itself contain spaces or ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
+  });
 }
