@@ -70,7 +70,8 @@ export class Batcher<T> {
 /**
  * Runs commands one at a time, in the order asked: FerretDB v1 keeps a database connection per update of
  * a command until the command ends (it has 100), so commands sent together add up and can deadlock it.
- * The JobWriter's commands and the job log mover's share one lane (JobLogStore.lane).
+ * The JobWriter's commands, the inserts of new jobs (JobWriter.inTurn) and the job log mover's share one
+ * lane (JobLogStore.lane).
  */
 export class CommandLane {
   private tail: Promise<unknown> = Promise.resolve();

@@ -80,6 +80,14 @@ export class JobWriter {
     });
   }
 
+  /**
+   * Runs another write command on the jobs (the insert of new jobs) in turn with this writer's and the log
+   * mover's commands (see CommandLane).
+   */
+  inTurn<T>(command: () => Promise<T>): Promise<T> {
+    return this.opts.logs.lane.run(command);
+  }
+
   /** Records several changes; resolves when each is committed, with each one's outcome. */
   writeAll(writes: JobWrite[]): Promise<Array<PromiseSettledResult<void>>> {
     return Promise.allSettled(writes.map((w) => this.write(w)));

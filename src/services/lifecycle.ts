@@ -954,7 +954,8 @@ export class JobLifecycle {
       try {
         // The first log line is in the document (see JobWriter: a job's lines go with its own writes).
         const docs = todo.map(({ doc, note }) => ({ ...doc, recentLog: [{ ...createdLine(doc, note), seq: doc.seq }] }));
-        await inClientSpan('insertMany jobs', MONGO_INSERT, () => this.models.Job.collection.insertMany(docs, { ordered: false }));
+        // In turn with the other writes of jobs (FerretDB v1: one write command at a time, see CommandLane).
+        await this.writer.inTurn(() => inClientSpan('insertMany jobs', MONGO_INSERT, () => this.models.Job.collection.insertMany(docs, { ordered: false })));
       } catch (err) {
         const writeErrors = bulkWriteErrors(err, todo.length);
         if (!writeErrors) throw err;
