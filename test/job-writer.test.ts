@@ -268,6 +268,26 @@ describe('JobWriter', () => {
     expect(await messages(await read(id!))).toEqual(['l2', 'l3', 'l4', 'l5']);
   });
 
+  test('a job removed (retention) between a move\'s read and its append leaves no log document behind', async () => {
+    const store = new JobLogStore(JobLog, Job, 50, logger, { delayMs: 60_000 });
+    const [id] = await seed(1, { status: 'COMPLETED', seq: 2, recentLog: [{ ...line('created'), seq: 1 }, { ...line('done'), seq: 2 }] });
+    // Commands take turns in the lane: hold it, let the move's read queue behind the hold, then queue the
+    // removal (what retention does: the job, then its log) behind the read, ahead of the move's next command.
+    let release!: () => void;
+    const hold = store.lane.run(() => new Promise<void>((r) => (release = r)));
+    store.written([{ id: id!, lines: 2, ended: true }]);
+    const moving = store.drain();
+    await until('the move\'s read waits behind the hold', () => store.lane.queued === 2, 5_000, 1);
+    const removal = store.lane.run(async () => {
+      await Job.collection.deleteOne({ _id: id! });
+      await store.remove([id!]);
+    });
+    release();
+    await Promise.all([hold, removal, moving]);
+    expect(await Job.collection.findOne({ _id: id! })).toBeNull();
+    expect(await JobLog.collection.findOne({ _id: id! })).toBeNull();
+  });
+
   test('a move the database refuses for one job (its log document malformed) moves the others; that job\'s lines stay in its document, shown to readers', async () => {
     const records: Array<{ level: number; msg: string; jobs?: string[] }> = [];
     const store = new JobLogStore(JobLog, Job, 50, pino({ level: 'warn' }, { write: (l: string) => void records.push(JSON.parse(l)) }), { delayMs: 60_000 });

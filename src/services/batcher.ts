@@ -75,9 +75,16 @@ export class Batcher<T> {
  */
 export class CommandLane {
   private tail: Promise<unknown> = Promise.resolve();
+  private inLane = 0;
+
+  /** Commands running or waiting their turn (tests watch it to order a command after another). */
+  get queued(): number {
+    return this.inLane;
+  }
 
   run<T>(command: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(command, command);
+    this.inLane++;
+    const result = this.tail.then(command, command).finally(() => this.inLane--);
     this.tail = result.catch(() => undefined);
     return result;
   }

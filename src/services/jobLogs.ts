@@ -143,10 +143,13 @@ export class JobLogStore {
       }
       const done = jobs.filter((d) => moved.has(d._id.toHexString()));
       if (done.length > 0) {
-        await bounded(
+        const removed = await bounded(
           this.lane.run(() => this.Job.collection.bulkWrite(done.map((d) => ({ updateOne: { filter: { _id: d._id, seq: d.seq }, update: { $unset: { recentLog: 1 } } } })), { ordered: false })),
           this.timeoutMs,
         );
+        // A job written since its read keeps its lines (matched nothing); so does one removed meanwhile (retention),
+        // whose log document this move may have created after retention removed it: that one goes too.
+        if (removed.matchedCount < done.length) await this.removeOrphans(done.map((d) => d._id));
       }
       for (const id of ids) this.failedMoves.delete(id.toHexString());
     } catch (err) {
@@ -159,6 +162,14 @@ export class JobLogStore {
       this.logger.warn({ err, jobs: ids.length, again: again.length }, 'job log move failed; the lines stay in the job documents (shown by Job.log)');
       for (const id of again) this.mover.add(id.toHexString(), () => id);
     }
+  }
+
+  /** Removes the log documents of those of `ids` whose job is gone (at most MOVE_BATCH ids: one find, one delete). */
+  private async removeOrphans(ids: Types.ObjectId[]): Promise<void> {
+    const left = await bounded(this.lane.run(() => this.Job.collection.find({ _id: byIds(ids) }, { projection: { _id: 1 } }).toArray()), this.timeoutMs);
+    const kept = new Set(left.map((d) => d._id.toHexString()));
+    const gone = ids.filter((id) => !kept.has(id.toHexString()));
+    if (gone.length) await bounded(this.lane.run(() => this.JobLog.collection.deleteMany({ _id: byIds(gone) })), this.timeoutMs);
   }
 
   /**
