@@ -144,6 +144,11 @@ export class RedisQueue {
     };
   }
 
+  /** The ids of up to `limit` leases expired at now (what `reap` would take), without changing anything. */
+  async expiredLeases(limit = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.leases, '-inf', this.clock(), 'LIMIT', 0, positive(limit, 'limit'));
+  }
+
   /** Takes up to `limit` leases expired at now: requeued after backoff, or ended (see reap.lua). */
   async reap(limit = 100): Promise<T.ReapedJob[]> {
     const b = this.backoff;

@@ -474,8 +474,17 @@ export class JobLifecycle {
 
   /** Requeues (or ends) jobs whose lease expired, up to `limit`; every one is recorded with its own log line. Returns how many. */
   async reap(limit = 100): Promise<number> {
+    // What MongoDB holds of the expired leases is read before the decision, so that the records go out right
+    // after it: a requeued job can be claimed at once (its due time wakes long polls), and a claim recorded
+    // before this requeue would make the requeue's record (and its log line) an older write, applied to nothing.
+    const due = await this.queue.expiredLeases(limit);
+    if (due.length === 0) return 0;
+    const before = await this.readMany(due);
     const reaped = await this.decide(() => this.queue.reap(limit));
     if (reaped.length === 0) return 0;
+    // A lease that expired between the read and the decision is read now.
+    const unread = reaped.filter((r) => !before.has(r.id)).map((r) => r.id);
+    if (unread.length) for (const [id, doc] of await this.readMany(unread)) before.set(id, doc);
     this.d.observe?.leasesExpired(reaped.length);
     const at = this.clock();
     const writes: JobWrite[] = reaped.map(({ job: q, outcome, runAt, workerId }) => {
@@ -488,7 +497,6 @@ export class JobLifecycle {
     });
     // A claim whose record never reached MongoDB (its instance died after the claim script, or the write
     // failed and the lease was not handed out) is recorded now, from the queue, so the log accounts for every attempt.
-    const before = await this.readMany(reaped.map((r) => r.id));
     reaped.forEach(({ job: q, workerId }, i) => {
       const attempts = before.get(q.id)?.attempts;
       if (attempts === undefined || attempts >= q.attempt || q.leasedAt === null) return;
